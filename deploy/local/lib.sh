@@ -1,0 +1,55 @@
+# Shared by up, down and accounts: where things live and how to wait for them.
+# Sourced, not run.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOCAL="$ROOT/.local"
+RUN="$LOCAL/run"
+LOGS="$LOCAL/log"
+DATA="$LOCAL/data"
+
+KAFKA_PORT=19092
+KAFKA_CONTROLLER_PORT=19093
+PG_PORT=15432
+PG_BIN=/usr/lib/postgresql/15/bin
+PGDATA="$DATA/postgresql"
+
+SMTP_HTTP_PORT=${SMTP_HTTP_PORT:-8080}
+DELIVERY_HTTP_PORT=${DELIVERY_HTTP_PORT:-8081}
+POP3_HTTP_PORT=${POP3_HTTP_PORT:-8082}
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# pid_alive NAME: true when .local/run/NAME.pid names a live process
+pid_alive() {
+  local f="$RUN/$1.pid"
+  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+# port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every half second
+wait_for() {
+  local seconds=$1 what=$2; shift 2
+  local deadline=$(( $(date +%s) + seconds ))
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
+
+# The admin token: MAIL_ADMIN_TOKEN if given, else one made once for this checkout.
+admin_token() {
+  if [ -n "${MAIL_ADMIN_TOKEN:-}" ]; then
+    printf '%s' "$MAIL_ADMIN_TOKEN"
+  else
+    mkdir -p "$LOCAL"
+    [ -s "$LOCAL/admin-token" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$LOCAL/admin-token")
+    cat "$LOCAL/admin-token"
+  fi
+}
+
+mvnw() { "$ROOT/mvnw" -B -q "$@"; }

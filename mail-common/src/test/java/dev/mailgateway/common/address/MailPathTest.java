@@ -1,0 +1,43 @@
+package dev.mailgateway.common.address;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class MailPathTest {
+
+    @Test
+    void parsesMailboxAndLowerCasesDomain() {
+        MailAddress address = MailPath.parse("<Alice.Smith@Example.TEST>").address().orElseThrow();
+        assertEquals("Alice.Smith", address.localPart());
+        assertEquals("example.test", address.domain());
+        assertEquals("alice.smith@example.test", address.mailboxKey());
+    }
+
+    @Test
+    void nullPathAndPostmaster() {
+        assertTrue(MailPath.parse("<>").isNull());
+        assertTrue(MailPath.parse("<postMaster>").postmaster());
+    }
+
+    @Test
+    void sourceRouteIsIgnored() {
+        assertEquals("bob@example.test", MailPath.parse("<@relay.example,@other.example:bob@example.test>").address().orElseThrow().toString());
+    }
+
+    @Test
+    void quotedLocalPartAndAddressLiteral() {
+        assertEquals("\"john doe\"", MailPath.parse("<\"john doe\"@[192.0.2.1]>").address().orElseThrow().localPart());
+    }
+
+    @Test
+    void rejectsMalformedPaths() {
+        for (String bad : new String[] {"alice@example.test", "<alice>", "<@example.test>", "<alice@>", "<a..b@example.test>",
+                "<alice@exa mple.test>", "<alice@-example.test>", "<" + "x".repeat(65) + "@example.test>", "<a@b"}) {
+            assertThrows(IllegalArgumentException.class, () -> MailPath.parse(bad), bad);
+        }
+        assertThrows(IllegalArgumentException.class, () -> MailPath.parse("<" + "a".repeat(250) + "@example.test>"));
+    }
+}

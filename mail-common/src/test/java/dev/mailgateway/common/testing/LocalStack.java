@@ -1,0 +1,69 @@
+package dev.mailgateway.common.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Tests run against the real Kafka broker and PostgreSQL that users run: this
+ * starts them through the project's own script, {@code deploy/local/up infra},
+ * which leaves running components alone. Used as a Quarkus test resource and,
+ * by the end-to-end tests, directly.
+ */
+public class LocalStack implements QuarkusTestResourceLifecycleManager {
+
+    private static final long START_TIMEOUT_MINUTES = 10;
+    private static boolean started;
+
+    /** Starts Kafka and PostgreSQL unless they run already; once per JVM. */
+    public static synchronized void ensureInfrastructure() {
+        if (started) {
+            return;
+        }
+        Path root = repositoryRoot();
+        try {
+            Process up = new ProcessBuilder(root.resolve("deploy/local/up").toString(), "infra")
+                    .directory(root.toFile())
+                    .inheritIO()
+                    .start();
+            if (!up.waitFor(START_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                up.destroyForcibly();
+                throw new IllegalStateException("deploy/local/up infra did not finish in " + START_TIMEOUT_MINUTES + " minutes");
+            }
+            if (up.exitValue() != 0) {
+                throw new IllegalStateException("deploy/local/up infra failed with exit code " + up.exitValue());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run deploy/local/up", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        started = true;
+    }
+
+    /** The checkout's top folder: the nearest parent of the working directory holding deploy/local/up. */
+    public static Path repositoryRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isExecutable(dir.resolve("deploy/local/up"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("no deploy/local/up above " + Path.of("").toAbsolutePath());
+    }
+
+    @Override
+    public Map<String, String> start() {
+        ensureInfrastructure();
+        return Map.of();
+    }
+
+    @Override
+    public void stop() {
+        // The stack outlives the tests, as deploy/local/down is the user's to run.
+    }
+}

@@ -1,0 +1,63 @@
+package dev.mailgateway.ingress.protocol;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The argument of MAIL and RCPT: {@code FROM:<path> [params]} or
+ * {@code TO:<path> [params]} (RFC 5321 section 4.1.1.2 and 4.1.1.3). A space
+ * after the colon is tolerated, as widely deployed clients send one.
+ * Parameters are {@code keyword[=value]} (section 4.1.2), keywords upper-cased.
+ */
+record PathArgument(String path, Map<String, String> params) {
+
+    /** @return null when the argument does not have the form {@code prefix<path> params} */
+    static PathArgument parse(String argument, String prefix) {
+        if (argument.length() < prefix.length() || !argument.regionMatches(true, 0, prefix, 0, prefix.length())) {
+            return null;
+        }
+        String rest = argument.substring(prefix.length()).stripLeading();
+        if (!rest.startsWith("<")) {
+            return null;
+        }
+        int close = closingBracket(rest);
+        if (close < 0) {
+            return null;
+        }
+        String path = rest.substring(0, close + 1);
+        Map<String, String> params = new LinkedHashMap<>();
+        String tail = rest.substring(close + 1);
+        if (!tail.isEmpty() && !tail.startsWith(" ")) {
+            return null;
+        }
+        for (String word : tail.trim().split(" +")) {
+            if (word.isEmpty()) {
+                continue;
+            }
+            int eq = word.indexOf('=');
+            String keyword = (eq < 0 ? word : word.substring(0, eq)).toUpperCase(Locale.ROOT);
+            if (keyword.isEmpty() || params.containsKey(keyword)) {
+                return null;
+            }
+            params.put(keyword, eq < 0 ? "" : word.substring(eq + 1));
+        }
+        return new PathArgument(path, params);
+    }
+
+    /** The '>' that closes the path; quoted local parts may contain '>' themselves. */
+    private static int closingBracket(String s) {
+        boolean quoted = false;
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && quoted) {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '>' && !quoted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.mailgateway.ingress.protocol;
+
+import io.vertx.core.Future;
+
+import dev.mailgateway.common.address.MailAddress;
+
+/** Decides at RCPT time whether a recipient may be given to us; carried out by the policy layer. */
+public interface RecipientCheck {
+
+    enum Verdict {
+        /** A local mailbox that exists, or a relay the client may use. */
+        ACCEPT,
+        /** A local domain without such a mailbox: refused now, never bounced later. */
+        UNKNOWN_USER,
+        /** Not a local domain, and the client may not relay. */
+        RELAY_DENIED
+    }
+
+    /** Fails when the answer cannot be known now (database unreachable): the client hears 451. */
+    Future<Verdict> check(MailAddress recipient);
+}

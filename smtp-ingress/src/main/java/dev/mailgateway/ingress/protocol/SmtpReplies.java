@@ -1,0 +1,40 @@
+package dev.mailgateway.ingress.protocol;
+
+/** Every fixed reply the server sends, with its RFC 3463 enhanced status code. */
+public final class SmtpReplies {
+
+    private SmtpReplies() {
+    }
+
+    public static final SmtpReply OK = SmtpReply.of(250, "2.0.0", "Ok");
+    public static final SmtpReply SENDER_OK = SmtpReply.of(250, "2.1.0", "Ok");
+    public static final SmtpReply RECIPIENT_OK = SmtpReply.of(250, "2.1.5", "Ok");
+    public static final SmtpReply START_DATA = SmtpReply.of(354, null, "End data with <CR><LF>.<CR><LF>");
+    public static final SmtpReply BYE = SmtpReply.of(221, "2.0.0", "Bye");
+    public static final SmtpReply CANNOT_VRFY = SmtpReply.of(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery");
+    public static final SmtpReply HELP = SmtpReply.of(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP");
+
+    public static final SmtpReply NOT_RECOGNIZED = SmtpReply.of(500, "5.5.2", "Error: command not recognized");
+    public static final SmtpReply LINE_TOO_LONG = SmtpReply.of(500, "5.5.2", "Error: line too long");
+    public static final SmtpReply BAD_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax error in parameters or arguments");
+    public static final SmtpReply HELO_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: HELO hostname");
+    public static final SmtpReply EHLO_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: EHLO hostname");
+    public static final SmtpReply MAIL_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: MAIL FROM:<address>");
+    public static final SmtpReply RCPT_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: RCPT TO:<address>");
+    public static final SmtpReply BAD_SENDER = SmtpReply.of(501, "5.1.7", "Bad sender address syntax");
+    public static final SmtpReply BAD_RECIPIENT = SmtpReply.of(501, "5.1.3", "Bad recipient address syntax");
+    public static final SmtpReply NO_ARGUMENTS = SmtpReply.of(501, "5.5.4", "Syntax error: no arguments allowed");
+    public static final SmtpReply PARAMETER_NOT_IMPLEMENTED = SmtpReply.of(555, "5.5.4", "Unsupported option");
+
+    public static final SmtpReply HELO_FIRST = SmtpReply.of(503, "5.5.1", "Error: send HELO/EHLO first");
+    public static final SmtpReply NESTED_MAIL = SmtpReply.of(503, "5.5.1", "Error: nested MAIL command");
+    public static final SmtpReply MAIL_FIRST = SmtpReply.of(503, "5.5.1", "Error: need MAIL command");
+    public static final SmtpReply RCPT_FIRST = SmtpReply.of(503, "5.5.1", "Error: need RCPT command");
+
+    public static final SmtpReply TOO_MANY_RECIPIENTS = SmtpReply.of(452, "4.5.3", "Error: too many recipients");
+    public static final SmtpReply UNKNOWN_USER = SmtpReply.of(550, "5.1.1", "Recipient address rejected: User unknown");
+    public static final SmtpReply RELAY_DENIED = SmtpReply.of(554, "5.7.1", "Relay access denied");
+    public static final SmtpReply LOOKUP_FAILED = SmtpReply.of(451, "4.3.0", "Temporary lookup failure, try again later");
+    public static final SmtpReply SIZE_EXCEEDED = SmtpReply.of(552, "5.3.4", "Error: message size exceeds fixed limit");
+    public static final SmtpReply QUEUE_FAILED = SmtpReply.of(451, "4.3.0", "Error: queue write failed, try again later");
+}

@@ -1,0 +1,332 @@
+package dev.mailgateway.ingress.protocol;
+
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import dev.mailgateway.common.address.MailAddress;
+import dev.mailgateway.common.address.MailPath;
+import dev.mailgateway.common.envelope.Envelope;
+import dev.mailgateway.common.envelope.QueueId;
+import dev.mailgateway.ingress.protocol.SmtpInputDecoder.CommandLine;
+import dev.mailgateway.ingress.protocol.SmtpInputDecoder.DataPiece;
+
+/**
+ * One SMTP session on the server side (RFC 5321, with PIPELINING, SIZE,
+ * 8BITMIME and ENHANCEDSTATUSCODES): commands in, replies out. Knows no
+ * sockets, Kafka or database: recipients are judged by a {@link RecipientCheck}
+ * and accepted messages handed to a {@link MessageQueue}, whose futures the
+ * replies wait for. Security-sensitive: every byte comes from the network.
+ */
+public final class SmtpSession {
+
+    public enum State {
+        /** Connected, greeted by us, no HELO/EHLO yet. */
+        CONNECTED,
+        /** HELO/EHLO done, no transaction. */
+        GREETED,
+        /** MAIL accepted, no recipient yet. */
+        MAIL_GIVEN,
+        /** At least one recipient accepted. */
+        RCPT_GIVEN,
+        /** Between 354 and the end of data. */
+        DATA,
+        /** QUIT answered: the connection closes. */
+        CLOSED
+    }
+
+    /** What the session enforces and announces. */
+    public record Limits(String hostname, String postmasterAddress, long maxMessageSize, int maxRecipients) {
+    }
+
+    private static final DateTimeFormatter RFC5322_DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
+
+    private final Limits limits;
+    private final String clientAddress;
+    private final RecipientCheck recipientCheck;
+    private final MessageQueue queue;
+    private final Clock clock;
+    private final Map<String, Integer> commandCounts = new LinkedHashMap<>();
+
+    private State state = State.CONNECTED;
+    private String heloName = "";
+    private boolean esmtp;
+
+    // the transaction: MAIL, RCPTs, data
+    private String reversePath;
+    private final Map<String, Envelope.Recipient> recipients = new LinkedHashMap<>();
+    private Buffer message;
+    private long messageSize;
+
+    public SmtpSession(Limits limits, String clientAddress, RecipientCheck recipientCheck, MessageQueue queue, Clock clock) {
+        this.limits = limits;
+        this.clientAddress = clientAddress;
+        this.recipientCheck = recipientCheck;
+        this.queue = queue;
+        this.clock = clock;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public SmtpReply greeting() {
+        return SmtpReply.of(220, null, limits.hostname() + " ESMTP ready");
+    }
+
+    /** Handles one command line; the reply may wait for a recipient lookup. */
+    public Future<SmtpReply> command(CommandLine line) {
+        if (line.tooLong()) {
+            count("unknown");
+            return done(SmtpReplies.LINE_TOO_LONG);
+        }
+        String text = line.text();
+        int space = text.indexOf(' ');
+        String word = space < 0 ? text : text.substring(0, space);
+        String argument = space < 0 ? "" : text.substring(space + 1).strip();
+        Optional<SmtpVerb> verb = SmtpVerb.of(word);
+        count(verb.map(v -> v.name().toLowerCase(Locale.ROOT)).orElse("unknown"));
+        if (verb.isEmpty()) {
+            return done(SmtpReplies.NOT_RECOGNIZED);
+        }
+        return switch (verb.get()) {
+            case HELO -> done(helo(argument, false));
+            case EHLO -> done(helo(argument, true));
+            case MAIL -> done(mail(argument));
+            case RCPT -> rcpt(argument);
+            case DATA -> done(data(argument));
+            case RSET -> done(argument.isEmpty() ? reset(SmtpReplies.OK) : SmtpReplies.NO_ARGUMENTS);
+            case NOOP -> done(SmtpReplies.OK);
+            case VRFY -> done(SmtpReplies.CANNOT_VRFY);
+            case HELP -> done(SmtpReplies.HELP);
+            case QUIT -> {
+                state = State.CLOSED;
+                yield done(SmtpReplies.BYE);
+            }
+        };
+    }
+
+    private SmtpReply helo(String argument, boolean extended) {
+        if (argument.isEmpty() || argument.contains(" ")) {
+            return extended ? SmtpReplies.EHLO_SYNTAX : SmtpReplies.HELO_SYNTAX;
+        }
+        heloName = argument;
+        esmtp = extended;
+        // RFC 5321 section 4.1.4: HELO/EHLO resets any transaction
+        reset(null);
+        state = State.GREETED;
+        if (!extended) {
+            return SmtpReply.of(250, null, limits.hostname());
+        }
+        return new SmtpReply(250, null, List.of(
+                limits.hostname(),
+                "PIPELINING",
+                "SIZE " + limits.maxMessageSize(),
+                "8BITMIME",
+                "ENHANCEDSTATUSCODES"));
+    }
+
+    private SmtpReply mail(String argument) {
+        if (state == State.CONNECTED) {
+            return SmtpReplies.HELO_FIRST;
+        }
+        if (state != State.GREETED) {
+            return SmtpReplies.NESTED_MAIL;
+        }
+        PathArgument parsed = PathArgument.parse(argument, "FROM:");
+        if (parsed == null) {
+            return SmtpReplies.MAIL_SYNTAX;
+        }
+        MailPath.Parsed path;
+        try {
+            path = MailPath.parse(parsed.path());
+        } catch (IllegalArgumentException e) {
+            return SmtpReplies.BAD_SENDER.withText("Bad sender address syntax: " + e.getMessage());
+        }
+        if (path.postmaster()) {
+            return SmtpReplies.BAD_SENDER;
+        }
+        for (Map.Entry<String, String> param : parsed.params().entrySet()) {
+            SmtpReply refusal = checkMailParameter(param.getKey(), param.getValue());
+            if (refusal != null) {
+                return refusal;
+            }
+        }
+        reversePath = path.address().map(MailAddress::toString).orElse("");
+        state = State.MAIL_GIVEN;
+        return SmtpReplies.SENDER_OK;
+    }
+
+    /** RFC 1870 SIZE and RFC 6152 BODY; anything else was not announced (RFC 5321 section 4.1.1.11). */
+    private SmtpReply checkMailParameter(String keyword, String value) {
+        if (!esmtp) {
+            return SmtpReplies.PARAMETER_NOT_IMPLEMENTED;
+        }
+        switch (keyword) {
+            case "SIZE":
+                try {
+                    return Long.parseLong(value) > limits.maxMessageSize() ? SmtpReplies.SIZE_EXCEEDED : null;
+                } catch (NumberFormatException e) {
+                    return SmtpReplies.BAD_SYNTAX;
+                }
+            case "BODY":
+                return value.equalsIgnoreCase("7BIT") || value.equalsIgnoreCase("8BITMIME") ? null : SmtpReplies.BAD_SYNTAX;
+            default:
+                return SmtpReplies.PARAMETER_NOT_IMPLEMENTED;
+        }
+    }
+
+    private Future<SmtpReply> rcpt(String argument) {
+        if (state != State.MAIL_GIVEN && state != State.RCPT_GIVEN) {
+            return done(state == State.CONNECTED ? SmtpReplies.HELO_FIRST : SmtpReplies.MAIL_FIRST);
+        }
+        PathArgument parsed = PathArgument.parse(argument, "TO:");
+        if (parsed == null) {
+            return done(SmtpReplies.RCPT_SYNTAX);
+        }
+        if (!parsed.params().isEmpty()) {
+            return done(SmtpReplies.PARAMETER_NOT_IMPLEMENTED);
+        }
+        MailPath.Parsed path;
+        try {
+            path = MailPath.parse(parsed.path());
+        } catch (IllegalArgumentException e) {
+            return done(SmtpReplies.BAD_RECIPIENT.withText("Bad recipient address syntax: " + e.getMessage()));
+        }
+        if (path.isNull()) {
+            return done(SmtpReplies.BAD_RECIPIENT);
+        }
+        MailAddress recipient = path.postmaster()
+                ? MailPath.parseMailbox(limits.postmasterAddress())
+                : path.address().orElseThrow();
+        String key = recipient.mailboxKey();
+        if (recipients.containsKey(key)) {
+            // named twice in one transaction: one copy (CONTRACT.md)
+            return done(SmtpReplies.RECIPIENT_OK);
+        }
+        if (recipients.size() >= limits.maxRecipients()) {
+            return done(SmtpReplies.TOO_MANY_RECIPIENTS);
+        }
+        return recipientCheck.check(recipient)
+                .map(verdict -> switch (verdict) {
+                    case ACCEPT -> {
+                        recipients.put(key, Envelope.Recipient.of(recipient.toString()));
+                        state = State.RCPT_GIVEN;
+                        yield SmtpReplies.RECIPIENT_OK;
+                    }
+                    case UNKNOWN_USER -> withAddress(SmtpReplies.UNKNOWN_USER, recipient);
+                    case RELAY_DENIED -> withAddress(SmtpReplies.RELAY_DENIED, recipient);
+                })
+                .otherwise(SmtpReplies.LOOKUP_FAILED);
+    }
+
+    private static SmtpReply withAddress(SmtpReply reply, MailAddress recipient) {
+        return reply.withText("<" + recipient + ">: " + reply.lines().get(0));
+    }
+
+    private SmtpReply data(String argument) {
+        if (!argument.isEmpty()) {
+            return SmtpReplies.NO_ARGUMENTS;
+        }
+        if (state != State.RCPT_GIVEN) {
+            return state == State.MAIL_GIVEN ? SmtpReplies.RCPT_FIRST
+                    : state == State.CONNECTED ? SmtpReplies.HELO_FIRST : SmtpReplies.MAIL_FIRST;
+        }
+        state = State.DATA;
+        message = Buffer.buffer();
+        messageSize = 0;
+        return SmtpReplies.START_DATA;
+    }
+
+    /**
+     * Takes one piece of message data. Returns null while the message goes on;
+     * at the end of data, the reply, which waits for the queue when the message
+     * is accepted. An oversized message is read to its end, then refused.
+     */
+    public Future<SmtpReply> data(DataPiece piece) {
+        if (piece.isEndOfData()) {
+            return endOfData();
+        }
+        Buffer bytes = piece.bytes();
+        // RFC 5321 section 4.5.2: a leading dot of a line was doubled by the client
+        if (piece.startsLine() && bytes.length() > 0 && bytes.getByte(0) == '.') {
+            bytes = bytes.getBuffer(1, bytes.length());
+        }
+        messageSize += bytes.length() + (piece.endsLine() ? 2 : 0);
+        if (messageSize > limits.maxMessageSize()) {
+            message = null;
+        } else {
+            message.appendBuffer(bytes);
+            if (piece.endsLine()) {
+                message.appendString("\r\n");
+            }
+        }
+        return null;
+    }
+
+    private Future<SmtpReply> endOfData() {
+        if (message == null) {
+            return done(reset(SmtpReplies.SIZE_EXCEEDED));
+        }
+        String queueId = QueueId.next();
+        Envelope envelope = new Envelope(queueId, reversePath, List.copyOf(recipients.values()), clientAddress,
+                heloName, Optional.empty(), clock.instant());
+        Buffer queued = Buffer.buffer(receivedLine(envelope)).appendBuffer(message);
+        reset(null);
+        return queue.enqueue(envelope, queued)
+                .map(ok -> SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId))
+                .otherwise(SmtpReplies.QUEUE_FAILED);
+    }
+
+    /** The trace line of RFC 5321 section 4.4, naming the queue id and, for one recipient, the recipient. */
+    private String receivedLine(Envelope envelope) {
+        StringBuilder line = new StringBuilder("Received: from ").append(heloName)
+                .append(" ([").append(clientAddress).append("])\r\n")
+                .append("\tby ").append(limits.hostname()).append(" with ").append(esmtp ? "ESMTP" : "SMTP")
+                .append(" id ").append(envelope.queueId());
+        if (envelope.recipients().size() == 1) {
+            line.append("\r\n\tfor <").append(envelope.recipients().get(0).address()).append('>');
+        }
+        return line.append("; ").append(RFC5322_DATE.format(ZonedDateTime.ofInstant(envelope.receivedAt(), clock.getZone())))
+                .append("\r\n").toString();
+    }
+
+    /** Ends the transaction (RFC 5321 section 4.1.1.5) and answers with {@code reply}. */
+    private SmtpReply reset(SmtpReply reply) {
+        reversePath = null;
+        recipients.clear();
+        message = null;
+        messageSize = 0;
+        if (state != State.CONNECTED && state != State.CLOSED) {
+            state = State.GREETED;
+        }
+        return reply;
+    }
+
+    private void count(String verb) {
+        commandCounts.merge(verb, 1, Integer::sum);
+    }
+
+    /** Postfix-style summary for the disconnect log line: {@code ehlo=1 mail=1 rcpt=2 data=1 quit=1 commands=6}. */
+    public String summary() {
+        StringBuilder out = new StringBuilder();
+        int total = 0;
+        for (Map.Entry<String, Integer> entry : commandCounts.entrySet()) {
+            out.append(entry.getKey()).append('=').append(entry.getValue()).append(' ');
+            total += entry.getValue();
+        }
+        return out.append("commands=").append(total).toString();
+    }
+
+    private static Future<SmtpReply> done(SmtpReply reply) {
+        return Future.succeededFuture(reply);
+    }
+}

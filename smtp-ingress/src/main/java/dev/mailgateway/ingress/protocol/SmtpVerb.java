@@ -1,0 +1,17 @@
+package dev.mailgateway.ingress.protocol;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The commands this server knows (RFC 5321 section 4.1.1). Verbs are case-insensitive. */
+public enum SmtpVerb {
+    HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY, HELP;
+
+    public static Optional<SmtpVerb> of(String word) {
+        try {
+            return Optional.of(valueOf(word.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException unknown) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.mailgateway.ingress.queue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import io.smallrye.common.annotation.Identifier;
+
+import dev.mailgateway.ingress.IngressConfig;
+
+/** The Kafka producer settings of the {@code mail-inbound} channel, derived from {@code smtp.*}. */
+@ApplicationScoped
+class ProducerSettings {
+
+    /** Longest wait for broker metadata before a send fails (the producer's max.block.ms). */
+    static final Duration MAX_METADATA_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * Producer settings that make the 451 bound true: a send either completes
+     * within {@code smtp.queue-timeout} (T) or fails, so no record lands after a
+     * 451 (ARCHITECTURE decision 2). One try takes at most max.block.ms (B) plus
+     * delivery.timeout.ms (D); SmallRye's connector starts re-sends of a failed
+     * record until D after the first try, so the worst case is 2D + B, and D is
+     * chosen so that it stays within T. Named by the channel's kafka-configuration.
+     */
+    @Produces
+    @Identifier("mail-inbound-producer")
+    Map<String, Object> mailInbound(IngressConfig config) {
+        long queueTimeout = config.queueTimeout().toMillis();
+        long maxBlock = Math.min(MAX_METADATA_WAIT.toMillis(), queueTimeout / 4);
+        long delivery = (queueTimeout - maxBlock) / 2;
+        Map<String, Object> settings = new HashMap<>();
+        settings.put("acks", "all");
+        settings.put("enable.idempotence", "true");
+        settings.put("max.block.ms", String.valueOf(maxBlock));
+        settings.put("delivery.timeout.ms", String.valueOf(delivery));
+        settings.put("linger.ms", "1");
+        // the Kafka client requires delivery.timeout.ms >= linger.ms + request.timeout.ms
+        settings.put("request.timeout.ms", String.valueOf(delivery / 2));
+        // a record carries a whole message of up to SIZE plus its headers and Received line
+        settings.put("max.request.size", String.valueOf(Math.min(Integer.MAX_VALUE, config.maxMessageSize() + 1024 * 1024)));
+        return settings;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.mailgateway.ingress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+
+import dev.mailgateway.common.envelope.Envelope;
+import dev.mailgateway.ingress.protocol.MessageQueue;
+import dev.mailgateway.ingress.protocol.RecipientCheck;
+import dev.mailgateway.ingress.protocol.SmtpSession;
+
+/**
+ * Golden transcripts of the SMTP state machine over a real socket and event
+ * loop. Recipients and the queue are in memory here; the Kafka and
+ * PostgreSQL path is IngressQueueTest's.
+ */
+class SmtpTranscriptTest {
+
+    private static final Set<String> MAILBOXES = Set.of("alice@example.test", "bob@example.test", "carol@example.test");
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-28T07:00:00Z"), ZoneOffset.UTC);
+
+    private Vertx vertx;
+    private NetServer server;
+    private final List<Envelope> queuedEnvelopes = new ArrayList<>();
+    private final List<String> queuedMessages = new ArrayList<>();
+    private boolean queueFails;
+
+    @BeforeEach
+    void startServer() {
+        vertx = Vertx.vertx();
+        SmtpSession.Limits limits = new SmtpSession.Limits("mx.example.test", "postmaster@example.test", 200, 3);
+        RecipientCheck recipients = address -> Future.succeededFuture(
+                !address.domain().equals("example.test") ? RecipientCheck.Verdict.RELAY_DENIED
+                        : MAILBOXES.contains(address.mailboxKey()) || address.localPart().equalsIgnoreCase("postmaster")
+                                ? RecipientCheck.Verdict.ACCEPT : RecipientCheck.Verdict.UNKNOWN_USER);
+        MessageQueue queue = (envelope, message) -> {
+            if (queueFails) {
+                return Future.failedFuture("broker down");
+            }
+            queuedEnvelopes.add(envelope);
+            queuedMessages.add(message.toString());
+            // complete later, on another thread, as a broker acknowledgement does
+            return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(() -> { }));
+        };
+        IngressMetrics metrics = new IngressMetrics(new SimpleMeterRegistry());
+        server = vertx.createNetServer()
+                .connectHandler(socket -> new SmtpConnection(socket,
+                        new SmtpSession(limits, "127.0.0.1", recipients, queue, CLOCK), metrics).start());
+        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+    }
+
+    @AfterEach
+    void stopServer() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    private SmtpTestClient connect() throws Exception {
+        SmtpTestClient client = new SmtpTestClient(server.actualPort());
+        client.expect("220 mx.example.test ESMTP ready");
+        return client;
+    }
+
+    @Test
+    void ehloAnnouncesExtensions() throws Exception {
+        try (SmtpTestClient c = connect()) {
+            c.send("EHLO client.example\r\n");
+            c.expect("250-mx.example.test");
+            c.expect("250-PIPELINING");
+            c.expect("250-SIZE 200");
+            c.expect("250-8BITMIME");
+            c.expect("250 ENHANCEDSTATUSCODES");
+            c.send("QUIT\r\n");
+            c.expect("221 2.0.0 Bye");
+            assertNull(c.line(), "the server closes after QUIT");
+        }
+    }
+
+    @Test
+    void pipelinedTransactionIsAnsweredInOrderAndDotUnstuffed() throws Exception {
+        try (SmtpTestClient c = connect()) {
+            c.send("EHLO client.example\r\nMAIL FROM:<bob@example.org>\r\nRCPT TO:<Alice@Example.TEST>\r\n"
+                    + "RCPT TO:<nobody@example.test>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<carol@elsewhere.example>\r\nDATA\r\n");
+            c.skipReply();
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("550 5.1.1 <nobody@example.test>: Recipient address rejected: User unknown");
+            c.expect("250 2.1.5 Ok");
+            c.expect("554 5.7.1 <carol@elsewhere.example>: Relay access denied");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("Subject: t\r\n\r\n..leading dot\r\nbare\nLF\r\n.\r\n");
+            String queued = c.expectStart("250 2.0.0 Ok: queued as ");
+            c.send("QUIT\r\n");
+            c.expect("221 2.0.0 Bye");
+
+            Envelope envelope = queuedEnvelopes.get(0);
+            assertEquals(queued.substring("250 2.0.0 Ok: queued as ".length()), envelope.queueId());
+            assertEquals("bob@example.org", envelope.reversePath());
+            assertEquals(List.of(Envelope.Recipient.of("Alice@example.test")), envelope.recipients(), "named twice: one copy");
+            assertEquals("Received: from client.example ([127.0.0.1])\r\n"
+                    + "\tby mx.example.test with ESMTP id " + envelope.queueId() + "\r\n"
+                    + "\tfor <Alice@example.test>; Sat, 28 Nov 2026 07:00:00 +0000\r\n"
+                    + "Subject: t\r\n\r\n.leading dot\r\nbare\nLF\r\n", queuedMessages.get(0));
+        }
+    }
+
+    @Test
+    void sequenceErrors() throws Exception {
+        try (SmtpTestClient c = connect()) {
+            c.send("MAIL FROM:<a@example.org>\r\n");
+            c.expect("503 5.5.1 Error: send HELO/EHLO first");
+            c.send("HELO client.example\r\n");
+            c.expect("250 mx.example.test");
+            c.send("RCPT TO:<alice@example.test>\r\n");
+            c.expect("503 5.5.1 Error: need MAIL command");
+            c.send("DATA\r\n");
+            c.expect("503 5.5.1 Error: need MAIL command");
+            c.send("MAIL FROM:<>\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.send("MAIL FROM:<>\r\n");
+            c.expect("503 5.5.1 Error: nested MAIL command");
+            c.send("DATA\r\n");
+            c.expect("503 5.5.1 Error: need RCPT command");
+            c.send("RSET\r\n");
+            c.expect("250 2.0.0 Ok");
+            c.send("RCPT TO:<alice@example.test>\r\n");
+            c.expect("503 5.5.1 Error: need MAIL command");
+        }
+    }
+
+    @Test
+    void syntaxErrors() throws Exception {
+        try (SmtpTestClient c = connect()) {
+            c.send("EHLO\r\n");
+            c.expect("501 5.5.4 Syntax: EHLO hostname");
+            c.send("FROB\r\n");
+            c.expect("500 5.5.2 Error: command not recognized");
+            c.send("EHLO client.example\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:bob@example.org\r\n");
+            c.expect("501 5.5.4 Syntax: MAIL FROM:<address>");
+            c.send("MAIL FROM:<bob@@example.org>\r\n");
+            c.expectStart("501 5.1.7 ");
+            c.send("MAIL FROM:<bob@example.org> FROB=1\r\n");
+            c.expect("555 5.5.4 Unsupported option");
+            c.send("MAIL FROM:<bob@example.org> SIZE=201\r\n");
+            c.expect("552 5.3.4 Error: message size exceeds fixed limit");
+            c.send("MAIL FROM:<bob@example.org> SIZE=20 BODY=8BITMIME\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.send("RCPT TO:<>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax");
+            c.send("RCPT TO:<" + "x".repeat(2100) + "@example.test>\r\n");
+            c.expect("500 5.5.2 Error: line too long");
+            c.send("VRFY alice\r\n");
+            c.expectStart("252 2.0.0 ");
+            c.send("NOOP\r\n");
+            c.expect("250 2.0.0 Ok");
+        }
+    }
+
+    @Test
+    void recipientLimitAndPostmaster() throws Exception {
+        try (SmtpTestClient c = connect()) {
+            c.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<Postmaster>\r\nRCPT TO:<postmaster@example.test>\r\nRCPT TO:<alice@example.test>\r\n"
+                    + "RCPT TO:<postmaster@EXAMPLE.test>\r\nRCPT TO:<bob@example.test>\r\n");
+            c.expect("250 mx.example.test");
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.send("RCPT TO:<carol@example.test>\r\n");
+            c.expect("452 4.5.3 Error: too many recipients");
+        }
+    }
+
+    @Test
+    void oversizedMessageIsReadToTheEndThenRefused() throws Exception {
+        try (SmtpTestClient c = connect()) {
+            c.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+            c.expect("250 mx.example.test");
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send(("y".repeat(70) + "\r\n").repeat(5) + ".\r\nNOOP\r\n");
+            c.expect("552 5.3.4 Error: message size exceeds fixed limit");
+            c.expect("250 2.0.0 Ok");
+            assertEquals(0, queuedEnvelopes.size());
+        }
+    }
+
+    @Test
+    void queueFailureIsATemporaryError() throws Exception {
+        queueFails = true;
+        try (SmtpTestClient c = connect()) {
+            c.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+            c.skipReply();
+            c.skipReply();
+            c.skipReply();
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("hi\r\n.\r\n");
+            c.expect("451 4.3.0 Error: queue write failed, try again later");
+        }
+    }
+}
