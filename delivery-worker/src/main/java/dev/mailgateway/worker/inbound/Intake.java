@@ -1,0 +1,148 @@
+package dev.mailgateway.worker.inbound;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+
+import dev.mailgateway.common.account.Account;
+import dev.mailgateway.common.address.LocalDomains;
+import dev.mailgateway.common.address.MailAddress;
+import dev.mailgateway.common.address.MailPath;
+import dev.mailgateway.common.envelope.Envelope;
+import dev.mailgateway.worker.local.MailboxEntry;
+import dev.mailgateway.worker.queue.QueuedRecipient;
+
+/**
+ * The fast, local work for one accepted message (ARCHITECTURE decision 3),
+ * run inside one transaction by the caller: store the body once, add a
+ * mailbox entry per local recipient, a queue row per remote one, and record
+ * every recipient in the ledger. Recipients the ledger knows are skipped, so
+ * running it twice for one record changes nothing (exactly once).
+ */
+@ApplicationScoped
+public class Intake {
+
+    /** What one record did, for metrics and logs. */
+    public record Result(int delivered, int queued, int unknownUsers, boolean replay) {
+    }
+
+    private final LocalDomains localDomains;
+
+    public Intake(LocalDomains localDomains) {
+        this.localDomains = localDomains;
+    }
+
+    public Uni<Result> store(Envelope envelope, byte[] message) {
+        return LedgerEntry.recipientsOf(envelope.queueId()).chain(handled -> {
+            Map<String, Envelope.Recipient> fresh = new LinkedHashMap<>();
+            for (Envelope.Recipient recipient : envelope.recipients()) {
+                String key = address(recipient).mailboxKey();
+                if (!handled.contains(key)) {
+                    fresh.putIfAbsent(key, recipient);
+                }
+            }
+            if (fresh.isEmpty()) {
+                return Uni.createFrom().item(new Result(0, 0, 0, true));
+            }
+            List<String> mailboxes = fresh.values().stream()
+                    .map(r -> localDomains.mailboxOf(address(r)))
+                    .flatMap(Optional::stream).distinct().toList();
+            Uni<List<Account>> accounts = mailboxes.isEmpty() ? Uni.createFrom().item(List.of())
+                    : Account.list("address in ?1", mailboxes);
+            return accounts.chain(found -> MailboxEntry.accountsHolding(envelope.queueId())
+                    .chain(holding -> body(envelope, message)
+                            .chain(body -> persist(envelope, body, fresh, found, holding))));
+        });
+    }
+
+    private Uni<MessageBody> body(Envelope envelope, byte[] message) {
+        return MessageBody.findByQueueId(envelope.queueId()).chain(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().item(existing);
+            }
+            MessageBody body = new MessageBody();
+            body.queueId = envelope.queueId();
+            body.sender = envelope.reversePath();
+            body.receivedAt = envelope.receivedAt();
+            body.sizeBytes = message.length;
+            body.content = message;
+            return body.persist();
+        });
+    }
+
+    private Uni<Result> persist(Envelope envelope, MessageBody body, Map<String, Envelope.Recipient> fresh,
+            List<Account> accounts, List<Long> accountsHolding) {
+        Map<String, Account> byAddress = new LinkedHashMap<>();
+        accounts.forEach(account -> byAddress.put(account.address, account));
+        Set<Long> holding = new HashSet<>(accountsHolding);
+        List<PanacheEntityBase> rows = new ArrayList<>();
+        int delivered = 0;
+        int queued = 0;
+        int unknown = 0;
+        for (Map.Entry<String, Envelope.Recipient> entry : fresh.entrySet()) {
+            MailAddress recipient = address(entry.getValue());
+            Optional<String> mailbox = localDomains.mailboxOf(recipient);
+            LedgerEntry.Route route;
+            if (mailbox.isEmpty()) {
+                rows.add(queueRow(envelope, body, entry.getValue(), recipient, QueuedRecipient.QUEUED, null));
+                route = LedgerEntry.Route.REMOTE;
+                queued++;
+            } else if (byAddress.containsKey(mailbox.get())) {
+                Account account = byAddress.get(mailbox.get());
+                // two addresses of one mailbox (postmaster@ each domain) get one copy
+                if (holding.add(account.id)) {
+                    rows.add(mailboxEntry(envelope, body, account));
+                    delivered++;
+                }
+                route = LedgerEntry.Route.LOCAL;
+            } else {
+                // the account went away after RCPT accepted it: kept as failed for its bounce
+                rows.add(queueRow(envelope, body, entry.getValue(), recipient, QueuedRecipient.FAILED,
+                        "550 5.1.1 mailbox unavailable: no such account"));
+                route = LedgerEntry.Route.UNKNOWN_USER;
+                unknown++;
+            }
+            rows.add(LedgerEntry.of(envelope.queueId(), entry.getKey(), route));
+        }
+        return PanacheEntityBase.persist(rows).replaceWith(new Result(delivered, queued, unknown, false));
+    }
+
+    private static MailboxEntry mailboxEntry(Envelope envelope, MessageBody body, Account account) {
+        MailboxEntry entry = new MailboxEntry();
+        entry.accountId = account.id;
+        entry.bodyId = body.id;
+        entry.queueId = envelope.queueId();
+        entry.sizeBytes = body.sizeBytes;
+        return entry;
+    }
+
+    private static QueuedRecipient queueRow(Envelope envelope, MessageBody body, Envelope.Recipient recipient,
+            MailAddress address, String state, String error) {
+        QueuedRecipient row = new QueuedRecipient();
+        row.queueId = envelope.queueId();
+        row.bodyId = body.id;
+        row.recipient = recipient.address();
+        row.domain = address.domain();
+        row.dsnNotify = recipient.params().get("NOTIFY");
+        row.dsnOrcpt = recipient.params().get("ORCPT");
+        row.state = state;
+        row.nextAttemptAt = Instant.now();
+        row.lastError = error;
+        return row;
+    }
+
+    /** Envelope addresses were checked when the record was read (EnvelopeHeaders). */
+    private static MailAddress address(Envelope.Recipient recipient) {
+        return MailPath.parseMailbox(recipient.address());
+    }
+}

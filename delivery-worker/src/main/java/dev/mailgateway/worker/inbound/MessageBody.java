@@ -1,0 +1,41 @@
+package dev.mailgateway.worker.inbound;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+
+/** The stored bytes of one accepted message, shared by every mailbox entry and queue row of it. */
+@Entity
+@Table(name = "message_body")
+public class MessageBody extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "queue_id")
+    public String queueId;
+
+    /** The reverse-path; "" for {@code <>}. */
+    public String sender;
+
+    @Column(name = "received_at")
+    public Instant receivedAt;
+
+    @Column(name = "size_bytes")
+    public long sizeBytes;
+
+    public byte[] content;
+
+    public static Uni<MessageBody> findByQueueId(String queueId) {
+        return find("queueId", queueId).firstResult();
+    }
+}
