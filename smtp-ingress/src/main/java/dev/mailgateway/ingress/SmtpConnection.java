@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 
+import dev.mailgateway.common.line.LineDecoder;
 import dev.mailgateway.ingress.protocol.SmtpInputDecoder;
 import dev.mailgateway.ingress.protocol.SmtpReply;
 import dev.mailgateway.ingress.protocol.SmtpSession;
@@ -67,7 +68,7 @@ final class SmtpConnection {
                 }
                 reply = reply.onSuccess(metrics::messageAnswered);
             } else {
-                SmtpInputDecoder.CommandLine line = decoder.nextCommandLine();
+                LineDecoder.Line line = decoder.nextLine();
                 if (line == null) {
                     return;
                 }

@@ -27,6 +27,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
 import dev.mailgateway.common.envelope.Envelope;
+import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.envelope.EnvelopeHeaders;
 import dev.mailgateway.common.testing.LocalStack;
 
@@ -47,7 +48,7 @@ class IngressQueueTest {
         pool.preparedQuery("insert into account (address, password_hash) values ($1, null)").execute(Tuple.of(mailbox))
                 .toCompletionStage().toCompletableFuture().join();
 
-        try (KafkaConsumer<String, byte[]> consumer = inboundConsumer(); SmtpTestClient c = new SmtpTestClient(server.port())) {
+        try (KafkaConsumer<String, byte[]> consumer = inboundConsumer(); LineClient c = new LineClient(server.port())) {
             c.expectStart("220 ");
             c.send("EHLO client.example\r\n");
             c.skipReply();

@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
+import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LocalStack;
 
 /** With no broker to acknowledge, the end of DATA gets 451 4.3.0 within smtp.queue-timeout: the client keeps its copy. */
@@ -32,7 +33,7 @@ class KafkaUnreachableTest {
 
     @Test
     void endOfDataGets451WhenKafkaCannotAcknowledge() throws Exception {
-        try (SmtpTestClient c = new SmtpTestClient(server.port())) {
+        try (LineClient c = new LineClient(server.port())) {
             c.expectStart("220 ");
             c.send("HELO client.example\r\nMAIL FROM:<>\r\nRCPT TO:<postmaster@example.test>\r\nDATA\r\n");
             c.expectStart("250 ");

@@ -21,6 +21,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 
 import dev.mailgateway.common.envelope.Envelope;
+import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.ingress.protocol.MessageQueue;
 import dev.mailgateway.ingress.protocol.RecipientCheck;
 import dev.mailgateway.ingress.protocol.SmtpSession;
@@ -70,15 +71,15 @@ class SmtpTranscriptTest {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
-    private SmtpTestClient connect() throws Exception {
-        SmtpTestClient client = new SmtpTestClient(server.actualPort());
+    private LineClient connect() throws Exception {
+        LineClient client = new LineClient(server.actualPort());
         client.expect("220 mx.example.test ESMTP ready");
         return client;
     }
 
     @Test
     void ehloAnnouncesExtensions() throws Exception {
-        try (SmtpTestClient c = connect()) {
+        try (LineClient c = connect()) {
             c.send("EHLO client.example\r\n");
             c.expect("250-mx.example.test");
             c.expect("250-PIPELINING");
@@ -93,7 +94,7 @@ class SmtpTranscriptTest {
 
     @Test
     void pipelinedTransactionIsAnsweredInOrderAndDotUnstuffed() throws Exception {
-        try (SmtpTestClient c = connect()) {
+        try (LineClient c = connect()) {
             c.send("EHLO client.example\r\nMAIL FROM:<bob@example.org>\r\nRCPT TO:<Alice@Example.TEST>\r\n"
                     + "RCPT TO:<nobody@example.test>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<carol@elsewhere.example>\r\nDATA\r\n");
             c.skipReply();
@@ -121,7 +122,7 @@ class SmtpTranscriptTest {
 
     @Test
     void sequenceErrors() throws Exception {
-        try (SmtpTestClient c = connect()) {
+        try (LineClient c = connect()) {
             c.send("MAIL FROM:<a@example.org>\r\n");
             c.expect("503 5.5.1 Error: send HELO/EHLO first");
             c.send("HELO client.example\r\n");
@@ -145,7 +146,7 @@ class SmtpTranscriptTest {
 
     @Test
     void syntaxErrors() throws Exception {
-        try (SmtpTestClient c = connect()) {
+        try (LineClient c = connect()) {
             c.send("EHLO\r\n");
             c.expect("501 5.5.4 Syntax: EHLO hostname");
             c.send("FROB\r\n");
@@ -175,7 +176,7 @@ class SmtpTranscriptTest {
 
     @Test
     void recipientLimitAndPostmaster() throws Exception {
-        try (SmtpTestClient c = connect()) {
+        try (LineClient c = connect()) {
             c.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<Postmaster>\r\nRCPT TO:<postmaster@example.test>\r\nRCPT TO:<alice@example.test>\r\n"
                     + "RCPT TO:<postmaster@EXAMPLE.test>\r\nRCPT TO:<bob@example.test>\r\n");
             c.expect("250 mx.example.test");
@@ -192,7 +193,7 @@ class SmtpTranscriptTest {
 
     @Test
     void oversizedMessageIsReadToTheEndThenRefused() throws Exception {
-        try (SmtpTestClient c = connect()) {
+        try (LineClient c = connect()) {
             c.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
             c.expect("250 mx.example.test");
             c.expect("250 2.1.0 Ok");
@@ -208,7 +209,7 @@ class SmtpTranscriptTest {
     @Test
     void queueFailureIsATemporaryError() throws Exception {
         queueFails = true;
-        try (SmtpTestClient c = connect()) {
+        try (LineClient c = connect()) {
             c.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
             c.skipReply();
             c.skipReply();

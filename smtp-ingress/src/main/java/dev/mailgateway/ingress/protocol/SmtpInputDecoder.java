@@ -2,25 +2,22 @@ package dev.mailgateway.ingress.protocol;
 
 import io.vertx.core.buffer.Buffer;
 
+import dev.mailgateway.common.line.LineDecoder;
+
 /**
- * Splits what a client sends into command lines and message data, without
- * blocking and with every accumulator bounded. Pure: bytes in, frames out.
+ * Splits what an SMTP client sends into command lines (see {@link LineDecoder})
+ * and message data, without blocking and with every accumulator bounded.
+ * Pure: bytes in, frames out.
  *
- * <p>Command lines end at LF (a CR before it is dropped), as Postfix accepts
- * them. A line longer than the limit is discarded up to its end and reported
- * once as too long. Message data ends lines only at CRLF (RFC 5321 section
+ * <p>Message data ends lines only at CRLF (RFC 5321 section
  * 2.3.8): a bare LF or CR stays inside the line, so {@code <LF>.<LF>} can never
  * end the data and smuggle a second message. An endless data line comes out in
  * pieces of at most {@link #MAX_DATA_PIECE} bytes so memory stays bounded.
  */
-public final class SmtpInputDecoder {
+public final class SmtpInputDecoder extends LineDecoder {
 
     /** Largest piece of one data line held before handing it on. */
     public static final int MAX_DATA_PIECE = 64 * 1024;
-
-    /** A command line, without its line end; {@code tooLong} when it passed the limit and was dropped. */
-    public record CommandLine(String text, boolean tooLong) {
-    }
 
     /**
      * A piece of message data. {@code startsLine}: the piece begins a line;
@@ -33,53 +30,11 @@ public final class SmtpInputDecoder {
         }
     }
 
-    private final int maxCommandLine;
-    private Buffer pending = Buffer.buffer();
-    private int start;
-    private boolean discarding;
     private boolean atLineStart = true;
 
     /** @param maxCommandLine longest command line in octets, its CRLF included */
     public SmtpInputDecoder(int maxCommandLine) {
-        this.maxCommandLine = maxCommandLine;
-    }
-
-    public void feed(Buffer chunk) {
-        if (start > 0 && start == pending.length()) {
-            pending = Buffer.buffer(chunk.length());
-            start = 0;
-        } else if (start > 0) {
-            pending = pending.getBuffer(start, pending.length());
-            start = 0;
-        }
-        pending.appendBuffer(chunk);
-    }
-
-    /** Bytes received but not yet handed out. */
-    public int buffered() {
-        return pending.length() - start;
-    }
-
-    /** The next whole command line, or null until one has arrived. */
-    public CommandLine nextCommandLine() {
-        int end = pending.length();
-        for (int i = start; i < end; i++) {
-            if (pending.getByte(i) != '\n') {
-                continue;
-            }
-            int lineEnd = i > start && pending.getByte(i - 1) == '\r' ? i - 1 : i;
-            String text = pending.getString(start, lineEnd, "UTF-8");
-            boolean tooLong = discarding || i + 1 - start > maxCommandLine;
-            start = i + 1;
-            discarding = false;
-            return new CommandLine(tooLong ? "" : text, tooLong);
-        }
-        if (end - start > maxCommandLine) {
-            // no end in sight: drop what we have, remember to report the line
-            discarding = true;
-            start = end;
-        }
-        return null;
+        super(maxCommandLine);
     }
 
     /** The next piece of message data, or null until more has arrived. */

@@ -16,7 +16,8 @@ import dev.mailgateway.common.address.MailAddress;
 import dev.mailgateway.common.address.MailPath;
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.envelope.QueueId;
-import dev.mailgateway.ingress.protocol.SmtpInputDecoder.CommandLine;
+import dev.mailgateway.common.line.CommandCounts;
+import dev.mailgateway.common.line.LineDecoder.Line;
 import dev.mailgateway.ingress.protocol.SmtpInputDecoder.DataPiece;
 
 /**
@@ -54,7 +55,7 @@ public final class SmtpSession {
     private final RecipientCheck recipientCheck;
     private final MessageQueue queue;
     private final Clock clock;
-    private final Map<String, Integer> commandCounts = new LinkedHashMap<>();
+    private final CommandCounts commandCounts = new CommandCounts();
 
     private State state = State.CONNECTED;
     private String heloName = "";
@@ -83,7 +84,7 @@ public final class SmtpSession {
     }
 
     /** Handles one command line; the reply may wait for a recipient lookup. */
-    public Future<SmtpReply> command(CommandLine line) {
+    public Future<SmtpReply> command(Line line) {
         if (line.tooLong()) {
             count("unknown");
             return done(SmtpReplies.LINE_TOO_LONG);
@@ -312,18 +313,12 @@ public final class SmtpSession {
     }
 
     private void count(String verb) {
-        commandCounts.merge(verb, 1, Integer::sum);
+        commandCounts.count(verb);
     }
 
-    /** Postfix-style summary for the disconnect log line: {@code ehlo=1 mail=1 rcpt=2 data=1 quit=1 commands=6}. */
+    /** What the session did, for the disconnect log line. */
     public String summary() {
-        StringBuilder out = new StringBuilder();
-        int total = 0;
-        for (Map.Entry<String, Integer> entry : commandCounts.entrySet()) {
-            out.append(entry.getKey()).append('=').append(entry.getValue()).append(' ');
-            total += entry.getValue();
-        }
-        return out.append("commands=").append(total).toString();
+        return commandCounts.toString();
     }
 
     private static Future<SmtpReply> done(SmtpReply reply) {

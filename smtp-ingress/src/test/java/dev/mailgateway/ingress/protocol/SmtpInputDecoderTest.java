@@ -18,47 +18,6 @@ class SmtpInputDecoderTest {
     }
 
     @Test
-    void commandLinesSplitAcrossChunks() {
-        feed("EHLO cli");
-        assertNull(decoder.nextCommandLine());
-        feed("ent.example\r");
-        assertNull(decoder.nextCommandLine());
-        feed("\nNOOP\r\nQU");
-        assertEquals("EHLO client.example", decoder.nextCommandLine().text());
-        assertEquals("NOOP", decoder.nextCommandLine().text());
-        assertNull(decoder.nextCommandLine());
-        feed("IT\r\n");
-        assertEquals("QUIT", decoder.nextCommandLine().text());
-    }
-
-    @Test
-    void bareLfEndsACommandLine() {
-        feed("NOOP\nRSET\r\n");
-        assertEquals("NOOP", decoder.nextCommandLine().text());
-        assertEquals("RSET", decoder.nextCommandLine().text());
-    }
-
-    @Test
-    void overLongCommandLineIsDroppedAndReportedOnce() {
-        feed("MAIL FROM:<" + "x".repeat(40));
-        assertNull(decoder.nextCommandLine());
-        assertEquals(0, decoder.buffered(), "the over-long line is not kept");
-        feed("y".repeat(40) + "@example.test>\r\nNOOP\r\n");
-        SmtpInputDecoder.CommandLine tooLong = decoder.nextCommandLine();
-        assertTrue(tooLong.tooLong());
-        assertEquals("NOOP", decoder.nextCommandLine().text());
-    }
-
-    @Test
-    void lineOfExactlyTheLimitIsAccepted() {
-        String line = "x".repeat(30);
-        feed(line + "\r\n");
-        assertEquals(line, decoder.nextCommandLine().text());
-        feed(line + "x\r\n");
-        assertTrue(decoder.nextCommandLine().tooLong());
-    }
-
-    @Test
     void dataEndsOnlyOnCrLfDotCrLf() {
         decoder.startData();
         feed("line one\r\n.\r");

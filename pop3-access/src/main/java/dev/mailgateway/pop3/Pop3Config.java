@@ -1,0 +1,31 @@
+package dev.mailgateway.pop3;
+
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The {@code pop3.*} keys of CONTRACT.md. */
+@ConfigMapping(prefix = "pop3")
+public interface Pop3Config {
+
+    /** Bind address; 0.0.0.0 as a container needs, deploy/local/up sets 127.0.0.1. */
+    @WithDefault("0.0.0.0")
+    String host();
+
+    /** POP3 port (RFC 1939 names 110; unprivileged here); 0 picks a free port. */
+    @WithDefault("1110")
+    int port();
+
+    /** Allow USER/PASS without TLS from non-loopback clients (RFC 2595 section 2.1 says refuse). */
+    @WithDefault("false")
+    boolean allowPlaintextAuth();
+
+    /** APOP settings. */
+    Apop apop();
+
+    interface Apop {
+        /** Base64 of 32 random bytes: the AES-256 key that encrypts stored APOP secrets; unset, APOP is off. */
+        Optional<String> key();
+    }
+}

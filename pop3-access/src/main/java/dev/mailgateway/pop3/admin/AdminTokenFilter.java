@@ -1,0 +1,37 @@
+package dev.mailgateway.pop3.admin;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import dev.mailgateway.common.config.MailConfig;
+
+/**
+ * Every /api call needs {@code Authorization: Bearer <mail.admin-token>};
+ * without a configured token every call is refused (CONTRACT.md).
+ */
+public class AdminTokenFilter {
+
+    private final byte[] token;
+
+    public AdminTokenFilter(MailConfig config) {
+        this.token = config.adminToken().filter(t -> !t.isBlank()).map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
+    }
+
+    @ServerRequestFilter
+    public Response check(ContainerRequestContext request) {
+        if (!request.getUriInfo().getPath().startsWith("/api/")) {
+            return null;
+        }
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        boolean ok = token != null && header != null && header.startsWith("Bearer ")
+                // constant time: no timing hint about how much of a guess was right
+                && MessageDigest.isEqual(token, header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
+        return ok ? null : Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
+    }
+}

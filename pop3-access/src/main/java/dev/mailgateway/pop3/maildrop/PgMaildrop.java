@@ -1,0 +1,87 @@
+package dev.mailgateway.pop3.maildrop;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import dev.mailgateway.pop3.admin.Passwords;
+import dev.mailgateway.pop3.protocol.Maildrop;
+import dev.mailgateway.pop3.protocol.MessageSource;
+
+/**
+ * The maildrop over PostgreSQL: one query lists a mailbox, bodies are read in
+ * chunks with substring() (the column is stored EXTERNAL, uncompressed, so a
+ * chunk costs only its own pages), and UPDATE deletes in one transaction.
+ */
+@ApplicationScoped
+public class PgMaildrop implements Maildrop {
+
+    private static final Logger LOG = Logger.getLogger(PgMaildrop.class);
+
+    private final Pool pool;
+    private final Vertx vertx;
+
+    public PgMaildrop(Pool pool, Vertx vertx) {
+        this.pool = pool;
+        this.vertx = vertx;
+    }
+
+    @Override
+    public Future<Optional<Long>> login(String user, String password) {
+        return pool.preparedQuery("select id, password_hash from account where address = $1")
+                .execute(Tuple.of(user.toLowerCase(Locale.ROOT)))
+                .compose(rows -> {
+                    Row row = rows.size() == 1 ? rows.iterator().next() : null;
+                    String hash = row == null ? null : row.getString("password_hash");
+                    Long id = row == null ? null : row.getLong("id");
+                    // bcrypt is slow by design: off the event loop
+                    return vertx.executeBlocking(() -> Passwords.matches(password, hash) ? Optional.ofNullable(id) : Optional.<Long>empty(), false);
+                });
+    }
+
+    @Override
+    public Future<List<Entry>> list(long accountId) {
+        return pool.preparedQuery("select id, queue_id, size_bytes, body_id from mailbox_entry where account_id = $1 order by id")
+                .execute(Tuple.of(accountId))
+                .map(rows -> {
+                    java.util.ArrayList<Entry> entries = new java.util.ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        entries.add(new Entry(row.getLong("id"), row.getString("queue_id"), row.getLong("size_bytes"), row.getLong("body_id")));
+                    }
+                    return entries;
+                });
+    }
+
+    @Override
+    public MessageSource content(Entry entry) {
+        return (offset, length) -> pool.preparedQuery("select substring(content from $2 for $3) from message_body where id = $1")
+                .execute(Tuple.of(entry.bodyId(), offset + 1, length))
+                .map(rows -> rows.iterator().next().getBuffer(0));
+    }
+
+    @Override
+    public Future<Void> delete(long accountId, List<Entry> entries) {
+        Long[] ids = entries.stream().map(Entry::id).toArray(Long[]::new);
+        Long[] bodies = entries.stream().map(Entry::bodyId).distinct().toArray(Long[]::new);
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("delete from mailbox_entry where account_id = $1 and id = any($2)")
+                .execute(Tuple.of(accountId).addArrayOfLong(ids))
+                // a body goes with its last reference (ARCHITECTURE decision 8)
+                .compose(deleted -> connection.preparedQuery("delete from message_body b where b.id = any($1)"
+                        + " and not exists (select 1 from mailbox_entry e where e.body_id = b.id)"
+                        + " and not exists (select 1 from delivery_queue q where q.body_id = b.id)")
+                        .execute(Tuple.tuple().addArrayOfLong(bodies)))
+                .<Void>mapEmpty())
+                .onFailure(e -> LOG.warnf("deleting %d messages of account %d failed: %s", ids.length, accountId, e.toString()));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.mailgateway.pop3.protocol;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Byte-stuffing of a multi-line response (RFC 1939 section 3): a line that
+ * starts with "." gets one more, so only the terminating ".CRLF" ends it.
+ * Works on chunks cut anywhere; a line starts after every LF, so no client,
+ * strict or lenient about bare LF, can be made to see an early end.
+ */
+public final class DotStuffer {
+
+    // the last two bytes seen; an empty response counts as ending with CRLF
+    private byte secondLast = '\r';
+    private byte last = '\n';
+
+    public Buffer stuff(Buffer chunk) {
+        Buffer out = Buffer.buffer(chunk.length() + 16);
+        int from = 0;
+        for (int i = 0; i < chunk.length(); i++) {
+            byte b = chunk.getByte(i);
+            if (b == '.' && last == '\n') {
+                out.appendBuffer(chunk, from, i - from).appendByte((byte) '.');
+                from = i;
+            }
+            secondLast = last;
+            last = b;
+        }
+        return out.appendBuffer(chunk, from, chunk.length() - from);
+    }
+
+    /** The end of the response: ".CRLF", after a CRLF if the content did not end with one. */
+    public Buffer terminator() {
+        return Buffer.buffer(secondLast == '\r' && last == '\n' ? ".\r\n" : "\r\n.\r\n");
+    }
+}

@@ -1,0 +1,26 @@
+package dev.mailgateway.pop3.protocol;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.vertx.core.Future;
+
+/** The stored mailboxes as POP3 needs them; carried out by the maildrop layer over PostgreSQL. */
+public interface Maildrop {
+
+    /** One message of a maildrop: its entry, its stable unique id (UIDL) and its size in octets. */
+    record Entry(long id, String uid, long size, long bodyId) {
+    }
+
+    /** The account's id when the password is right; empty when not. Fails when the store is unreachable. */
+    Future<Optional<Long>> login(String user, String password);
+
+    /** The account's messages, oldest first. */
+    Future<List<Entry>> list(long accountId);
+
+    /** The message's bytes, chunk by chunk. */
+    MessageSource content(Entry entry);
+
+    /** Removes the entries in one transaction (RFC 1939 UPDATE state); their bodies go with their last reference. */
+    Future<Void> delete(long accountId, List<Entry> entries);
+}

@@ -1,0 +1,234 @@
+package dev.mailgateway.pop3.protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import io.vertx.core.Future;
+
+import dev.mailgateway.common.line.CommandCounts;
+import dev.mailgateway.common.line.LineDecoder.Line;
+
+/**
+ * One POP3 session on the server side (RFC 1939, CAPA and response codes of
+ * RFC 2449 and RFC 3206): AUTHORIZATION, TRANSACTION, then UPDATE on QUIT.
+ * Knows no sockets and no database: the {@link Maildrop} does the storage.
+ * Deletions are only marks until QUIT; a dropped connection deletes nothing.
+ * Security-sensitive: every byte comes from the network, passwords included
+ * (never logged).
+ */
+public final class Pop3Session {
+
+    public enum State {
+        AUTHORIZATION, TRANSACTION, CLOSED
+    }
+
+    /** RFC 2449 section 4: a command line is at most 255 octets, CRLF included. */
+    public static final int MAX_COMMAND_LINE = 255;
+
+    private final String hostname;
+    private final boolean plaintextAllowed;
+    private final Maildrop maildrop;
+    private final CommandCounts commandCounts = new CommandCounts();
+
+    private State state = State.AUTHORIZATION;
+    private String user;
+    private long accountId;
+    private List<Maildrop.Entry> messages = List.of();
+    private boolean[] deleted = new boolean[0];
+
+    /**
+     * @param plaintextAllowed USER/PASS may be used: the connection is secure
+     *        (loopback for now) or pop3.allow-plaintext-auth says so
+     */
+    public Pop3Session(String hostname, boolean plaintextAllowed, Maildrop maildrop) {
+        this.hostname = hostname;
+        this.plaintextAllowed = plaintextAllowed;
+        this.maildrop = maildrop;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public Pop3Response greeting() {
+        return Pop3Response.ok(hostname + " POP3 server ready");
+    }
+
+    public Future<Pop3Response> command(Line line) {
+        if (line.tooLong()) {
+            count("unknown");
+            return done(Pop3Response.err("Line too long"));
+        }
+        String text = line.text();
+        int space = text.indexOf(' ');
+        String word = space < 0 ? text : text.substring(0, space);
+        String argument = space < 0 ? "" : text.substring(space + 1);
+        Optional<Pop3Verb> verb = Pop3Verb.of(word);
+        count(verb.map(v -> v.name().toLowerCase(Locale.ROOT)).orElse("unknown"));
+        if (verb.isEmpty()) {
+            return done(Pop3Response.err("Unknown command"));
+        }
+        Pop3Verb v = verb.get();
+        if (state == State.AUTHORIZATION ? !v.inAuthorization : !v.inTransaction) {
+            return done(Pop3Response.err("Command not valid in this state"));
+        }
+        return switch (v) {
+            case CAPA -> done(capabilities());
+            case USER -> done(user(argument.strip()));
+            case PASS -> pass(argument);
+            case QUIT -> quit();
+            case STAT -> done(Pop3Response.ok(liveCount() + " " + liveOctets()));
+            case LIST -> done(listing(argument, "messages", entry -> String.valueOf(entry.size())));
+            case UIDL -> done(listing(argument, "unique-id listing follows", Maildrop.Entry::uid));
+            case RETR -> done(retrieve(argument));
+            case DELE -> done(delete(argument));
+            case NOOP -> done(Pop3Response.ok(""));
+            case RSET -> {
+                deleted = new boolean[messages.size()];
+                yield done(maildropStatus());
+            }
+        };
+    }
+
+    private Pop3Response capabilities() {
+        List<String> lines = new ArrayList<>();
+        if (plaintextAllowed) {
+            lines.add("USER");
+        }
+        lines.addAll(List.of("UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"));
+        return new Pop3Response.Lines("+OK Capability list follows", lines);
+    }
+
+    private Pop3Response user(String name) {
+        if (!plaintextAllowed) {
+            return Pop3Response.err("[AUTH] Plaintext authentication is not allowed on this connection");
+        }
+        if (name.isEmpty() || name.contains(" ")) {
+            return Pop3Response.err("Syntax: USER name");
+        }
+        user = name;
+        return Pop3Response.ok("Send PASS");
+    }
+
+    private Future<Pop3Response> pass(String password) {
+        if (user == null) {
+            return done(Pop3Response.err("Send USER first"));
+        }
+        String name = user;
+        user = null;
+        return maildrop.login(name, password)
+                .compose(account -> {
+                    if (account.isEmpty()) {
+                        return done(Pop3Response.err("[AUTH] Authentication failed"));
+                    }
+                    return maildrop.list(account.get()).map(entries -> {
+                        accountId = account.get();
+                        messages = List.copyOf(entries);
+                        deleted = new boolean[messages.size()];
+                        state = State.TRANSACTION;
+                        return maildropStatus();
+                    });
+                })
+                .otherwise(Pop3Response.err("[SYS/TEMP] Mail store unavailable, try again later"));
+    }
+
+    private Future<Pop3Response> quit() {
+        State was = state;
+        state = State.CLOSED;
+        List<Maildrop.Entry> marked = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            if (deleted[i]) {
+                marked.add(messages.get(i));
+            }
+        }
+        if (was == State.AUTHORIZATION || marked.isEmpty()) {
+            return done(Pop3Response.ok(hostname + " POP3 server signing off"));
+        }
+        // RFC 1939 section 6: the UPDATE state
+        return maildrop.delete(accountId, marked)
+                .map(v -> Pop3Response.ok(hostname + " POP3 server signing off (" + liveCount() + " messages left)"))
+                .otherwise(Pop3Response.err("[SYS/TEMP] Some deleted messages not removed"));
+    }
+
+    private Pop3Response listing(String argument, String title, java.util.function.Function<Maildrop.Entry, String> column) {
+        if (argument.isEmpty()) {
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < messages.size(); i++) {
+                if (!deleted[i]) {
+                    lines.add((i + 1) + " " + column.apply(messages.get(i)));
+                }
+            }
+            String status = title.equals("messages") ? liveCount() + " messages (" + liveOctets() + " octets)" : title;
+            return new Pop3Response.Lines("+OK " + status, lines);
+        }
+        int index = messageIndex(argument);
+        return index < 0 ? noSuchMessage() : Pop3Response.ok((index + 1) + " " + column.apply(messages.get(index)));
+    }
+
+    private Pop3Response retrieve(String argument) {
+        int index = messageIndex(argument);
+        if (index < 0) {
+            return noSuchMessage();
+        }
+        Maildrop.Entry entry = messages.get(index);
+        return new Pop3Response.Message("+OK " + entry.size() + " octets", maildrop.content(entry), entry.size());
+    }
+
+    private Pop3Response delete(String argument) {
+        int index = messageIndex(argument);
+        if (index < 0) {
+            return noSuchMessage();
+        }
+        deleted[index] = true;
+        return Pop3Response.ok("Message " + (index + 1) + " deleted");
+    }
+
+    /** The 0-based index of a live message named by its 1-based number, or -1. */
+    private int messageIndex(String argument) {
+        String number = argument.strip();
+        if (number.isEmpty() || number.length() > 9 || !number.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        int index = Integer.parseInt(number) - 1;
+        return index >= 0 && index < messages.size() && !deleted[index] ? index : -1;
+    }
+
+    private static Pop3Response noSuchMessage() {
+        return Pop3Response.err("No such message");
+    }
+
+    private Pop3Response maildropStatus() {
+        return Pop3Response.ok("Maildrop has " + liveCount() + " messages (" + liveOctets() + " octets)");
+    }
+
+    private int liveCount() {
+        int n = 0;
+        for (boolean d : deleted) {
+            n += d ? 0 : 1;
+        }
+        return n;
+    }
+
+    private long liveOctets() {
+        long octets = 0;
+        for (int i = 0; i < messages.size(); i++) {
+            octets += deleted[i] ? 0 : messages.get(i).size();
+        }
+        return octets;
+    }
+
+    private void count(String verb) {
+        commandCounts.count(verb);
+    }
+
+    /** What the session did, for the disconnect log line. */
+    public String summary() {
+        return commandCounts.toString();
+    }
+
+    private static Future<Pop3Response> done(Pop3Response response) {
+        return Future.succeededFuture(response);
+    }
+}

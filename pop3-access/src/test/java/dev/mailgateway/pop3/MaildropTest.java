@@ -1,0 +1,117 @@
+package dev.mailgateway.pop3;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.mailgateway.common.envelope.QueueId;
+import dev.mailgateway.common.testing.LineClient;
+import dev.mailgateway.common.testing.LocalStack;
+import dev.mailgateway.pop3.admin.Passwords;
+
+/** POP3 over the real mail store: chunked retrieval, UPDATE deletions, shared bodies kept while referenced. */
+@QuarkusTest
+@QuarkusTestResource(LocalStack.class)
+class MaildropTest {
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    Pop3Server server;
+
+    private long account(String address) {
+        return pool.preparedQuery("insert into account (address, password_hash) values ($1, $2) returning id")
+                .execute(Tuple.of(address, Passwords.hash("pw"))).await().indefinitely().iterator().next().getLong(0);
+    }
+
+    /** A body of {@code size} bytes with dot lines in it, delivered to each account. */
+    private String deliver(byte[] content, long... accounts) {
+        String queueId = QueueId.next();
+        long body = pool.preparedQuery("insert into message_body (queue_id, sender, received_at, size_bytes, content)"
+                + " values ($1, '', now(), $2, $3) returning id")
+                .execute(Tuple.of(queueId, (long) content.length, Buffer.buffer(content))).await().indefinitely().iterator().next().getLong(0);
+        for (long account : accounts) {
+            pool.preparedQuery("insert into mailbox_entry (account_id, body_id, queue_id, size_bytes) values ($1, $2, $3, $4)")
+                    .execute(Tuple.of(account, body, queueId, (long) content.length)).await().indefinitely();
+        }
+        return queueId;
+    }
+
+    private int rows(String sql, String queueId) {
+        return pool.preparedQuery(sql).execute(Tuple.of(queueId)).await().indefinitely().size();
+    }
+
+    @Test
+    void largeMessageComesBackExactlyAndSharedBodySurvivesOneDeletion() throws Exception {
+        String alice = "drop-" + UUID.randomUUID() + "@example.test";
+        String bob = "drop-" + UUID.randomUUID() + "@example.test";
+        long aliceId = account(alice);
+        long bobId = account(bob);
+        // over several 256 KiB chunks, with a lone dot and dot-leading lines across chunk edges
+        StringBuilder text = new StringBuilder("Subject: big\r\n\r\n.\r\n");
+        for (int i = 0; text.length() < 700_000; i++) {
+            text.append(i % 7 == 0 ? "." : "").append("line ").append(i).append(" of the message body\r\n");
+        }
+        byte[] content = text.toString().getBytes(StandardCharsets.US_ASCII);
+        String queueId = deliver(content, aliceId, bobId);
+
+        try (LineClient c = new LineClient(server.port())) {
+            c.expectStart("+OK ");
+            c.send("USER " + alice + "\r\nPASS pw\r\nUIDL\r\nRETR 1\r\n");
+            c.expect("+OK Send PASS");
+            c.expect("+OK Maildrop has 1 messages (" + content.length + " octets)");
+            c.expect("+OK unique-id listing follows");
+            assertEquals(List.of("1 " + queueId), c.linesUntilDot());
+            c.expect("+OK " + content.length + " octets");
+            StringBuilder received = new StringBuilder();
+            for (String line : c.linesUntilDot()) {
+                received.append(line.startsWith(".") ? line.substring(1) : line).append("\r\n");
+            }
+            assertEquals(text.toString(), received.toString());
+            c.send("DELE 1\r\nQUIT\r\n");
+            c.expect("+OK Message 1 deleted");
+            c.expectStart("+OK ");
+        }
+        assertEquals(0, rows("select 1 from mailbox_entry e join account a on a.id = e.account_id where e.queue_id = $1 and a.address = '" + alice + "'", queueId));
+        assertEquals(1, rows("select 1 from message_body where queue_id = $1", queueId), "bob still references the body");
+
+        try (LineClient c = new LineClient(server.port())) {
+            c.expectStart("+OK ");
+            c.send("USER " + bob + "\r\nPASS pw\r\nDELE 1\r\nQUIT\r\n");
+            c.expect("+OK Send PASS");
+            c.expectStart("+OK Maildrop has 1 messages");
+            c.expect("+OK Message 1 deleted");
+            c.expectStart("+OK ");
+        }
+        assertEquals(0, rows("select 1 from message_body where queue_id = $1", queueId), "the last reference took the body");
+    }
+
+    @Test
+    void disabledLoginAndWrongPasswordGetAuthCode() throws Exception {
+        try (LineClient c = new LineClient(server.port())) {
+            c.expectStart("+OK ");
+            c.send("USER postmaster@example.test\r\nPASS anything\r\n");
+            c.expect("+OK Send PASS");
+            c.expect("-ERR [AUTH] Authentication failed");
+        }
+        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("pop3_sessions_total"))
+                .body(containsString("pop3_logins_total{result=\"failure\"}"));
+    }
+}

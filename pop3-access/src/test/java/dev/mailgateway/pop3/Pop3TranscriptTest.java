@@ -1,0 +1,184 @@
+package dev.mailgateway.pop3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+
+import dev.mailgateway.common.testing.LineClient;
+import dev.mailgateway.pop3.protocol.Maildrop;
+import dev.mailgateway.pop3.protocol.MessageSource;
+import dev.mailgateway.pop3.protocol.Pop3Session;
+
+/**
+ * Golden transcripts of the POP3 state machine over a real socket and event
+ * loop, with a maildrop in memory (the PostgreSQL one is MaildropTest's).
+ */
+class Pop3TranscriptTest {
+
+    /** A message with a lone-dot line and a line that starts with a dot. */
+    private static final String FIRST = "Subject: one\r\n\r\n.\r\n.hidden\r\nend\r\n";
+    private static final String SECOND = "Subject: two\r\n\r\nx\r\n";
+
+    private Vertx vertx;
+    private NetServer server;
+    private final List<Maildrop.Entry> deletedEntries = new ArrayList<>();
+    private boolean plaintextAllowed = true;
+
+    private final Maildrop maildrop = new Maildrop() {
+        @Override
+        public Future<Optional<Long>> login(String user, String password) {
+            return Future.succeededFuture(user.equals("alice@example.test") && password.equals("pass word") ? Optional.of(7L) : Optional.empty());
+        }
+
+        @Override
+        public Future<List<Entry>> list(long accountId) {
+            return Future.succeededFuture(List.of(new Entry(1, "UID-ONE", FIRST.length(), 11), new Entry(2, "UID-TWO", SECOND.length(), 12)));
+        }
+
+        @Override
+        public MessageSource content(Entry entry) {
+            String text = entry.bodyId() == 11 ? FIRST : SECOND;
+            // three bytes at a time: the connection must stitch chunks
+            return (offset, length) -> Future.succeededFuture(Buffer.buffer(text.substring((int) offset, (int) Math.min(text.length(), offset + Math.min(length, 3)))));
+        }
+
+        @Override
+        public Future<Void> delete(long accountId, List<Entry> entries) {
+            deletedEntries.addAll(entries);
+            return Future.succeededFuture();
+        }
+    };
+
+    @BeforeEach
+    void startServer() {
+        vertx = Vertx.vertx();
+        Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
+        server = vertx.createNetServer().connectHandler(socket ->
+                new Pop3Connection(socket, new Pop3Session("pop.example.test", plaintextAllowed, maildrop), metrics).start());
+        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+    }
+
+    @AfterEach
+    void stopServer() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    private LineClient connect() throws Exception {
+        LineClient client = new LineClient(server.actualPort());
+        client.expect("+OK pop.example.test POP3 server ready");
+        return client;
+    }
+
+    private LineClient loggedIn() throws Exception {
+        LineClient c = connect();
+        c.send("USER alice@example.test\r\nPASS pass word\r\n");
+        c.expect("+OK Send PASS");
+        c.expect("+OK Maildrop has 2 messages (" + (FIRST.length() + SECOND.length()) + " octets)");
+        return c;
+    }
+
+    @Test
+    void capabilities() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("CAPA\r\n");
+            c.expect("+OK Capability list follows");
+            assertEquals(List.of("USER", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"),
+                    c.linesUntilDot());
+        }
+    }
+
+    @Test
+    void authorizationErrors() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("STAT\r\n");
+            c.expect("-ERR Command not valid in this state");
+            c.send("PASS x\r\n");
+            c.expect("-ERR Send USER first");
+            c.send("USER alice@example.test\r\nPASS wrong\r\n");
+            c.expect("+OK Send PASS");
+            c.expect("-ERR [AUTH] Authentication failed");
+            c.send("XTND\r\n");
+            c.expect("-ERR Unknown command");
+            c.send("USER " + "a".repeat(300) + "\r\n");
+            c.expect("-ERR Line too long");
+            c.send("QUIT\r\n");
+            c.expect("+OK pop.example.test POP3 server signing off");
+            assertNull(c.line());
+        }
+    }
+
+    @Test
+    void listingsAndRetrievalAreByteExact() throws Exception {
+        try (LineClient c = loggedIn()) {
+            c.send("STAT\r\nLIST\r\nLIST 2\r\nUIDL\r\nUIDL 1\r\nRETR 1\r\n");
+            c.expect("+OK 2 " + (FIRST.length() + SECOND.length()));
+            c.expect("+OK 2 messages (" + (FIRST.length() + SECOND.length()) + " octets)");
+            assertEquals(List.of("1 " + FIRST.length(), "2 " + SECOND.length()), c.linesUntilDot());
+            c.expect("+OK 2 " + SECOND.length());
+            c.expect("+OK unique-id listing follows");
+            assertEquals(List.of("1 UID-ONE", "2 UID-TWO"), c.linesUntilDot());
+            c.expect("+OK 1 UID-ONE");
+            c.expect("+OK " + FIRST.length() + " octets");
+            // byte-stuffed on the wire: the lone dot and the leading dot are doubled
+            assertEquals(List.of("Subject: one", "", "..", "..hidden", "end"), c.linesUntilDot());
+            c.send("RETR 3\r\nRETR x\r\nLIST 0\r\n");
+            c.expect("-ERR No such message");
+            c.expect("-ERR No such message");
+            c.expect("-ERR No such message");
+        }
+    }
+
+    @Test
+    void deletionsHappenOnlyAtQuit() throws Exception {
+        try (LineClient c = loggedIn()) {
+            c.send("DELE 1\r\nDELE 1\r\nRETR 1\r\nSTAT\r\nRSET\r\nDELE 2\r\nNOOP\r\n");
+            c.expect("+OK Message 1 deleted");
+            c.expect("-ERR No such message");
+            c.expect("-ERR No such message");
+            c.expect("+OK 1 " + SECOND.length());
+            c.expect("+OK Maildrop has 2 messages (" + (FIRST.length() + SECOND.length()) + " octets)");
+            c.expect("+OK Message 2 deleted");
+            c.expect("+OK");
+            assertEquals(List.of(), deletedEntries, "nothing deleted before QUIT");
+            c.send("QUIT\r\n");
+            c.expect("+OK pop.example.test POP3 server signing off (1 messages left)");
+            assertEquals(List.of("UID-TWO"), deletedEntries.stream().map(Maildrop.Entry::uid).toList());
+        }
+    }
+
+    @Test
+    void droppedConnectionDeletesNothing() throws Exception {
+        try (LineClient c = loggedIn()) {
+            c.send("DELE 1\r\n");
+            c.expect("+OK Message 1 deleted");
+        }
+        Thread.sleep(200);
+        assertEquals(List.of(), deletedEntries);
+    }
+
+    @Test
+    void plaintextLoginRefusedWhenNotAllowed() throws Exception {
+        stopServer();
+        plaintextAllowed = false;
+        startServer();
+        try (LineClient c = connect()) {
+            c.send("CAPA\r\nUSER alice@example.test\r\n");
+            c.expect("+OK Capability list follows");
+            assertEquals("UIDL", c.linesUntilDot().get(0));
+            c.expect("-ERR [AUTH] Plaintext authentication is not allowed on this connection");
+        }
+    }
+}

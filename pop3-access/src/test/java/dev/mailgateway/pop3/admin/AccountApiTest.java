@@ -1,0 +1,94 @@
+package dev.mailgateway.pop3.admin;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.mailgateway.common.testing.LocalStack;
+
+/** The account admin API of CONTRACT.md against the real database. */
+@QuarkusTest
+@QuarkusTestResource(LocalStack.class)
+class AccountApiTest {
+
+    @Inject
+    Pool pool;
+
+    private static RequestSpecification admin() {
+        return given().header("Authorization", "Bearer test-admin-token").contentType(ContentType.JSON);
+    }
+
+    private static String newAddress() {
+        return "api-" + UUID.randomUUID() + "@example.test";
+    }
+
+    @Test
+    void everyCallNeedsTheToken() {
+        given().get("/api/accounts").then().statusCode(401);
+        given().header("Authorization", "Bearer wrong").get("/api/accounts").then().statusCode(401);
+        given().contentType(ContentType.JSON).body("{\"address\":\"x@example.test\",\"password\":\"p\"}")
+                .post("/api/accounts").then().statusCode(401);
+    }
+
+    @Test
+    void accountLifecycle() {
+        String address = newAddress();
+        admin().body("{\"address\":\"" + address.toUpperCase() + "\",\"password\":\"s3cret\",\"quotaBytes\":1000}")
+                .post("/api/accounts").then().statusCode(201);
+        admin().body("{\"address\":\"" + address + "\",\"password\":\"other\"}").post("/api/accounts").then().statusCode(409);
+        admin().get("/api/accounts").then().statusCode(200)
+                .body("address", hasItem(address))
+                .body("find { it.address == '" + address + "' }.quotaBytes", org.hamcrest.Matchers.is(1000))
+                .body("find { it.address == '" + address + "' }.messages", org.hamcrest.Matchers.is(0));
+
+        String hash = storedHash(address);
+        assertTrue(hash.startsWith("$2"), "bcrypt, not plaintext: " + hash);
+        admin().body("{\"password\":\"changed\"}").put("/api/accounts/" + address + "/password").then().statusCode(204);
+        assertTrue(!storedHash(address).equals(hash), "new hash");
+        admin().body("{\"password\":\"x\"}").put("/api/accounts/" + newAddress() + "/password").then().statusCode(404);
+
+        admin().delete("/api/accounts/" + address).then().statusCode(204);
+        admin().delete("/api/accounts/" + address).then().statusCode(404);
+    }
+
+    @Test
+    void refusesBadInput() {
+        admin().body("{\"address\":\"someone@elsewhere.example\",\"password\":\"p\"}").post("/api/accounts").then().statusCode(400);
+        admin().body("{\"address\":\"not an address\",\"password\":\"p\"}").post("/api/accounts").then().statusCode(400);
+        admin().body("{\"address\":\"" + newAddress() + "\"}").post("/api/accounts").then().statusCode(400);
+        admin().body("{\"address\":\"" + newAddress() + "\",\"password\":\"p\",\"quotaBytes\":-1}").post("/api/accounts").then().statusCode(400);
+    }
+
+    @Test
+    void postmasterExistsAndCannotBeDeleted() {
+        admin().get("/api/accounts").then().statusCode(200).body("address", hasItem("postmaster@example.test"));
+        admin().delete("/api/accounts/postmaster@example.test").then().statusCode(409);
+    }
+
+    @Test
+    void apopSecretNeedsTheKey() {
+        String address = newAddress();
+        admin().body("{\"address\":\"" + address + "\",\"password\":\"p\"}").post("/api/accounts").then().statusCode(201);
+        admin().body("{\"secret\":\"apop\"}").put("/api/accounts/" + address + "/apop-secret").then().statusCode(409);
+    }
+
+    private String storedHash(String address) {
+        var rows = pool.preparedQuery("select password_hash from account where address = $1").execute(Tuple.of(address)).await().indefinitely();
+        assertEquals(1, rows.size());
+        return rows.iterator().next().getString(0);
+    }
+}
