@@ -1,93 +1,62 @@
 package dev.mailgateway.pop3;
 
-import org.jboss.logging.Logger;
-
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
 import dev.mailgateway.common.line.LineDecoder;
+import dev.mailgateway.common.line.PipelinedConnection;
 import dev.mailgateway.pop3.protocol.DotStuffer;
 import dev.mailgateway.pop3.protocol.Pop3Response;
 import dev.mailgateway.pop3.protocol.Pop3Session;
+import dev.mailgateway.pop3.protocol.Pop3Verb;
 
 /**
- * Wires one socket to one {@link Pop3Session} on its event loop. Pipelined
- * commands (RFC 2449) are answered in order: the socket is paused while a
- * response waits for the store or streams. RETR reads the body chunk by
- * chunk and waits for the socket to drain, so a slow reader of a 25 MiB
- * message holds at most a chunk or two in memory.
+ * One POP3 client: command lines to the {@link Pop3Session}, responses back.
+ * RETR reads the body chunk by chunk and waits for the socket to drain, so a
+ * slow reader of a 25 MiB message holds at most a chunk or two in memory.
  */
-final class Pop3Connection {
-
-    private static final Logger LOG = Logger.getLogger(Pop3Connection.class);
+final class Pop3Connection extends PipelinedConnection<Pop3Response> {
 
     /** Bytes read from PostgreSQL per round trip while streaming a message. */
     static final int CHUNK = 256 * 1024;
 
-    private final NetSocket socket;
     private final Pop3Session session;
     private final Pop3Metrics metrics;
     private final LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
-    private final Context context = Vertx.currentContext();
-    private boolean waiting;
-    private boolean closed;
 
     Pop3Connection(NetSocket socket, Pop3Session session, Pop3Metrics metrics) {
-        this.socket = socket;
+        super(socket);
         this.session = session;
         this.metrics = metrics;
     }
 
     void start() {
         metrics.sessionOpened();
-        socket.handler(chunk -> {
-            decoder.feed(chunk);
-            drain();
-        });
-        socket.closeHandler(v -> {
-            closed = true;
-            LOG.infof("disconnect from %s %s", socket.remoteAddress().hostAddress(), session.summary());
-        });
-        socket.exceptionHandler(e -> LOG.debugf("connection from %s: %s", socket.remoteAddress().hostAddress(), e.getMessage()));
-        writeLine(session.greeting().status());
+        start(session.greeting().status() + "\r\n");
     }
 
-    private void drain() {
-        while (!waiting && !closed && session.state() != Pop3Session.State.CLOSED) {
-            LineDecoder.Line line = decoder.nextLine();
-            if (line == null) {
-                return;
-            }
-            Pop3Session.State before = session.state();
-            Future<Pop3Response> response = session.command(line);
-            waiting = true;
-            socket.pause();
-            response.compose(this::send).onComplete(done -> context.runOnContext(v -> {
-                if (before == Pop3Session.State.AUTHORIZATION && line.text().regionMatches(true, 0, "PASS", 0, 4)) {
-                    metrics.login(session.state() == Pop3Session.State.TRANSACTION);
-                }
-                waiting = false;
-                if (done.failed()) {
-                    LOG.warnf("connection from %s: %s", socket.remoteAddress().hostAddress(), done.cause().toString());
-                    socket.close();
-                    return;
-                }
-                if (session.state() == Pop3Session.State.CLOSED) {
-                    socket.end().onComplete(x -> socket.close());
-                    return;
-                }
-                socket.resume();
-                drain();
-            }));
+    @Override
+    protected void feed(Buffer chunk) {
+        decoder.feed(chunk);
+    }
+
+    @Override
+    protected Future<Pop3Response> next() {
+        LineDecoder.Line line = decoder.nextLine();
+        if (line == null) {
+            return null;
         }
+        boolean login = session.state() == Pop3Session.State.AUTHORIZATION
+                && line.text().regionMatches(true, 0, Pop3Verb.PASS.name(), 0, 4);
+        Future<Pop3Response> response = session.command(line);
+        return login ? response.onSuccess(r -> metrics.login(session.state() == Pop3Session.State.TRANSACTION)) : response;
     }
 
-    private Future<Void> send(Pop3Response response) {
-        writeLine(response.status());
+    @Override
+    protected Future<Void> answer(Pop3Response response) {
+        write(response.status() + "\r\n");
         if (response instanceof Pop3Response.Lines lines) {
             DotStuffer stuffer = new DotStuffer();
             Buffer body = Buffer.buffer();
@@ -104,7 +73,7 @@ final class Pop3Connection {
 
     /** Sends the message from {@code offset} on, a chunk at a time, respecting the socket's write queue. */
     private void stream(Pop3Response.Message message, DotStuffer stuffer, long offset, Promise<Void> sent) {
-        if (closed) {
+        if (isClosed()) {
             sent.fail("client went away during RETR");
             return;
         }
@@ -135,9 +104,13 @@ final class Pop3Connection {
         }));
     }
 
-    private void writeLine(String line) {
-        if (!closed) {
-            socket.write(line + "\r\n");
-        }
+    @Override
+    protected boolean finished() {
+        return session.state() == Pop3Session.State.CLOSED;
+    }
+
+    @Override
+    protected String summary() {
+        return session.summary();
     }
 }

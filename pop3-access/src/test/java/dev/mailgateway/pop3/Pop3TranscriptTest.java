@@ -13,11 +13,10 @@ import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetServer;
 
 import dev.mailgateway.common.testing.LineClient;
+import dev.mailgateway.common.testing.LoopbackServer;
 import dev.mailgateway.pop3.protocol.Maildrop;
 import dev.mailgateway.pop3.protocol.MessageSource;
 import dev.mailgateway.pop3.protocol.Pop3Session;
@@ -32,8 +31,7 @@ class Pop3TranscriptTest {
     private static final String FIRST = "Subject: one\r\n\r\n.\r\n.hidden\r\nend\r\n";
     private static final String SECOND = "Subject: two\r\n\r\nx\r\n";
 
-    private Vertx vertx;
-    private NetServer server;
+    private LoopbackServer server;
     private final List<Maildrop.Entry> deletedEntries = new ArrayList<>();
     private boolean plaintextAllowed = true;
 
@@ -64,20 +62,18 @@ class Pop3TranscriptTest {
 
     @BeforeEach
     void startServer() {
-        vertx = Vertx.vertx();
         Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
-        server = vertx.createNetServer().connectHandler(socket ->
+        server = new LoopbackServer(socket ->
                 new Pop3Connection(socket, new Pop3Session("pop.example.test", plaintextAllowed, maildrop), metrics).start());
-        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
     }
 
     @AfterEach
     void stopServer() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
+        server.close();
     }
 
     private LineClient connect() throws Exception {
-        LineClient client = new LineClient(server.actualPort());
+        LineClient client = server.connect();
         client.expect("+OK pop.example.test POP3 server ready");
         return client;
     }

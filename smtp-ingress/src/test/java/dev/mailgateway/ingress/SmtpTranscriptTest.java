@@ -16,12 +16,10 @@ import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetServer;
 
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.testing.LineClient;
+import dev.mailgateway.common.testing.LoopbackServer;
 import dev.mailgateway.ingress.protocol.MessageQueue;
 import dev.mailgateway.ingress.protocol.RecipientCheck;
 import dev.mailgateway.ingress.protocol.SmtpSession;
@@ -36,15 +34,13 @@ class SmtpTranscriptTest {
     private static final Set<String> MAILBOXES = Set.of("alice@example.test", "bob@example.test", "carol@example.test");
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-28T07:00:00Z"), ZoneOffset.UTC);
 
-    private Vertx vertx;
-    private NetServer server;
+    private LoopbackServer server;
     private final List<Envelope> queuedEnvelopes = new ArrayList<>();
     private final List<String> queuedMessages = new ArrayList<>();
     private boolean queueFails;
 
     @BeforeEach
     void startServer() {
-        vertx = Vertx.vertx();
         SmtpSession.Limits limits = new SmtpSession.Limits("mx.example.test", "postmaster@example.test", 200, 3);
         RecipientCheck recipients = address -> Future.succeededFuture(
                 !address.domain().equals("example.test") ? RecipientCheck.Verdict.RELAY_DENIED
@@ -60,19 +56,17 @@ class SmtpTranscriptTest {
             return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(() -> { }));
         };
         IngressMetrics metrics = new IngressMetrics(new SimpleMeterRegistry());
-        server = vertx.createNetServer()
-                .connectHandler(socket -> new SmtpConnection(socket,
-                        new SmtpSession(limits, "127.0.0.1", recipients, queue, CLOCK), metrics).start());
-        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+        server = new LoopbackServer(socket -> new SmtpConnection(socket,
+                new SmtpSession(limits, "127.0.0.1", recipients, queue, CLOCK), metrics).start());
     }
 
     @AfterEach
     void stopServer() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
+        server.close();
     }
 
     private LineClient connect() throws Exception {
-        LineClient client = new LineClient(server.actualPort());
+        LineClient client = server.connect();
         client.expect("220 mx.example.test ESMTP ready");
         return client;
     }
