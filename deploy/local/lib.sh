@@ -20,10 +20,20 @@ POP3_HTTP_PORT=${POP3_HTTP_PORT:-8082}
 say() { printf '%s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# pid_alive NAME: true when .local/run/NAME.pid names a live process
+# process_alive PID: true for a running process (a killed one that is still
+# a zombie, waiting to be reaped, is not running)
+process_alive() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ $state != Z* ]]
+}
+
+# process_gone PID: the opposite, for wait_for
+process_gone() { ! process_alive "$1"; }
+
+# pid_alive NAME: true when .local/run/NAME.pid names a running process
 pid_alive() {
-  local f="$RUN/$1.pid"
-  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+  [ -f "$RUN/$1.pid" ] && process_alive "$(cat "$RUN/$1.pid")"
 }
 
 # port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT
@@ -31,9 +41,9 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every half second
+# wait_for SECONDS COMMAND...: polls COMMAND every half second until it succeeds
 wait_for() {
-  local seconds=$1 what=$2; shift 2
+  local seconds=$1; shift
   local deadline=$(( $(date +%s) + seconds ))
   until "$@"; do
     [ "$(date +%s)" -lt "$deadline" ] || return 1
