@@ -38,7 +38,9 @@ final class RunningGateway implements AutoCloseable {
         Files.createDirectories(logs);
         int ingressHttp = freePort();
         int workerHttp = freePort();
-        start(root, logs, "smtp-ingress", ingressHttp, List.of("-Dsmtp.port=" + smtpPort, "-Dsmtp.host=127.0.0.1"));
+        start(root, logs, "smtp-ingress", ingressHttp, List.of("-Dsmtp.port=" + smtpPort, "-Dsmtp.host=127.0.0.1",
+                "-Dsmtp.submission-port=0", "-Dsmtp.tls-port=0",
+                "-Dsmtp.tls.cert-file=" + LocalStack.tlsCertificate(), "-Dsmtp.tls.key-file=" + LocalStack.tlsKey()));
         // a consumer group of its own, so a running local stack's worker keeps its offsets
         start(root, logs, "delivery-worker", workerHttp, List.of("-Dmp.messaging.incoming.mail-inbound.group.id=delivery-worker-e2e"));
         start(root, logs, "pop3-access", pop3HttpPort, List.of("-Dpop3.port=" + pop3Port, "-Dpop3.host=127.0.0.1"));

@@ -13,6 +13,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 
 import dev.mailgateway.common.config.MailConfig;
+import dev.mailgateway.common.line.Peers;
 import dev.mailgateway.pop3.protocol.Maildrop;
 import dev.mailgateway.pop3.protocol.Pop3Session;
 
@@ -47,11 +48,7 @@ public class Pop3Server {
 
     /** Loopback clients count as secure (CONTRACT.md); others need pop3.allow-plaintext-auth until STLS exists. */
     private boolean plaintextAllowed(NetSocket socket) {
-        try {
-            return config.allowPlaintextAuth() || java.net.InetAddress.getByName(socket.remoteAddress().hostAddress()).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return config.allowPlaintextAuth();
-        }
+        return config.allowPlaintextAuth() || Peers.isLoopback(socket.remoteAddress());
     }
 
     void stop(@Observes ShutdownEvent event) {

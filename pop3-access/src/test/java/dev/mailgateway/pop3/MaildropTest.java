@@ -21,7 +21,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import dev.mailgateway.common.envelope.QueueId;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LocalStack;
-import dev.mailgateway.pop3.admin.Passwords;
+import dev.mailgateway.common.account.Passwords;
 
 /** POP3 over the real mail store: chunked retrieval, UPDATE deletions, shared bodies kept while referenced. */
 @QuarkusTest

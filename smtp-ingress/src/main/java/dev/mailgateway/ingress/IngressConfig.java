@@ -1,6 +1,7 @@
 package dev.mailgateway.ingress;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -16,6 +17,29 @@ public interface IngressConfig {
     /** MTA port: mail for local domains from anyone (RFC 5321); 0 picks a free port. */
     @WithDefault("2525")
     int port();
+
+    /** Submission port (RFC 6409): AUTH before MAIL; 0 picks a free port. */
+    @WithDefault("2587")
+    int submissionPort();
+
+    /** Submissions port, implicit TLS (RFC 8314); 0 picks a free port. Needs smtp.tls.*. */
+    @WithDefault("2465")
+    int tlsPort();
+
+    /** The PEM key pair for STARTTLS (RFC 3207) and the submissions port; without it neither is offered. */
+    Tls tls();
+
+    interface Tls {
+        /** PEM certificate chain. */
+        Optional<String> certFile();
+
+        /** PEM private key. */
+        Optional<String> keyFile();
+    }
+
+    /** Offer AUTH without TLS to non-loopback clients (RFC 4954 section 4 discourages it). */
+    @WithDefault("false")
+    boolean allowPlaintextAuth();
 
     /** Largest message in bytes, announced in SIZE (RFC 1870) and enforced with 552 5.3.4. */
     @WithDefault("26214400")

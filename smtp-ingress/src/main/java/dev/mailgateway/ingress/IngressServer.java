@@ -2,6 +2,9 @@ package dev.mailgateway.ingress;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,16 +16,21 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.config.MailConfig;
+import dev.mailgateway.common.line.Peers;
+import dev.mailgateway.ingress.protocol.Authenticator;
+import dev.mailgateway.ingress.protocol.Listener;
 import dev.mailgateway.ingress.protocol.MessageQueue;
 import dev.mailgateway.ingress.protocol.RecipientCheck;
 import dev.mailgateway.ingress.protocol.SmtpSession;
 
 /**
- * The SMTP listener: binds the MTA port at start-up (a port clash fails the
- * start) and gives each connection its own {@link SmtpConnection}.
+ * The SMTP listeners: the MTA port, the submission port and, with a key pair,
+ * the submissions port with implicit TLS. Each binds at start-up (a port
+ * clash fails the start); each connection gets its own {@link SmtpConnection}.
  */
 @ApplicationScoped
 public class IngressServer {
@@ -33,19 +41,24 @@ public class IngressServer {
 
     private final Vertx vertx;
     private final IngressConfig config;
-    private final SmtpSession.Limits limits;
+    private final SmtpSession.Settings settings;
     private final RecipientCheck recipientCheck;
+    private final Authenticator authenticator;
     private final MessageQueue queue;
     private final IngressMetrics metrics;
-    private NetServer server;
+    private final Optional<PemKeyCertOptions> keyPair;
+    private final Map<Listener, NetServer> servers = new EnumMap<>(Listener.class);
 
     public IngressServer(Vertx vertx, IngressConfig config, MailConfig mail, LocalDomains localDomains,
-            RecipientCheck recipientCheck, MessageQueue queue, IngressMetrics metrics) {
+            RecipientCheck recipientCheck, Authenticator authenticator, MessageQueue queue, IngressMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
-        this.limits = new SmtpSession.Limits(mail.hostname(), localDomains.postmasterMailbox(),
-                config.maxMessageSize(), config.maxRecipients());
+        this.keyPair = config.tls().certFile().flatMap(cert -> config.tls().keyFile()
+                .map(key -> new PemKeyCertOptions().setCertPath(cert).setKeyPath(key)));
+        this.settings = new SmtpSession.Settings(mail.hostname(), localDomains.postmasterMailbox(),
+                config.maxMessageSize(), config.maxRecipients(), keyPair.isPresent(), config.allowPlaintextAuth());
         this.recipientCheck = recipientCheck;
+        this.authenticator = authenticator;
         this.queue = queue;
         this.metrics = metrics;
     }
@@ -55,22 +68,34 @@ public class IngressServer {
         if (timeout.compareTo(MIN_QUEUE_TIMEOUT) < 0 || timeout.compareTo(MAX_QUEUE_TIMEOUT) > 0) {
             throw new IllegalStateException("smtp.queue-timeout must be from 5s to 120s, not " + timeout);
         }
-        server = vertx.createNetServer(new NetServerOptions().setHost(config.host()).setPort(config.port()))
-                .connectHandler(socket -> new SmtpConnection(socket,
-                        new SmtpSession(limits, socket.remoteAddress().hostAddress(), recipientCheck, queue, Clock.systemDefaultZone()),
-                        metrics).start());
-        server.listen().toCompletionStage().toCompletableFuture().join();
-        LOG.infof("SMTP listening on %s:%d", config.host(), server.actualPort());
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (server != null) {
-            server.close().toCompletionStage().toCompletableFuture().join();
+        listen(Listener.MTA, config.port());
+        listen(Listener.SUBMISSION, config.submissionPort());
+        if (keyPair.isPresent()) {
+            listen(Listener.SUBMISSIONS, config.tlsPort());
+        } else {
+            LOG.warn("no smtp.tls.cert-file and smtp.tls.key-file: no STARTTLS, no submissions port");
         }
     }
 
-    /** The bound port: {@code smtp.port}, or the one picked for port 0. */
-    public int port() {
-        return server.actualPort();
+    private void listen(Listener listener, int port) {
+        NetServerOptions options = new NetServerOptions().setHost(config.host()).setPort(port).setSsl(listener.implicitTls);
+        // with a key pair, plain listeners can upgrade to TLS on STARTTLS
+        keyPair.ifPresent(options::setKeyCertOptions);
+        NetServer server = vertx.createNetServer(options).connectHandler(socket -> new SmtpConnection(socket,
+                new SmtpSession(settings, new SmtpSession.Client(socket.remoteAddress().hostAddress(), listener,
+                        Peers.isLoopback(socket.remoteAddress())), recipientCheck, authenticator, queue, Clock.systemDefaultZone()),
+                metrics).start());
+        server.listen().toCompletionStage().toCompletableFuture().join();
+        servers.put(listener, server);
+        LOG.infof("SMTP %s listening on %s:%d", listener, config.host(), server.actualPort());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        servers.values().forEach(server -> server.close().toCompletionStage().toCompletableFuture().join());
+    }
+
+    /** A listener's bound port: as configured, or the one picked for port 0. */
+    public int port(Listener listener) {
+        return servers.get(listener).actualPort();
     }
 }

@@ -13,16 +13,14 @@ import dev.mailgateway.ingress.protocol.SmtpSession;
 /**
  * One SMTP client: command lines and message data from the socket to the
  * {@link SmtpSession}, replies back. Between the 354 and the end of data the
- * decoder hands out message data instead of command lines.
+ * decoder hands out message data instead of command lines. Lines are read up
+ * to the AUTH limit; the session holds other commands to the shorter one.
  */
 final class SmtpConnection extends PipelinedConnection<SmtpReply> {
 
-    /** RFC 5321 section 4.5.3.1.4 allows 512; SIZE, DSN and AUTH= extend it (CONTRACT.md). */
-    static final int MAX_COMMAND_LINE = 2048;
-
     private final SmtpSession session;
     private final IngressMetrics metrics;
-    private final SmtpInputDecoder decoder = new SmtpInputDecoder(MAX_COMMAND_LINE);
+    private final SmtpInputDecoder decoder = new SmtpInputDecoder(SmtpSession.MAX_AUTH_LINE);
 
     SmtpConnection(NetSocket socket, SmtpSession session, IngressMetrics metrics) {
         super(socket);
@@ -61,6 +59,10 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
             write(reply.wire());
             if (session.state() == SmtpSession.State.DATA) {
                 decoder.startData();
+            }
+            if (session.takeTlsRequest()) {
+                decoder.discardBuffered();
+                socket.upgradeToSsl();
             }
         }
         return Future.succeededFuture();

@@ -30,6 +30,7 @@ import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.envelope.EnvelopeHeaders;
 import dev.mailgateway.common.testing.LocalStack;
+import dev.mailgateway.ingress.protocol.Listener;
 
 /** The real path: SMTP in, account lookup in PostgreSQL, one record on mail.inbound in Kafka, 250 after the ack. */
 @QuarkusTest
@@ -48,7 +49,7 @@ class IngressQueueTest {
         pool.preparedQuery("insert into account (address, password_hash) values ($1, null)").execute(Tuple.of(mailbox))
                 .toCompletionStage().toCompletableFuture().join();
 
-        try (KafkaConsumer<String, byte[]> consumer = inboundConsumer(); LineClient c = new LineClient(server.port())) {
+        try (KafkaConsumer<String, byte[]> consumer = inboundConsumer(); LineClient c = new LineClient(server.port(Listener.MTA))) {
             c.expectStart("220 ");
             c.send("EHLO client.example\r\n");
             c.skipReply();

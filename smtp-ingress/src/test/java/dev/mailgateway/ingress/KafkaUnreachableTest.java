@@ -13,6 +13,7 @@ import io.quarkus.test.junit.TestProfile;
 
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LocalStack;
+import dev.mailgateway.ingress.protocol.Listener;
 
 /** With no broker to acknowledge, the end of DATA gets 451 4.3.0 within smtp.queue-timeout: the client keeps its copy. */
 @QuarkusTest
@@ -33,7 +34,7 @@ class KafkaUnreachableTest {
 
     @Test
     void endOfDataGets451WhenKafkaCannotAcknowledge() throws Exception {
-        try (LineClient c = new LineClient(server.port())) {
+        try (LineClient c = new LineClient(server.port(Listener.MTA))) {
             c.expectStart("220 ");
             c.send("HELO client.example\r\nMAIL FROM:<>\r\nRCPT TO:<postmaster@example.test>\r\nDATA\r\n");
             c.expectStart("250 ");

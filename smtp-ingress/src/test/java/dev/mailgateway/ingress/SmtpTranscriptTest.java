@@ -7,7 +7,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +22,8 @@ import io.vertx.core.Future;
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LoopbackServer;
+import dev.mailgateway.ingress.protocol.Authenticator;
+import dev.mailgateway.ingress.protocol.Listener;
 import dev.mailgateway.ingress.protocol.MessageQueue;
 import dev.mailgateway.ingress.protocol.RecipientCheck;
 import dev.mailgateway.ingress.protocol.SmtpSession;
@@ -38,12 +42,15 @@ class SmtpTranscriptTest {
     private final List<Envelope> queuedEnvelopes = new ArrayList<>();
     private final List<String> queuedMessages = new ArrayList<>();
     private boolean queueFails;
+    private Listener listener = Listener.MTA;
+    private boolean loopback = true;
 
     @BeforeEach
     void startServer() {
-        SmtpSession.Limits limits = new SmtpSession.Limits("mx.example.test", "postmaster@example.test", 200, 3);
-        RecipientCheck recipients = address -> Future.succeededFuture(
-                !address.domain().equals("example.test") ? RecipientCheck.Verdict.RELAY_DENIED
+        SmtpSession.Settings settings = new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 200, 3, false, false);
+        RecipientCheck recipients = (address, authenticated) -> Future.succeededFuture(
+                !address.domain().equals("example.test")
+                        ? authenticated ? RecipientCheck.Verdict.ACCEPT : RecipientCheck.Verdict.RELAY_DENIED
                         : MAILBOXES.contains(address.mailboxKey()) || address.localPart().equalsIgnoreCase("postmaster")
                                 ? RecipientCheck.Verdict.ACCEPT : RecipientCheck.Verdict.UNKNOWN_USER);
         MessageQueue queue = (envelope, message) -> {
@@ -56,8 +63,10 @@ class SmtpTranscriptTest {
             return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(() -> { }));
         };
         IngressMetrics metrics = new IngressMetrics(new SimpleMeterRegistry());
-        server = new LoopbackServer(socket -> new SmtpConnection(socket,
-                new SmtpSession(limits, "127.0.0.1", recipients, queue, CLOCK), metrics).start());
+        Authenticator passwords = (user, password) -> Future.succeededFuture(
+                user.equalsIgnoreCase("alice@example.test") && password.equals("pass word") ? Optional.of("alice@example.test") : Optional.empty());
+        server = new LoopbackServer(socket -> new SmtpConnection(socket, new SmtpSession(settings,
+                new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, queue, CLOCK), metrics).start());
     }
 
     @AfterEach
@@ -79,7 +88,8 @@ class SmtpTranscriptTest {
             c.expect("250-PIPELINING");
             c.expect("250-SIZE 200");
             c.expect("250-8BITMIME");
-            c.expect("250 ENHANCEDSTATUSCODES");
+            c.expect("250-ENHANCEDSTATUSCODES");
+            c.expect("250 AUTH PLAIN LOGIN");
             c.send("QUIT\r\n");
             c.expect("221 2.0.0 Bye");
             assertNull(c.line(), "the server closes after QUIT");
@@ -211,6 +221,115 @@ class SmtpTranscriptTest {
             c.expect("354 End data with <CR><LF>.<CR><LF>");
             c.send("hi\r\n.\r\n");
             c.expect("451 4.3.0 Error: queue write failed, try again later");
+        }
+    }
+
+    private static String plain(String user, String password) {
+        return Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private void restart() {
+        stopServer();
+        startServer();
+    }
+
+    @Test
+    void authPlainLetsTheClientRelayAsItself() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO client.example\r\n");
+            c.skipReply();
+            c.send("AUTH PLAIN " + plain("Alice@example.test", "pass word") + "\r\n");
+            c.expect("235 2.7.0 Authentication successful");
+            c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
+            c.expect("503 5.5.1 Error: already authenticated");
+            c.send("MAIL FROM:<bob@example.test>\r\n");
+            c.expect("553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user");
+            c.send("MAIL FROM:<alice@example.test>\r\nRCPT TO:<carol@elsewhere.example>\r\nDATA\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("hi\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        assertEquals(Optional.of("alice@example.test"), queuedEnvelopes.get(0).authUser());
+        assertEquals(true, queuedMessages.get(0).contains(" with ESMTPA id "), queuedMessages.get(0));
+    }
+
+    @Test
+    void authLoginExchangeAndItsErrors() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("AUTH LOGIN\r\n");
+            c.expect("503 5.5.1 Error: send EHLO first");
+            c.send("EHLO client.example\r\n");
+            c.skipReply();
+            c.send("AUTH CRAM-MD5\r\n");
+            c.expect("504 5.5.4 Unrecognized authentication type");
+            c.send("AUTH LOGIN\r\n");
+            c.expect("334 VXNlcm5hbWU6");
+            c.send(b64("alice@example.test") + "\r\n");
+            c.expect("334 UGFzc3dvcmQ6");
+            c.send(b64("wrong") + "\r\n");
+            c.expect("535 5.7.8 Error: authentication failed");
+            c.send("AUTH PLAIN\r\n");
+            c.expect("334 ");
+            c.send("*\r\n");
+            c.expect("501 5.0.0 Authentication cancelled");
+            c.send("AUTH PLAIN not-base64!\r\n");
+            c.expect("501 5.5.2 Cannot decode response");
+            c.send("AUTH LOGIN " + b64("alice@example.test") + "\r\n");
+            c.expect("334 UGFzc3dvcmQ6");
+            c.send(b64("pass word") + "\r\n");
+            c.expect("235 2.7.0 Authentication successful");
+        }
+    }
+
+    @Test
+    void authLinesMayBeLongerThanCommandLines() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO client.example\r\n");
+            c.skipReply();
+            c.send("AUTH PLAIN " + plain("alice@example.test", "x".repeat(6000)) + "\r\n");
+            c.expect("535 5.7.8 Error: authentication failed");
+            c.send("NOOP " + "x".repeat(3000) + "\r\n");
+            c.expect("500 5.5.2 Error: line too long");
+            c.send("AUTH PLAIN " + "x".repeat(13000) + "\r\n");
+            c.expect("500 5.5.2 Error: line too long");
+        }
+    }
+
+    @Test
+    void submissionNeedsAuthBeforeMail() throws Exception {
+        listener = Listener.SUBMISSION;
+        restart();
+        try (LineClient c = connect()) {
+            c.send("EHLO client.example\r\nMAIL FROM:<alice@example.test>\r\n");
+            c.skipReply();
+            c.expect("530 5.7.0 Authentication required");
+            c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\nMAIL FROM:<>\r\n");
+            c.expect("235 2.7.0 Authentication successful");
+            c.expect("250 2.1.0 Ok");
+        }
+    }
+
+    @Test
+    void remoteClientWithoutTlsGetsNoAuth() throws Exception {
+        loopback = false;
+        restart();
+        try (LineClient c = connect()) {
+            c.send("EHLO client.example\r\n");
+            c.expect("250-mx.example.test");
+            c.expect("250-PIPELINING");
+            c.expect("250-SIZE 200");
+            c.expect("250-8BITMIME");
+            c.expect("250 ENHANCEDSTATUSCODES");
+            c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
+            c.expect("538 5.7.11 Encryption required for requested authentication mechanism");
+            c.send("STARTTLS\r\n");
+            c.expect("502 5.5.1 Error: command not implemented");
         }
     }
 }

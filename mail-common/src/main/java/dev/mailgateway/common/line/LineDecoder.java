@@ -37,6 +37,13 @@ public class LineDecoder {
         pending.appendBuffer(chunk);
     }
 
+    /** Drops everything received and not yet handed out (e.g. plaintext pipelined after STARTTLS). */
+    public void discardBuffered() {
+        pending = Buffer.buffer();
+        start = 0;
+        discarding = false;
+    }
+
     /** Bytes received but not yet handed out. */
     public int buffered() {
         return pending.length() - start;

@@ -10,7 +10,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Tests run against the real Kafka broker and PostgreSQL that users run: this
- * starts them through the project's own script, {@code deploy/local/up infra},
+ * starts them, and makes the local TLS key pair, through the project's own
+ * script, {@code deploy/local/up infra},
  * which leaves running components alone. Used as a Quarkus test resource and,
  * by the end-to-end tests, directly.
  */
@@ -56,10 +57,19 @@ public class LocalStack implements QuarkusTestResourceLifecycleManager {
         throw new IllegalStateException("no deploy/local/up above " + Path.of("").toAbsolutePath());
     }
 
+    /** The self-signed key pair that {@code deploy/local/up} makes for STARTTLS and the TLS ports. */
+    public static Path tlsCertificate() {
+        return repositoryRoot().resolve(".local/data/tls/cert.pem");
+    }
+
+    public static Path tlsKey() {
+        return repositoryRoot().resolve(".local/data/tls/key.pem");
+    }
+
     @Override
     public Map<String, String> start() {
         ensureInfrastructure();
-        return Map.of();
+        return Map.of("smtp.tls.cert-file", tlsCertificate().toString(), "smtp.tls.key-file", tlsKey().toString());
     }
 
     @Override

@@ -23,6 +23,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 
 import dev.mailgateway.common.account.Account;
+import dev.mailgateway.common.account.Passwords;
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.address.MailAddress;
 import dev.mailgateway.common.address.MailPath;

@@ -1,7 +1,6 @@
 package dev.mailgateway.pop3.maildrop;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,12 +8,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
-import dev.mailgateway.pop3.admin.Passwords;
+import dev.mailgateway.common.account.Credentials;
 import dev.mailgateway.pop3.protocol.Maildrop;
 import dev.mailgateway.pop3.protocol.MessageSource;
 
@@ -29,24 +27,16 @@ public class PgMaildrop implements Maildrop {
     private static final Logger LOG = Logger.getLogger(PgMaildrop.class);
 
     private final Pool pool;
-    private final Vertx vertx;
+    private final Credentials credentials;
 
-    public PgMaildrop(Pool pool, Vertx vertx) {
+    public PgMaildrop(Pool pool, Credentials credentials) {
         this.pool = pool;
-        this.vertx = vertx;
+        this.credentials = credentials;
     }
 
     @Override
     public Future<Optional<Long>> login(String user, String password) {
-        return pool.preparedQuery("select id, password_hash from account where address = $1")
-                .execute(Tuple.of(user.toLowerCase(Locale.ROOT)))
-                .compose(rows -> {
-                    Row row = rows.size() == 1 ? rows.iterator().next() : null;
-                    String hash = row == null ? null : row.getString("password_hash");
-                    Long id = row == null ? null : row.getLong("id");
-                    // bcrypt is slow by design: off the event loop
-                    return vertx.executeBlocking(() -> Passwords.matches(password, hash) ? Optional.ofNullable(id) : Optional.<Long>empty(), false);
-                });
+        return credentials.verify(user, password).map(login -> login.map(Credentials.Login::accountId));
     }
 
     @Override

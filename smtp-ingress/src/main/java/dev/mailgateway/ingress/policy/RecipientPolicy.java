@@ -28,9 +28,9 @@ public class RecipientPolicy implements RecipientCheck {
     }
 
     @Override
-    public Future<Verdict> check(MailAddress recipient) {
+    public Future<Verdict> check(MailAddress recipient, boolean authenticated) {
         if (!localDomains.isLocal(recipient.domain())) {
-            return Future.succeededFuture(Verdict.RELAY_DENIED);
+            return Future.succeededFuture(authenticated ? Verdict.ACCEPT : Verdict.RELAY_DENIED);
         }
         if (localDomains.isPostmaster(recipient)) {
             return Future.succeededFuture(Verdict.ACCEPT);

@@ -16,6 +16,9 @@ public interface RecipientCheck {
         RELAY_DENIED
     }
 
-    /** Fails when the answer cannot be known now (database unreachable): the client hears 451. */
-    Future<Verdict> check(MailAddress recipient);
+    /**
+     * @param authenticated the client passed AUTH, so it may relay
+     * Fails when the answer cannot be known now (database unreachable): the client hears 451.
+     */
+    Future<Verdict> check(MailAddress recipient, boolean authenticated);
 }

@@ -1,8 +1,10 @@
 package dev.mailgateway.ingress.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,10 +24,13 @@ import dev.mailgateway.ingress.protocol.SmtpInputDecoder.DataPiece;
 
 /**
  * One SMTP session on the server side (RFC 5321, with PIPELINING, SIZE,
- * 8BITMIME and ENHANCEDSTATUSCODES): commands in, replies out. Knows no
- * sockets, Kafka or database: recipients are judged by a {@link RecipientCheck}
- * and accepted messages handed to a {@link MessageQueue}, whose futures the
- * replies wait for. Security-sensitive: every byte comes from the network.
+ * 8BITMIME, ENHANCEDSTATUSCODES, STARTTLS of RFC 3207 and AUTH PLAIN LOGIN of
+ * RFC 4954): commands in, replies out. Knows no sockets, Kafka or database:
+ * recipients are judged by a {@link RecipientCheck}, credentials by an
+ * {@link Authenticator}, and accepted messages handed to a
+ * {@link MessageQueue}, whose futures the replies wait for.
+ * Security-sensitive: every byte comes from the network, passwords included
+ * (never logged).
  */
 public final class SmtpSession {
 
@@ -44,15 +49,31 @@ public final class SmtpSession {
         CLOSED
     }
 
-    /** What the session enforces and announces. */
-    public record Limits(String hostname, String postmasterAddress, long maxMessageSize, int maxRecipients) {
+    /**
+     * What the session enforces and announces.
+     *
+     * @param tlsAvailable a key pair is configured: STARTTLS is offered
+     * @param allowPlaintextAuth AUTH is offered to non-loopback clients without TLS
+     */
+    public record Settings(String hostname, String postmasterAddress, long maxMessageSize, int maxRecipients,
+            boolean tlsAvailable, boolean allowPlaintextAuth) {
     }
+
+    /** Who is connected, and on which listener. */
+    public record Client(String address, Listener listener, boolean loopback) {
+    }
+
+    /** RFC 5321 section 4.5.3.1.4 allows 512; SIZE, DSN and AUTH= extend it (CONTRACT.md). */
+    public static final int MAX_COMMAND_LINE = 2048;
+    /** RFC 4954 section 4: an AUTH line with its initial response, and each response line, up to 12288 octets. */
+    public static final int MAX_AUTH_LINE = 12288;
 
     private static final DateTimeFormatter RFC5322_DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
 
-    private final Limits limits;
-    private final String clientAddress;
+    private final Settings settings;
+    private final Client client;
     private final RecipientCheck recipientCheck;
+    private final Authenticator authenticator;
     private final MessageQueue queue;
     private final Clock clock;
     private final CommandCounts commandCounts = new CommandCounts();
@@ -60,6 +81,10 @@ public final class SmtpSession {
     private State state = State.CONNECTED;
     private String heloName = "";
     private boolean esmtp;
+    private boolean secure;
+    private boolean tlsRequested;
+    private String authUser;
+    private SaslExchange sasl;
 
     // the transaction: MAIL, RCPTs, data
     private String reversePath;
@@ -67,12 +92,15 @@ public final class SmtpSession {
     private Buffer message;
     private long messageSize;
 
-    public SmtpSession(Limits limits, String clientAddress, RecipientCheck recipientCheck, MessageQueue queue, Clock clock) {
-        this.limits = limits;
-        this.clientAddress = clientAddress;
+    public SmtpSession(Settings settings, Client client, RecipientCheck recipientCheck, Authenticator authenticator,
+            MessageQueue queue, Clock clock) {
+        this.settings = settings;
+        this.client = client;
         this.recipientCheck = recipientCheck;
+        this.authenticator = authenticator;
         this.queue = queue;
         this.clock = clock;
+        this.secure = client.listener().implicitTls;
     }
 
     public State state() {
@@ -80,14 +108,18 @@ public final class SmtpSession {
     }
 
     public SmtpReply greeting() {
-        return SmtpReply.of(220, null, limits.hostname() + " ESMTP ready");
+        return SmtpReply.of(220, null, settings.hostname() + " ESMTP ready");
     }
 
-    /** Handles one command line; the reply may wait for a recipient lookup. */
+    /** Handles one command line; the reply may wait for a recipient lookup or a password check. */
     public Future<SmtpReply> command(Line line) {
         if (line.tooLong()) {
+            sasl = null;
             count("unknown");
             return done(SmtpReplies.LINE_TOO_LONG);
+        }
+        if (sasl != null) {
+            return saslStep(sasl.respond(line.text()));
         }
         String text = line.text();
         int space = text.indexOf(' ');
@@ -98,9 +130,14 @@ public final class SmtpSession {
         if (verb.isEmpty()) {
             return done(SmtpReplies.NOT_RECOGNIZED);
         }
+        if (verb.get() != SmtpVerb.AUTH && text.getBytes(StandardCharsets.UTF_8).length + 2 > MAX_COMMAND_LINE) {
+            return done(SmtpReplies.LINE_TOO_LONG);
+        }
         return switch (verb.get()) {
             case HELO -> done(helo(argument, false));
             case EHLO -> done(helo(argument, true));
+            case STARTTLS -> done(startTls(argument));
+            case AUTH -> auth(argument);
             case MAIL -> done(mail(argument));
             case RCPT -> rcpt(argument);
             case DATA -> done(data(argument));
@@ -125,14 +162,98 @@ public final class SmtpSession {
         reset(null);
         state = State.GREETED;
         if (!extended) {
-            return SmtpReply.of(250, null, limits.hostname());
+            return SmtpReply.of(250, null, settings.hostname());
         }
-        return new SmtpReply(250, null, List.of(
-                limits.hostname(),
-                "PIPELINING",
-                "SIZE " + limits.maxMessageSize(),
-                "8BITMIME",
-                "ENHANCEDSTATUSCODES"));
+        List<String> keywords = new ArrayList<>(List.of(settings.hostname(), "PIPELINING", "SIZE " + settings.maxMessageSize(),
+                "8BITMIME", "ENHANCEDSTATUSCODES"));
+        if (settings.tlsAvailable() && !secure) {
+            keywords.add("STARTTLS");
+        }
+        if (authOffered()) {
+            keywords.add("AUTH PLAIN LOGIN");
+        }
+        return new SmtpReply(250, null, keywords);
+    }
+
+    /** AUTH only where passwords cannot be sniffed: TLS or loopback (CONTRACT.md), unless configured otherwise. */
+    private boolean authOffered() {
+        return secure || client.loopback() || settings.allowPlaintextAuth();
+    }
+
+    /** RFC 3207: the 220 goes out in plaintext, then TLS; the session starts over, all earlier knowledge forgotten. */
+    private SmtpReply startTls(String argument) {
+        if (!argument.isEmpty()) {
+            return SmtpReplies.NO_ARGUMENTS;
+        }
+        if (secure) {
+            return SmtpReplies.TLS_ACTIVE;
+        }
+        if (!settings.tlsAvailable()) {
+            return SmtpReplies.NOT_IMPLEMENTED;
+        }
+        reset(null);
+        state = State.CONNECTED;
+        heloName = "";
+        esmtp = false;
+        secure = true;
+        tlsRequested = true;
+        return SmtpReplies.READY_FOR_TLS;
+    }
+
+    /**
+     * True once, right after the STARTTLS reply: the connection must drop any
+     * input that came with it (pipelined plaintext must not leak into the TLS
+     * session, CVE-2011-0411) and start the handshake.
+     */
+    public boolean takeTlsRequest() {
+        boolean requested = tlsRequested;
+        tlsRequested = false;
+        return requested;
+    }
+
+    private Future<SmtpReply> auth(String argument) {
+        if (state == State.CONNECTED || !esmtp) {
+            return done(SmtpReplies.EHLO_FIRST);
+        }
+        if (authUser != null) {
+            return done(SmtpReplies.ALREADY_AUTHENTICATED);
+        }
+        if (state != State.GREETED) {
+            return done(SmtpReplies.AUTH_IN_TRANSACTION);
+        }
+        if (!authOffered()) {
+            return done(SmtpReplies.ENCRYPTION_REQUIRED);
+        }
+        String[] words = argument.split(" ");
+        if (argument.isEmpty() || words.length > 2) {
+            return done(SmtpReplies.BAD_SYNTAX);
+        }
+        SaslExchange exchange = SaslExchange.of(words[0]);
+        if (exchange == null) {
+            return done(SaslExchange.UNKNOWN_MECHANISM);
+        }
+        sasl = exchange;
+        return saslStep(exchange.start(words.length == 2 ? words[1] : null));
+    }
+
+    private Future<SmtpReply> saslStep(SaslExchange.Step step) {
+        if (step instanceof SaslExchange.Challenge challenge) {
+            return done(SmtpReply.of(334, null, challenge.base64()));
+        }
+        sasl = null;
+        if (step instanceof SaslExchange.Failure failure) {
+            return done(failure.reply());
+        }
+        SaslExchange.Credentials credentials = (SaslExchange.Credentials) step;
+        return authenticator.authenticate(credentials.user(), credentials.password())
+                .map(account -> {
+                    if (account.isEmpty()) {
+                        return SmtpReplies.AUTH_FAILED;
+                    }
+                    authUser = account.get();
+                    return SmtpReplies.AUTH_OK;
+                })
+                .otherwise(SmtpReplies.AUTH_UNAVAILABLE);
     }
 
     private SmtpReply mail(String argument) {
@@ -141,6 +262,9 @@ public final class SmtpSession {
         }
         if (state != State.GREETED) {
             return SmtpReplies.NESTED_MAIL;
+        }
+        if (client.listener().authRequired && authUser == null) {
+            return SmtpReplies.AUTH_REQUIRED;
         }
         PathArgument parsed = PathArgument.parse(argument, "FROM:");
         if (parsed == null) {
@@ -161,6 +285,10 @@ public final class SmtpSession {
                 return refusal;
             }
         }
+        // an authenticated client sends as itself or as <> (bounces), never as someone else
+        if (authUser != null && path.address().isPresent() && !path.address().get().mailboxKey().equals(authUser)) {
+            return withAddress(SmtpReplies.SENDER_NOT_OWNED, path.address().get());
+        }
         reversePath = path.address().map(MailAddress::toString).orElse("");
         state = State.MAIL_GIVEN;
         return SmtpReplies.SENDER_OK;
@@ -174,7 +302,7 @@ public final class SmtpSession {
         switch (keyword) {
             case "SIZE":
                 try {
-                    return Long.parseLong(value) > limits.maxMessageSize() ? SmtpReplies.SIZE_EXCEEDED : null;
+                    return Long.parseLong(value) > settings.maxMessageSize() ? SmtpReplies.SIZE_EXCEEDED : null;
                 } catch (NumberFormatException e) {
                     return SmtpReplies.BAD_SYNTAX;
                 }
@@ -206,17 +334,17 @@ public final class SmtpSession {
             return done(SmtpReplies.BAD_RECIPIENT);
         }
         MailAddress recipient = path.postmaster()
-                ? MailPath.parseMailbox(limits.postmasterAddress())
+                ? MailPath.parseMailbox(settings.postmasterAddress())
                 : path.address().orElseThrow();
         String key = recipient.mailboxKey();
         if (recipients.containsKey(key)) {
             // named twice in one transaction: one copy (CONTRACT.md)
             return done(SmtpReplies.RECIPIENT_OK);
         }
-        if (recipients.size() >= limits.maxRecipients()) {
+        if (recipients.size() >= settings.maxRecipients()) {
             return done(SmtpReplies.TOO_MANY_RECIPIENTS);
         }
-        return recipientCheck.check(recipient)
+        return recipientCheck.check(recipient, authUser != null)
                 .map(verdict -> switch (verdict) {
                     case ACCEPT -> {
                         recipients.put(key, Envelope.Recipient.of(recipient.toString()));
@@ -262,7 +390,7 @@ public final class SmtpSession {
             bytes = bytes.getBuffer(1, bytes.length());
         }
         messageSize += bytes.length() + (piece.endsLine() ? 2 : 0);
-        if (messageSize > limits.maxMessageSize()) {
+        if (messageSize > settings.maxMessageSize()) {
             message = null;
         } else {
             message.appendBuffer(bytes);
@@ -278,8 +406,8 @@ public final class SmtpSession {
             return done(reset(SmtpReplies.SIZE_EXCEEDED));
         }
         String queueId = QueueId.next();
-        Envelope envelope = new Envelope(queueId, reversePath, List.copyOf(recipients.values()), clientAddress,
-                heloName, Optional.empty(), clock.instant());
+        Envelope envelope = new Envelope(queueId, reversePath, List.copyOf(recipients.values()), client.address(),
+                heloName, Optional.ofNullable(authUser), clock.instant());
         Buffer queued = Buffer.buffer(receivedLine(envelope)).appendBuffer(message);
         reset(null);
         return queue.enqueue(envelope, queued)
@@ -290,14 +418,22 @@ public final class SmtpSession {
     /** The trace line of RFC 5321 section 4.4, naming the queue id and, for one recipient, the recipient. */
     private String receivedLine(Envelope envelope) {
         StringBuilder line = new StringBuilder("Received: from ").append(heloName)
-                .append(" ([").append(clientAddress).append("])\r\n")
-                .append("\tby ").append(limits.hostname()).append(" with ").append(esmtp ? "ESMTP" : "SMTP")
+                .append(" ([").append(client.address()).append("])\r\n")
+                .append("\tby ").append(settings.hostname()).append(" with ").append(protocol())
                 .append(" id ").append(envelope.queueId());
         if (envelope.recipients().size() == 1) {
             line.append("\r\n\tfor <").append(envelope.recipients().get(0).address()).append('>');
         }
         return line.append("; ").append(RFC5322_DATE.format(ZonedDateTime.ofInstant(envelope.receivedAt(), clock.getZone())))
                 .append("\r\n").toString();
+    }
+
+    /** The "with" keyword of RFC 3848: ESMTP, plus S for TLS and A for AUTH. */
+    private String protocol() {
+        if (!esmtp) {
+            return "SMTP";
+        }
+        return "ESMTP" + (secure ? "S" : "") + (authUser != null ? "A" : "");
     }
 
     /** Ends the transaction (RFC 5321 section 4.1.1.5) and answers with {@code reply}. */

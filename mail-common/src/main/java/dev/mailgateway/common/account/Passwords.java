@@ -1,4 +1,4 @@
-package dev.mailgateway.pop3.admin;
+package dev.mailgateway.common.account;
 
 import io.quarkus.elytron.security.common.BcryptUtil;
 
