@@ -17,6 +17,10 @@ public interface Pop3Config {
     @WithDefault("1110")
     int port();
 
+    /** Silence allowed before the server closes the session (RFC 1939 section 3: at least 10 minutes). */
+    @WithDefault("10m")
+    java.time.Duration idleTimeout();
+
     /** Allow USER/PASS without TLS from non-loopback clients (RFC 2595 section 2.1 says refuse). */
     @WithDefault("false")
     boolean allowPlaintextAuth();

@@ -24,12 +24,14 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
 
     private final Pop3Session session;
     private final Pop3Metrics metrics;
+    private final long idleTimeoutMillis;
     private final LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
 
-    Pop3Connection(NetSocket socket, Pop3Session session, Pop3Metrics metrics) {
+    Pop3Connection(NetSocket socket, Pop3Session session, Pop3Metrics metrics, long idleTimeoutMillis) {
         super(socket);
         this.session = session;
         this.metrics = metrics;
+        this.idleTimeoutMillis = idleTimeoutMillis;
     }
 
     void start() {
@@ -102,6 +104,17 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
                 stream(message, stuffer, next, sent);
             }
         }));
+    }
+
+    @Override
+    protected long idleTimeoutMillis() {
+        return idleTimeoutMillis;
+    }
+
+    /** RFC 1939 section 3: an autologout timer ends the session without entering UPDATE: nothing is deleted. */
+    @Override
+    protected String idleGoodbye() {
+        return "-ERR Autologout: idle too long\r\n";
     }
 
     @Override

@@ -41,7 +41,7 @@ public class Pop3Server {
     void start(@Observes StartupEvent event) {
         server = vertx.createNetServer(new NetServerOptions().setHost(config.host()).setPort(config.port()))
                 .connectHandler(socket -> new Pop3Connection(socket,
-                        new Pop3Session(hostname, plaintextAllowed(socket), maildrop), metrics).start());
+                        new Pop3Session(hostname, plaintextAllowed(socket), maildrop), metrics, config.idleTimeout().toMillis()).start());
         server.listen().toCompletionStage().toCompletableFuture().join();
         LOG.infof("POP3 listening on %s:%d", config.host(), server.actualPort());
     }

@@ -34,6 +34,7 @@ class Pop3TranscriptTest {
     private LoopbackServer server;
     private final List<Maildrop.Entry> deletedEntries = new ArrayList<>();
     private boolean plaintextAllowed = true;
+    private long idleMillis = 60_000;
 
     private final Maildrop maildrop = new Maildrop() {
         @Override
@@ -64,7 +65,7 @@ class Pop3TranscriptTest {
     void startServer() {
         Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
         server = new LoopbackServer(socket ->
-                new Pop3Connection(socket, new Pop3Session("pop.example.test", plaintextAllowed, maildrop), metrics).start());
+                new Pop3Connection(socket, new Pop3Session("pop.example.test", plaintextAllowed, maildrop), metrics, idleMillis).start());
     }
 
     @AfterEach
@@ -176,5 +177,19 @@ class Pop3TranscriptTest {
             assertEquals("UIDL", c.linesUntilDot().get(0));
             c.expect("-ERR [AUTH] Plaintext authentication is not allowed on this connection");
         }
+    }
+
+    @Test
+    void idleSessionIsLoggedOutWithoutDeleting() throws Exception {
+        stopServer();
+        idleMillis = 300;
+        startServer();
+        try (LineClient c = loggedIn()) {
+            c.send("DELE 1\r\n");
+            c.expect("+OK Message 1 deleted");
+            c.expect("-ERR Autologout: idle too long");
+            assertNull(c.line());
+        }
+        assertEquals(List.of(), deletedEntries);
     }
 }

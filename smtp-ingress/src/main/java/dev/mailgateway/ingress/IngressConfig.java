@@ -49,6 +49,41 @@ public interface IngressConfig {
     @WithDefault("100")
     int maxRecipients();
 
+    /** Silence allowed between commands before 421 4.4.2 (RFC 5321 section 4.5.3.2.7: at least 5 minutes). */
+    @WithDefault("5m")
+    Duration commandTimeout();
+
+    /** Silence allowed inside DATA (RFC 5321 section 4.5.3.2.5, the client's DATA block timeout: 3 minutes). */
+    @WithDefault("3m")
+    Duration dataTimeout();
+
+    /** Error replies in one session before 421 4.7.0 and disconnect (Postfix's smtpd_hard_error_limit). */
+    @WithDefault("20")
+    int maxErrors();
+
+    /** Open connections in all, then 421 4.7.0 at connect. */
+    @WithDefault("20000")
+    int maxConnections();
+
+    /** Open connections from one client address, then 421 4.7.0 at connect (Postfix's smtpd_client_connection_count_limit). */
+    @WithDefault("50")
+    int maxConnectionsPerClient();
+
+    /** Received lines a message may carry before 554 5.4.6: a mail loop (RFC 5321 section 6.3; Postfix's hopcount_limit). */
+    @WithDefault("50")
+    int maxHops();
+
+    /** Wait before answering a failed AUTH, so password guessing is slow. */
+    @WithDefault("1s")
+    Duration authFailureDelay();
+
+    /**
+     * On shutdown, how long sessions receiving a message may take to finish it;
+     * keep it below the orchestrator's grace period (Kubernetes: 30s by default).
+     */
+    @WithDefault("25s")
+    Duration shutdownGrace();
+
     /** Longest wait for Kafka's acknowledgement before 451 4.3.0; 5s to 120s. */
     @WithDefault("30s")
     Duration queueTimeout();

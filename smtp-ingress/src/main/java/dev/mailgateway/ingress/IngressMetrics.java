@@ -23,6 +23,11 @@ public class IngressMetrics {
         sessions.increment();
     }
 
+    /** A connection turned away at a connection limit. */
+    void connectionRefused() {
+        registry.counter("smtp.connections.refused").increment();
+    }
+
     /** Counts the reply to the end of DATA; tagged by code, a bounded set. */
     void messageAnswered(SmtpReply reply) {
         registry.counter(reply.isPositive() ? "smtp.messages.accepted" : "smtp.messages.rejected",

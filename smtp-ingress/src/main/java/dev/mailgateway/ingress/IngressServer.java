@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -16,15 +19,18 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.config.MailConfig;
 import dev.mailgateway.common.line.Peers;
+import dev.mailgateway.ingress.policy.ConnectionLimits;
 import dev.mailgateway.ingress.protocol.Authenticator;
 import dev.mailgateway.ingress.protocol.Listener;
 import dev.mailgateway.ingress.protocol.MessageQueue;
 import dev.mailgateway.ingress.protocol.RecipientCheck;
+import dev.mailgateway.ingress.protocol.SmtpReply;
 import dev.mailgateway.ingress.protocol.SmtpSession;
 
 /**
@@ -46,21 +52,29 @@ public class IngressServer {
     private final Authenticator authenticator;
     private final MessageQueue queue;
     private final IngressMetrics metrics;
+    private final ConnectionLimits connectionLimits;
     private final Optional<PemKeyCertOptions> keyPair;
+    private final SmtpConnection.Timeouts timeouts;
     private final Map<Listener, NetServer> servers = new EnumMap<>(Listener.class);
+    private final Set<SmtpConnection> connections = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     public IngressServer(Vertx vertx, IngressConfig config, MailConfig mail, LocalDomains localDomains,
-            RecipientCheck recipientCheck, Authenticator authenticator, MessageQueue queue, IngressMetrics metrics) {
+            RecipientCheck recipientCheck, Authenticator authenticator, MessageQueue queue, IngressMetrics metrics,
+            ConnectionLimits connectionLimits) {
         this.vertx = vertx;
         this.config = config;
+        this.timeouts = new SmtpConnection.Timeouts(config.commandTimeout().toMillis(), config.dataTimeout().toMillis());
         this.keyPair = config.tls().certFile().flatMap(cert -> config.tls().keyFile()
                 .map(key -> new PemKeyCertOptions().setCertPath(cert).setKeyPath(key)));
         this.settings = new SmtpSession.Settings(mail.hostname(), localDomains.postmasterMailbox(),
-                config.maxMessageSize(), config.maxRecipients(), keyPair.isPresent(), config.allowPlaintextAuth());
+                config.maxMessageSize(), config.maxRecipients(), keyPair.isPresent(), config.allowPlaintextAuth(),
+                config.maxErrors(), config.maxHops());
         this.recipientCheck = recipientCheck;
         this.authenticator = authenticator;
         this.queue = queue;
         this.metrics = metrics;
+        this.connectionLimits = connectionLimits;
     }
 
     void start(@Observes StartupEvent event) {
@@ -81,17 +95,55 @@ public class IngressServer {
         NetServerOptions options = new NetServerOptions().setHost(config.host()).setPort(port).setSsl(listener.implicitTls);
         // with a key pair, plain listeners can upgrade to TLS on STARTTLS
         keyPair.ifPresent(options::setKeyCertOptions);
-        NetServer server = vertx.createNetServer(options).connectHandler(socket -> new SmtpConnection(socket,
-                new SmtpSession(settings, new SmtpSession.Client(socket.remoteAddress().hostAddress(), listener,
-                        Peers.isLoopback(socket.remoteAddress())), recipientCheck, authenticator, queue, Clock.systemDefaultZone()),
-                metrics).start());
+        NetServer server = vertx.createNetServer(options).connectHandler(socket -> accept(socket, listener));
         server.listen().toCompletionStage().toCompletableFuture().join();
         servers.put(listener, server);
         LOG.infof("SMTP %s listening on %s:%d", listener, config.host(), server.actualPort());
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    private void accept(NetSocket socket, Listener listener) {
+        if (stopping) {
+            socket.write(shutdownReply()).onComplete(v -> socket.close());
+            return;
+        }
+        String client = socket.remoteAddress().hostAddress();
+        if (!connectionLimits.admit(client)) {
+            metrics.connectionRefused();
+            socket.write("421 4.7.0 " + settings.hostname() + " Error: too many connections\r\n")
+                    .onComplete(v -> socket.close());
+            return;
+        }
+        SmtpSession session = new SmtpSession(settings, new SmtpSession.Client(client, listener, Peers.isLoopback(socket.remoteAddress())),
+                recipientCheck, authenticator, queue, Clock.systemDefaultZone());
+        SmtpConnection connection = new SmtpConnection(socket, session, metrics, timeouts, closed -> {
+            connectionLimits.release(client);
+            connections.remove(closed);
+        });
+        connections.add(connection);
+        connection.start();
+    }
+
+    /**
+     * Graceful stop, before the Kafka channel closes: new connections hear
+     * 421 4.3.2 at once; idle sessions hear it now; sessions receiving a
+     * message get their reply (250 after Kafka's acknowledgement) and then
+     * 421 4.3.2. Whatever is still open after {@code smtp.shutdown-grace} is
+     * cut, and those clients keep their copy, as after any 4xx. The listeners
+     * close last, since closing a Vert.x server closes its connections too.
+     */
+    void stop(@Observes @Priority(1) ShutdownEvent event) throws InterruptedException {
+        stopping = true;
+        connections.forEach(connection -> connection.shutDown(shutdownReply()));
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        LOG.infof("SMTP stopping; %d sessions cut at the end of the grace period", connections.size());
         servers.values().forEach(server -> server.close().toCompletionStage().toCompletableFuture().join());
+    }
+
+    private String shutdownReply() {
+        return SmtpReply.of(421, "4.3.2", settings.hostname() + " Service shutting down").wire();
     }
 
     /** A listener's bound port: as configured, or the one picked for port 0. */

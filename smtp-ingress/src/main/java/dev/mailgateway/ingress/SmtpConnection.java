@@ -1,5 +1,7 @@
 package dev.mailgateway.ingress;
 
+import java.util.function.Consumer;
+
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -18,14 +20,22 @@ import dev.mailgateway.ingress.protocol.SmtpSession;
  */
 final class SmtpConnection extends PipelinedConnection<SmtpReply> {
 
+    /** Silence allowed between commands and inside DATA (RFC 5321 section 4.5.3.2). */
+    record Timeouts(long commandMillis, long dataMillis) {
+    }
+
     private final SmtpSession session;
     private final IngressMetrics metrics;
+    private final Timeouts timeouts;
+    private final Consumer<SmtpConnection> onClose;
     private final SmtpInputDecoder decoder = new SmtpInputDecoder(SmtpSession.MAX_AUTH_LINE);
 
-    SmtpConnection(NetSocket socket, SmtpSession session, IngressMetrics metrics) {
+    SmtpConnection(NetSocket socket, SmtpSession session, IngressMetrics metrics, Timeouts timeouts, Consumer<SmtpConnection> onClose) {
         super(socket);
         this.session = session;
         this.metrics = metrics;
+        this.timeouts = timeouts;
+        this.onClose = onClose;
     }
 
     void start() {
@@ -66,6 +76,27 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
             }
         }
         return Future.succeededFuture();
+    }
+
+    @Override
+    protected long idleTimeoutMillis() {
+        return session.state() == SmtpSession.State.DATA ? timeouts.dataMillis() : timeouts.commandMillis();
+    }
+
+    @Override
+    protected String idleGoodbye() {
+        return session.timeoutReply().wire();
+    }
+
+    @Override
+    protected void onClose() {
+        onClose.accept(this);
+    }
+
+    /** A message being received is finished before a shutdown ends the session. */
+    @Override
+    protected boolean busy() {
+        return session.state() == SmtpSession.State.DATA;
     }
 
     @Override

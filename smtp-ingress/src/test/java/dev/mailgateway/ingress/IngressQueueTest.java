@@ -82,6 +82,24 @@ class IngressQueueTest {
                 .body(containsString("smtp_publish_latency_seconds"));
     }
 
+    @Test
+    void quotaIsCheckedAtRcptWithTheDeclaredSize() throws Exception {
+        String mailbox = "quota-" + UUID.randomUUID() + "@example.test";
+        pool.preparedQuery("insert into account (address, quota_bytes) values ($1, 1000)").execute(Tuple.of(mailbox))
+                .toCompletionStage().toCompletableFuture().join();
+        try (LineClient c = new LineClient(server.port(Listener.MTA))) {
+            c.expectStart("220 ");
+            c.send("EHLO client.example\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:<> SIZE=5000\r\nRCPT TO:<" + mailbox + ">\r\nRSET\r\nMAIL FROM:<> SIZE=500\r\nRCPT TO:<" + mailbox + ">\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.expect("452 4.2.2 <" + mailbox + ">: Mailbox full");
+            c.expect("250 2.0.0 Ok");
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+        }
+    }
+
     /** A consumer on every partition of mail.inbound, positioned at the end so it sees only new records. */
     static KafkaConsumer<String, byte[]> inboundConsumer() {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:19092"),

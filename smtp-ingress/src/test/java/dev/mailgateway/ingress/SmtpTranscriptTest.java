@@ -44,13 +44,18 @@ class SmtpTranscriptTest {
     private boolean queueFails;
     private Listener listener = Listener.MTA;
     private boolean loopback = true;
+    private int maxErrors = 20;
+    private final List<SmtpConnection> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private long commandTimeoutMillis = 60_000;
 
     @BeforeEach
     void startServer() {
-        SmtpSession.Settings settings = new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 200, 3, false, false);
-        RecipientCheck recipients = (address, authenticated) -> Future.succeededFuture(
+        SmtpSession.Settings settings = new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 200, 3, false, false,
+                maxErrors, 3);
+        RecipientCheck recipients = (address, authenticated, size) -> Future.succeededFuture(
                 !address.domain().equals("example.test")
                         ? authenticated ? RecipientCheck.Verdict.ACCEPT : RecipientCheck.Verdict.RELAY_DENIED
+                        : address.localPart().equals("small") ? size > 100 ? RecipientCheck.Verdict.OVER_QUOTA : RecipientCheck.Verdict.ACCEPT
                         : MAILBOXES.contains(address.mailboxKey()) || address.localPart().equalsIgnoreCase("postmaster")
                                 ? RecipientCheck.Verdict.ACCEPT : RecipientCheck.Verdict.UNKNOWN_USER);
         MessageQueue queue = (envelope, message) -> {
@@ -65,8 +70,13 @@ class SmtpTranscriptTest {
         IngressMetrics metrics = new IngressMetrics(new SimpleMeterRegistry());
         Authenticator passwords = (user, password) -> Future.succeededFuture(
                 user.equalsIgnoreCase("alice@example.test") && password.equals("pass word") ? Optional.of("alice@example.test") : Optional.empty());
-        server = new LoopbackServer(socket -> new SmtpConnection(socket, new SmtpSession(settings,
-                new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, queue, CLOCK), metrics).start());
+        server = new LoopbackServer(socket -> {
+            SmtpConnection connection = new SmtpConnection(socket, new SmtpSession(settings,
+                    new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, queue, CLOCK), metrics,
+                    new SmtpConnection.Timeouts(commandTimeoutMillis, 60_000), closed -> { });
+            connections.add(connection);
+            connection.start();
+        });
     }
 
     @AfterEach
@@ -108,7 +118,7 @@ class SmtpTranscriptTest {
             c.expect("250 2.1.5 Ok");
             c.expect("554 5.7.1 <carol@elsewhere.example>: Relay access denied");
             c.expect("354 End data with <CR><LF>.<CR><LF>");
-            c.send("Subject: t\r\n\r\n..leading dot\r\nbare\nLF\r\n.\r\n");
+            c.send("Subject: t\r\n\r\n..leading dot\r\n.\r\n");
             String queued = c.expectStart("250 2.0.0 Ok: queued as ");
             c.send("QUIT\r\n");
             c.expect("221 2.0.0 Bye");
@@ -120,7 +130,7 @@ class SmtpTranscriptTest {
             assertEquals("Received: from client.example ([127.0.0.1])\r\n"
                     + "\tby mx.example.test with ESMTP id " + envelope.queueId() + "\r\n"
                     + "\tfor <Alice@example.test>; Sat, 28 Nov 2026 07:00:00 +0000\r\n"
-                    + "Subject: t\r\n\r\n.leading dot\r\nbare\nLF\r\n", queuedMessages.get(0));
+                    + "Subject: t\r\n\r\n.leading dot\r\n", queuedMessages.get(0));
         }
     }
 
@@ -331,5 +341,126 @@ class SmtpTranscriptTest {
             c.send("STARTTLS\r\n");
             c.expect("502 5.5.1 Error: command not implemented");
         }
+    }
+
+    /** Opens a transaction to alice and answers the 354; the caller sends the data. */
+    private static void startData(LineClient c) throws Exception {
+        c.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+        c.expect("250 mx.example.test");
+        c.expect("250 2.1.0 Ok");
+        c.expect("250 2.1.5 Ok");
+        c.expect("354 End data with <CR><LF>.<CR><LF>");
+    }
+
+    @Test
+    void bareLineBreaksInDataAreRefusedSoNothingCanBeSmuggled() throws Exception {
+        try (LineClient c = connect()) {
+            startData(c);
+            // a smuggling attempt: <LF>.<LF> then a second transaction, inside one DATA
+            c.send("Subject: a\r\n\r\nhi\n.\nMAIL FROM:<x@example.org>\r\n.\r\nNOOP\r\n");
+            c.expect("554 5.6.0 Error: bare CR or LF in message data (RFC 5321 section 2.3.8)");
+            c.expect("250 2.0.0 Ok");
+            startData(c);
+            c.send("Subject: b\r\n\r\nbare\rCR\r\n.\r\n");
+            c.expect("554 5.6.0 Error: bare CR or LF in message data (RFC 5321 section 2.3.8)");
+        }
+        assertEquals(0, queuedEnvelopes.size());
+    }
+
+    @Test
+    void tooManyReceivedLinesIsALoop() throws Exception {
+        try (LineClient c = connect()) {
+            startData(c);
+            c.send("Received: from a\r\nReceived: from b\r\nreceived: from c\r\nSubject: loop\r\n\r\nx\r\n.\r\n");
+            c.expect("554 5.4.6 Error: too many hops, a mail loop?");
+            startData(c);
+            // Received lines after the header block do not count
+            c.send("Received: from a\r\nSubject: fine\r\n\r\nReceived: b\r\nReceived: c\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+    }
+
+    @Test
+    void mailboxOverQuotaIsATemporaryRefusal() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("HELO c\r\nMAIL FROM:<> SIZE=150\r\nRCPT TO:<small@example.test>\r\n");
+            c.expect("250 mx.example.test");
+            c.expect("555 5.5.4 Unsupported option");
+            c.expect("503 5.5.1 Error: need MAIL command");
+            c.send("EHLO c\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:<> SIZE=150\r\nRCPT TO:<small@example.test>\r\nRSET\r\nMAIL FROM:<> SIZE=50\r\nRCPT TO:<small@example.test>\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.expect("452 4.2.2 <small@example.test>: Mailbox full");
+            c.expect("250 2.0.0 Ok");
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+        }
+    }
+
+    @Test
+    void addressTricksNeverReachAnotherDomain() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\nMAIL FROM:<>\r\n");
+            c.skipReply();
+            c.expect("250 2.1.0 Ok");
+            c.send("RCPT TO:<x@remote.example@example.test>\r\n");
+            c.expectStart("501 5.1.3 ");
+            c.send("RCPT TO:<\"x@remote.example\"@example.test>\r\n");
+            c.expectStart("550 5.1.1 ");
+            c.send("RCPT TO:<x%remote.example@example.test>\r\n");
+            c.expectStart("550 5.1.1 ");
+            c.send("RCPT TO:<remote.example!x@example.test>\r\n");
+            c.expectStart("550 5.1.1 ");
+            c.send("RCPT TO:<@example.test:x@remote.example>\r\n");
+            c.expect("554 5.7.1 <x@remote.example>: Relay access denied");
+        }
+    }
+
+    @Test
+    void tooManyErrorsEndTheSession() throws Exception {
+        maxErrors = 3;
+        restart();
+        try (LineClient c = connect()) {
+            c.send("FROB\r\nRCPT TO:<a@example.test>\r\nFROB\r\nNOOP\r\n");
+            c.expect("500 5.5.2 Error: command not recognized");
+            c.expect("503 5.5.1 Error: send HELO/EHLO first");
+            c.expect("421 4.7.0 mx.example.test Error: too many errors");
+            assertNull(c.line());
+        }
+    }
+
+    @Test
+    void silentClientIsDisconnected() throws Exception {
+        commandTimeoutMillis = 300;
+        restart();
+        try (LineClient c = connect()) {
+            c.send("HELO c\r\n");
+            c.expect("250 mx.example.test");
+            c.expect("421 4.4.2 mx.example.test Error: timeout exceeded");
+            assertNull(c.line());
+        }
+    }
+
+    @Test
+    void shutdownLetsAMessageInProgressFinish() throws Exception {
+        String goodbye = "421 4.3.2 mx.example.test Service shutting down\r\n";
+        try (LineClient idle = connect(); LineClient sending = connect()) {
+            idle.send("HELO idle\r\n");
+            idle.expect("250 mx.example.test");
+            startData(sending);
+            sending.send("Subject: in flight\r\n\r\nfirst half\r\n");
+            Thread.sleep(100);
+            connections.forEach(connection -> connection.shutDown(goodbye));
+
+            idle.expect("421 4.3.2 mx.example.test Service shutting down");
+            assertNull(idle.line());
+            sending.send("second half\r\n.\r\n");
+            sending.expectStart("250 2.0.0 Ok: queued as ");
+            sending.expect("421 4.3.2 mx.example.test Service shutting down");
+            assertNull(sending.line());
+        }
+        assertEquals("Subject: in flight\r\n\r\nfirst half\r\nsecond half\r\n",
+                queuedMessages.get(0).substring(queuedMessages.get(0).indexOf("Subject:")));
     }
 }

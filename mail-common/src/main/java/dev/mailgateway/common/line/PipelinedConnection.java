@@ -28,6 +28,8 @@ public abstract class PipelinedConnection<R> {
     protected final Context context = Vertx.currentContext();
     private boolean waiting;
     private boolean closed;
+    private String shutdownGoodbye;
+    private long idleTimer = -1;
 
     protected PipelinedConnection(NetSocket socket) {
         this.socket = socket;
@@ -38,13 +40,76 @@ public abstract class PipelinedConnection<R> {
         socket.handler(chunk -> {
             feed(chunk);
             drain();
+            armIdleTimer();
         });
         socket.closeHandler(v -> {
             closed = true;
+            cancelIdleTimer();
             LOG.infof("disconnect from %s %s", socket.remoteAddress().hostAddress(), summary());
+            onClose();
         });
         socket.exceptionHandler(e -> LOG.debugf("connection from %s: %s", socket.remoteAddress().hostAddress(), e.getMessage()));
         write(greeting);
+        armIdleTimer();
+    }
+
+    /** How long the client may stay silent now; the session's state decides (RFC 5321 section 4.5.3.2, RFC 1939 section 3). */
+    protected abstract long idleTimeoutMillis();
+
+    /** The last words to a client that stayed silent too long, CRLF included. */
+    protected abstract String idleGoodbye();
+
+    /** Called once when the connection has closed, whoever closed it. */
+    protected void onClose() {
+    }
+
+    /** True while the session is in the middle of something a shutdown lets finish (a message being received). */
+    protected boolean busy() {
+        return false;
+    }
+
+    /**
+     * Ends the session for a shutdown: at once when it is idle, else right
+     * after the response to the work in progress. Safe from any thread.
+     */
+    public final void shutDown(String goodbye) {
+        context.runOnContext(v -> {
+            shutdownGoodbye = goodbye;
+            if (!closed && !waiting && !busy()) {
+                hangUp(goodbye);
+            }
+        });
+    }
+
+    /** Ends the session from our side: the goodbye, then close. */
+    protected final void hangUp(String goodbye) {
+        cancelIdleTimer();
+        write(goodbye);
+        socket.pause();
+        socket.end().onComplete(x -> socket.close());
+    }
+
+    private void armIdleTimer() {
+        cancelIdleTimer();
+        if (!closed) {
+            idleTimer = context.owner().setTimer(idleTimeoutMillis(), id -> {
+                idleTimer = -1;
+                if (waiting) {
+                    // we are the slow side (a lookup, Kafka, a slow reader): not the client's fault
+                    armIdleTimer();
+                } else {
+                    LOG.infof("timeout after %s from %s", summary(), socket.remoteAddress().hostAddress());
+                    hangUp(idleGoodbye());
+                }
+            });
+        }
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer >= 0) {
+            context.owner().cancelTimer(idleTimer);
+            idleTimer = -1;
+        }
     }
 
     /** Takes bytes the client sent. */
@@ -120,6 +185,11 @@ public abstract class PipelinedConnection<R> {
             socket.end().onComplete(x -> socket.close());
             return false;
         }
+        if (shutdownGoodbye != null && !busy()) {
+            hangUp(shutdownGoodbye);
+            return false;
+        }
+        armIdleTimer();
         return true;
     }
 }

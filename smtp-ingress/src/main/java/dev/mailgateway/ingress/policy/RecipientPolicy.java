@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import dev.mailgateway.common.address.LocalDomains;
@@ -15,6 +16,8 @@ import dev.mailgateway.ingress.protocol.RecipientCheck;
  * account (refused at RCPT, so we never bounce later: no backscatter);
  * postmaster is always accepted (RFC 5321 section 4.5.1). Other domains are
  * relay, which needs AUTH: refused here until the client authenticated.
+ * A mailbox at its quota, or that the declared SIZE would take past it, is
+ * refused with a temporary error, so the sender retries once there is room.
  */
 @ApplicationScoped
 public class RecipientPolicy implements RecipientCheck {
@@ -28,15 +31,25 @@ public class RecipientPolicy implements RecipientCheck {
     }
 
     @Override
-    public Future<Verdict> check(MailAddress recipient, boolean authenticated) {
+    public Future<Verdict> check(MailAddress recipient, boolean authenticated, long declaredSize) {
         if (!localDomains.isLocal(recipient.domain())) {
             return Future.succeededFuture(authenticated ? Verdict.ACCEPT : Verdict.RELAY_DENIED);
         }
         if (localDomains.isPostmaster(recipient)) {
             return Future.succeededFuture(Verdict.ACCEPT);
         }
-        return pool.preparedQuery("select 1 from account where address = $1")
+        return pool.preparedQuery("select a.quota_bytes, coalesce(sum(e.size_bytes), 0) from account a"
+                + " left join mailbox_entry e on e.account_id = a.id where a.address = $1 group by a.id")
                 .execute(Tuple.of(localDomains.mailboxOf(recipient).orElseThrow()))
-                .map(rows -> rows.size() > 0 ? Verdict.ACCEPT : Verdict.UNKNOWN_USER);
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Verdict.UNKNOWN_USER;
+                    }
+                    Row row = rows.iterator().next();
+                    long quota = row.getLong(0);
+                    long used = row.getLong(1);
+                    // an accepted message is always delivered, even past the quota: the check is here, before
+                    return quota > 0 && (used >= quota || used + declaredSize > quota) ? Verdict.OVER_QUOTA : Verdict.ACCEPT;
+                });
     }
 }

@@ -56,7 +56,7 @@ public final class SmtpSession {
      * @param allowPlaintextAuth AUTH is offered to non-loopback clients without TLS
      */
     public record Settings(String hostname, String postmasterAddress, long maxMessageSize, int maxRecipients,
-            boolean tlsAvailable, boolean allowPlaintextAuth) {
+            boolean tlsAvailable, boolean allowPlaintextAuth, int maxErrors, int maxHops) {
     }
 
     /** Who is connected, and on which listener. */
@@ -85,12 +85,17 @@ public final class SmtpSession {
     private boolean tlsRequested;
     private String authUser;
     private SaslExchange sasl;
+    private int errors;
 
     // the transaction: MAIL, RCPTs, data
     private String reversePath;
+    private long declaredSize;
     private final Map<String, Envelope.Recipient> recipients = new LinkedHashMap<>();
     private Buffer message;
     private long messageSize;
+    private boolean inHeaders;
+    private int hops;
+    private boolean bareLineBreak;
 
     public SmtpSession(Settings settings, Client client, RecipientCheck recipientCheck, Authenticator authenticator,
             MessageQueue queue, Clock clock) {
@@ -111,8 +116,29 @@ public final class SmtpSession {
         return SmtpReply.of(220, null, settings.hostname() + " ESMTP ready");
     }
 
-    /** Handles one command line; the reply may wait for a recipient lookup or a password check. */
+    /** The last reply to a client that stayed silent too long (RFC 5321 section 4.5.3.2). */
+    public SmtpReply timeoutReply() {
+        return SmtpReply.of(421, "4.4.2", settings.hostname() + " Error: timeout exceeded");
+    }
+
+    /**
+     * Handles one command line; the reply may wait for a recipient lookup or a
+     * password check. The error replies of a session are counted: at the limit,
+     * the client gets 421 and the session ends.
+     */
     public Future<SmtpReply> command(Line line) {
+        return handle(line).map(this::countErrors);
+    }
+
+    private SmtpReply countErrors(SmtpReply reply) {
+        if (reply.code() >= 400 && ++errors >= settings.maxErrors()) {
+            state = State.CLOSED;
+            return SmtpReply.of(421, "4.7.0", settings.hostname() + " Error: too many errors");
+        }
+        return reply;
+    }
+
+    private Future<SmtpReply> handle(Line line) {
         if (line.tooLong()) {
             sasl = null;
             count("unknown");
@@ -302,7 +328,8 @@ public final class SmtpSession {
         switch (keyword) {
             case "SIZE":
                 try {
-                    return Long.parseLong(value) > settings.maxMessageSize() ? SmtpReplies.SIZE_EXCEEDED : null;
+                    declaredSize = Long.parseLong(value);
+                    return declaredSize > settings.maxMessageSize() || declaredSize < 0 ? SmtpReplies.SIZE_EXCEEDED : null;
                 } catch (NumberFormatException e) {
                     return SmtpReplies.BAD_SYNTAX;
                 }
@@ -344,7 +371,7 @@ public final class SmtpSession {
         if (recipients.size() >= settings.maxRecipients()) {
             return done(SmtpReplies.TOO_MANY_RECIPIENTS);
         }
-        return recipientCheck.check(recipient, authUser != null)
+        return recipientCheck.check(recipient, authUser != null, declaredSize)
                 .map(verdict -> switch (verdict) {
                     case ACCEPT -> {
                         recipients.put(key, Envelope.Recipient.of(recipient.toString()));
@@ -353,6 +380,7 @@ public final class SmtpSession {
                     }
                     case UNKNOWN_USER -> withAddress(SmtpReplies.UNKNOWN_USER, recipient);
                     case RELAY_DENIED -> withAddress(SmtpReplies.RELAY_DENIED, recipient);
+                    case OVER_QUOTA -> withAddress(SmtpReplies.MAILBOX_FULL, recipient);
                 })
                 .otherwise(SmtpReplies.LOOKUP_FAILED);
     }
@@ -372,6 +400,9 @@ public final class SmtpSession {
         state = State.DATA;
         message = Buffer.buffer();
         messageSize = 0;
+        inHeaders = true;
+        hops = 0;
+        bareLineBreak = false;
         return SmtpReplies.START_DATA;
     }
 
@@ -382,13 +413,14 @@ public final class SmtpSession {
      */
     public Future<SmtpReply> data(DataPiece piece) {
         if (piece.isEndOfData()) {
-            return endOfData();
+            return endOfData().map(this::countErrors);
         }
         Buffer bytes = piece.bytes();
         // RFC 5321 section 4.5.2: a leading dot of a line was doubled by the client
         if (piece.startsLine() && bytes.length() > 0 && bytes.getByte(0) == '.') {
             bytes = bytes.getBuffer(1, bytes.length());
         }
+        inspect(piece, bytes);
         messageSize += bytes.length() + (piece.endsLine() ? 2 : 0);
         if (messageSize > settings.maxMessageSize()) {
             message = null;
@@ -401,9 +433,34 @@ public final class SmtpSession {
         return null;
     }
 
+    /**
+     * Looks at each line as it passes: a bare CR or LF (RFC 5321 section 2.3.8
+     * forbids them) would let a laxer next hop see a different end of data
+     * (SMTP smuggling), and the Received lines count the hops of a loop.
+     */
+    private void inspect(DataPiece piece, Buffer bytes) {
+        for (int i = 0; i < bytes.length() && !bareLineBreak; i++) {
+            byte b = bytes.getByte(i);
+            bareLineBreak = b == '\r' || b == '\n';
+        }
+        if (inHeaders && piece.startsLine()) {
+            if (bytes.length() == 0) {
+                inHeaders = false;
+            } else if (bytes.length() >= 9 && bytes.getString(0, 9, "US-ASCII").equalsIgnoreCase("Received:")) {
+                hops++;
+            }
+        }
+    }
+
     private Future<SmtpReply> endOfData() {
         if (message == null) {
             return done(reset(SmtpReplies.SIZE_EXCEEDED));
+        }
+        if (bareLineBreak) {
+            return done(reset(SmtpReplies.BARE_LINE_BREAK));
+        }
+        if (hops >= settings.maxHops()) {
+            return done(reset(SmtpReplies.TOO_MANY_HOPS));
         }
         String queueId = QueueId.next();
         Envelope envelope = new Envelope(queueId, reversePath, List.copyOf(recipients.values()), client.address(),
@@ -439,6 +496,7 @@ public final class SmtpSession {
     /** Ends the transaction (RFC 5321 section 4.1.1.5) and answers with {@code reply}. */
     private SmtpReply reset(SmtpReply reply) {
         reversePath = null;
+        declaredSize = 0;
         recipients.clear();
         message = null;
         messageSize = 0;

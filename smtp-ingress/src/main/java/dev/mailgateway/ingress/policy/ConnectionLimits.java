@@ -1,0 +1,57 @@
+package dev.mailgateway.ingress.policy;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.mailgateway.ingress.IngressConfig;
+
+/**
+ * Counts open connections, in all and per client address, across every
+ * listener and event loop: one client cannot take all the sessions.
+ */
+@ApplicationScoped
+public class ConnectionLimits {
+
+    private final int maxTotal;
+    private final int maxPerClient;
+    private final AtomicInteger total = new AtomicInteger();
+    private final ConcurrentHashMap<String, Integer> perClient = new ConcurrentHashMap<>();
+
+    public ConnectionLimits(IngressConfig config) {
+        this.maxTotal = config.maxConnections();
+        this.maxPerClient = config.maxConnectionsPerClient();
+    }
+
+    /** Takes a place for a new connection; false when a limit is reached (nothing is taken then). */
+    public boolean admit(String client) {
+        if (total.incrementAndGet() > maxTotal) {
+            total.decrementAndGet();
+            return false;
+        }
+        boolean[] admitted = {true};
+        perClient.compute(client, (address, open) -> {
+            int now = open == null ? 0 : open;
+            if (now >= maxPerClient) {
+                admitted[0] = false;
+                return now;
+            }
+            return now + 1;
+        });
+        if (!admitted[0]) {
+            total.decrementAndGet();
+        }
+        return admitted[0];
+    }
+
+    /** Gives back the place of a connection that {@link #admit} took. */
+    public void release(String client) {
+        total.decrementAndGet();
+        perClient.computeIfPresent(client, (address, open) -> open <= 1 ? null : open - 1);
+    }
+
+    public int open() {
+        return total.get();
+    }
+}
