@@ -78,6 +78,10 @@ class InboundConsumerTest {
 
         awaitRows("select 1 from delivery_ledger where queue_id = $1", envelope.queueId(), 4);
         assertEquals(1, count("select 1 from message_body where queue_id = $1", envelope.queueId()), "one body for all");
+        Row dsn = one("select dsn_ret, dsn_envid, smtputf8 from message_body where queue_id = $1", envelope.queueId());
+        assertEquals("HDRS", dsn.getString(0));
+        assertEquals("track+2B1", dsn.getString(1));
+        assertEquals(false, dsn.getBoolean(2));
         assertEquals(2, count("select 1 from mailbox_entry where queue_id = $1", envelope.queueId()));
         assertArrayEquals(message, one("select b.content from mailbox_entry e join message_body b on b.id = e.body_id"
                 + " join account a on a.id = e.account_id where e.queue_id = $1 and a.address = '" + alice + "'",
@@ -166,7 +170,7 @@ class InboundConsumerTest {
     }
 
     private static Envelope envelope(List<String> recipients) {
-        return new Envelope(QueueId.next(), "sender@example.org", recipients.stream().map(Envelope.Recipient::of).toList(),
+        return new Envelope(QueueId.next(), "sender@example.org", Map.of("RET", "HDRS", "ENVID", "track+2B1"), recipients.stream().map(Envelope.Recipient::of).toList(),
                 "127.0.0.1", "client.example", Optional.empty(), Instant.now());
     }
 

@@ -99,6 +99,8 @@ class SmtpTranscriptTest {
             c.expect("250-SIZE 200");
             c.expect("250-8BITMIME");
             c.expect("250-ENHANCEDSTATUSCODES");
+            c.expect("250-DSN");
+            c.expect("250-SMTPUTF8");
             c.expect("250 AUTH PLAIN LOGIN");
             c.send("QUIT\r\n");
             c.expect("221 2.0.0 Bye");
@@ -335,7 +337,9 @@ class SmtpTranscriptTest {
             c.expect("250-PIPELINING");
             c.expect("250-SIZE 200");
             c.expect("250-8BITMIME");
-            c.expect("250 ENHANCEDSTATUSCODES");
+            c.expect("250-ENHANCEDSTATUSCODES");
+            c.expect("250-DSN");
+            c.expect("250 SMTPUTF8");
             c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
             c.expect("538 5.7.11 Encryption required for requested authentication mechanism");
             c.send("STARTTLS\r\n");
@@ -462,5 +466,53 @@ class SmtpTranscriptTest {
         }
         assertEquals("Subject: in flight\r\n\r\nfirst half\r\nsecond half\r\n",
                 queuedMessages.get(0).substring(queuedMessages.get(0).indexOf("Subject:")));
+    }
+
+    @Test
+    void dsnParametersAreCheckedAndKeptForDelivery() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:<bob@example.org> RET=ALL\r\n");
+            c.expect("501 5.5.4 Bad RET parameter");
+            c.send("MAIL FROM:<bob@example.org> ENVID=a=b\r\n");
+            c.expect("501 5.5.4 Bad ENVID parameter");
+            c.send("MAIL FROM:<bob@example.org> RET=hdrs ENVID=QQ+2B1\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.send("RCPT TO:<alice@example.test> NOTIFY=NEVER,SUCCESS\r\n");
+            c.expect("501 5.5.4 Bad NOTIFY parameter");
+            c.send("RCPT TO:<alice@example.test> ORCPT=alice@example.test\r\n");
+            c.expect("501 5.5.4 Bad ORCPT parameter");
+            c.send("RCPT TO:<alice@example.test> FROB=1\r\n");
+            c.expect("555 5.5.4 Unsupported option");
+            c.send("RCPT TO:<alice@example.test> notify=failure,delay ORCPT=rfc822;alice+40example.test\r\nDATA\r\n");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        Envelope envelope = queuedEnvelopes.get(0);
+        assertEquals(java.util.Map.of("RET", "HDRS", "ENVID", "QQ+2B1"), envelope.mailParams());
+        assertEquals(java.util.Map.of("NOTIFY", "FAILURE,DELAY", "ORCPT", "rfc822;alice+40example.test"),
+                envelope.recipients().get(0).params());
+    }
+
+    @Test
+    void utf8AddressesNeedSmtpUtf8() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:<j\u00f6rg@example.org>\r\n");
+            c.expect("553 5.6.7 UTF-8 addresses need SMTPUTF8 on MAIL (RFC 6531)");
+            c.send("MAIL FROM:<j\u00f6rg@example.org> SMTPUTF8 BODY=8BITMIME\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("Subject: gr\u00fc\u00dfe\r\n\r\nx\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        assertEquals(true, queuedEnvelopes.get(0).smtpUtf8());
+        assertEquals("j\u00f6rg@example.org", queuedEnvelopes.get(0).reversePath());
+        assertEquals(true, queuedMessages.get(0).contains(" with UTF8ESMTP id "), queuedMessages.get(0));
     }
 }

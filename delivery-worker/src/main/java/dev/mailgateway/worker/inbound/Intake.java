@@ -73,6 +73,9 @@ public class Intake {
             MessageBody body = new MessageBody();
             body.queueId = envelope.queueId();
             body.sender = envelope.reversePath();
+            body.dsnRet = envelope.mailParams().get("RET");
+            body.dsnEnvid = envelope.mailParams().get("ENVID");
+            body.smtputf8 = envelope.smtpUtf8();
             body.receivedAt = envelope.receivedAt();
             body.sizeBytes = message.length;
             body.content = message;

@@ -27,6 +27,17 @@ public class MessageBody extends PanacheEntityBase {
     /** The reverse-path; "" for {@code <>}. */
     public String sender;
 
+    /** RFC 3461 RET (FULL or HDRS), for the bounce; null when not given. */
+    @Column(name = "dsn_ret")
+    public String dsnRet;
+
+    /** RFC 3461 ENVID, echoed in the bounce; null when not given. */
+    @Column(name = "dsn_envid")
+    public String dsnEnvid;
+
+    /** RFC 6531: the next hop must offer SMTPUTF8. */
+    public boolean smtputf8;
+
     @Column(name = "received_at")
     public Instant receivedAt;
 

@@ -24,6 +24,7 @@ import dev.mailgateway.common.address.MailPath;
 public final class EnvelopeHeaders {
 
     public static final String MAIL_FROM = "mail-from";
+    public static final String MAIL_PARAMS = "mail-params";
     public static final String RCPT_TO = "rcpt-to";
     public static final String CLIENT_ADDRESS = "client-address";
     public static final String HELO = "helo";
@@ -36,10 +37,11 @@ public final class EnvelopeHeaders {
     public static List<Header> toHeaders(Envelope envelope) {
         List<Header> headers = new ArrayList<>();
         headers.add(header(MAIL_FROM, envelope.reversePath()));
+        if (!envelope.mailParams().isEmpty()) {
+            headers.add(header(MAIL_PARAMS, params(envelope.mailParams()).substring(1)));
+        }
         for (Envelope.Recipient recipient : envelope.recipients()) {
-            StringBuilder value = new StringBuilder(recipient.address());
-            recipient.params().forEach((name, v) -> value.append(' ').append(name).append('=').append(v));
-            headers.add(header(RCPT_TO, value.toString()));
+            headers.add(header(RCPT_TO, recipient.address() + params(recipient.params())));
         }
         headers.add(header(CLIENT_ADDRESS, envelope.clientAddress()));
         headers.add(header(HELO, envelope.heloName()));
@@ -70,22 +72,35 @@ public final class EnvelopeHeaders {
             throw new MalformedEnvelopeException("bad " + RECEIVED_AT + ": " + e.getMessage());
         }
         Header auth = headers.lastHeader(AUTH_USER);
-        return new Envelope(key, reversePath, recipients, required(headers, CLIENT_ADDRESS), required(headers, HELO),
+        Header mailParams = headers.lastHeader(MAIL_PARAMS);
+        Map<String, String> parsedMailParams = mailParams == null ? Map.of() : parseParams(text(mailParams).split(" "), 0, MAIL_PARAMS);
+        return new Envelope(key, reversePath, parsedMailParams, recipients, required(headers, CLIENT_ADDRESS), required(headers, HELO),
                 Optional.ofNullable(auth).map(EnvelopeHeaders::text), receivedAt);
     }
 
     private static Envelope.Recipient parseRecipient(String value) throws MalformedEnvelopeException {
         String[] words = value.split(" ");
         checkMailbox(words[0], RCPT_TO);
+        return new Envelope.Recipient(words[0], parseParams(words, 1, RCPT_TO));
+    }
+
+    /** ESMTP parameters as on the command line: {@code NAME=value}, or {@code NAME} alone for one without a value. */
+    private static String params(Map<String, String> params) {
+        StringBuilder out = new StringBuilder();
+        params.forEach((name, v) -> out.append(' ').append(name).append(v.isEmpty() ? "" : "=" + v));
+        return out.toString();
+    }
+
+    private static Map<String, String> parseParams(String[] words, int from, String header) throws MalformedEnvelopeException {
         Map<String, String> params = new LinkedHashMap<>();
-        for (int i = 1; i < words.length; i++) {
+        for (int i = from; i < words.length; i++) {
             int eq = words[i].indexOf('=');
-            if (eq <= 0) {
-                throw new MalformedEnvelopeException("bad " + RCPT_TO + " parameter: " + words[i]);
+            if (eq == 0 || words[i].isEmpty()) {
+                throw new MalformedEnvelopeException("bad " + header + " parameter: " + words[i]);
             }
-            params.put(words[i].substring(0, eq), words[i].substring(eq + 1));
+            params.put(eq < 0 ? words[i] : words[i].substring(0, eq), eq < 0 ? "" : words[i].substring(eq + 1));
         }
-        return new Envelope.Recipient(words[0], params);
+        return params;
     }
 
     private static void checkMailbox(String address, String header) throws MalformedEnvelopeException {

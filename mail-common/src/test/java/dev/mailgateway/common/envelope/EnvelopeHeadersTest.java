@@ -16,17 +16,18 @@ class EnvelopeHeadersTest {
 
     @Test
     void roundTripsEveryField() throws Exception {
-        Envelope envelope = new Envelope(QueueId.next(), "sender@example.org",
+        Envelope envelope = new Envelope(QueueId.next(), "sender@example.org", Map.of("RET", "HDRS", "SMTPUTF8", ""),
                 List.of(Envelope.Recipient.of("a@example.test"),
-                        new Envelope.Recipient("b@example.test", Map.of("NOTIFY", "FAILURE"))),
+                        new Envelope.Recipient("b@example.test", Map.of("NOTIFY", "FAILURE,DELAY", "ORCPT", "rfc822;b+40example.test"))),
                 "127.0.0.1", "client.example.org", Optional.of("alice@example.test"), Instant.parse("2026-11-28T07:00:00Z"));
         Envelope read = EnvelopeHeaders.fromRecord(envelope.queueId(), new RecordHeaders(EnvelopeHeaders.toHeaders(envelope)));
         assertEquals(envelope, read);
+        assertTrue(read.smtpUtf8());
     }
 
     @Test
     void nullReversePathSurvives() throws Exception {
-        Envelope envelope = new Envelope(QueueId.next(), "", List.of(Envelope.Recipient.of("a@example.test")),
+        Envelope envelope = new Envelope(QueueId.next(), "", Map.of(), List.of(Envelope.Recipient.of("a@example.test")),
                 "::1", "h", Optional.empty(), Instant.now());
         assertEquals("", EnvelopeHeaders.fromRecord(envelope.queueId(), new RecordHeaders(EnvelopeHeaders.toHeaders(envelope))).reversePath());
     }

@@ -26,6 +26,8 @@ public final class SmtpReplies {
     public static final SmtpReply BAD_SENDER = SmtpReply.of(501, "5.1.7", "Bad sender address syntax");
     public static final SmtpReply BAD_RECIPIENT = SmtpReply.of(501, "5.1.3", "Bad recipient address syntax");
     public static final SmtpReply NO_ARGUMENTS = SmtpReply.of(501, "5.5.4", "Syntax error: no arguments allowed");
+    public static final SmtpReply BAD_PARAMETER = SmtpReply.of(501, "5.5.4", "Bad parameter");
+    public static final SmtpReply UTF8_NOT_DECLARED = SmtpReply.of(553, "5.6.7", "UTF-8 addresses need SMTPUTF8 on MAIL (RFC 6531)");
     public static final SmtpReply PARAMETER_NOT_IMPLEMENTED = SmtpReply.of(555, "5.5.4", "Unsupported option");
 
     public static final SmtpReply HELO_FIRST = SmtpReply.of(503, "5.5.1", "Error: send HELO/EHLO first");

@@ -89,6 +89,7 @@ public final class SmtpSession {
 
     // the transaction: MAIL, RCPTs, data
     private String reversePath;
+    private final Map<String, String> mailParams = new LinkedHashMap<>();
     private long declaredSize;
     private final Map<String, Envelope.Recipient> recipients = new LinkedHashMap<>();
     private Buffer message;
@@ -191,7 +192,7 @@ public final class SmtpSession {
             return SmtpReply.of(250, null, settings.hostname());
         }
         List<String> keywords = new ArrayList<>(List.of(settings.hostname(), "PIPELINING", "SIZE " + settings.maxMessageSize(),
-                "8BITMIME", "ENHANCEDSTATUSCODES"));
+                "8BITMIME", "ENHANCEDSTATUSCODES", "DSN", "SMTPUTF8"));
         if (settings.tlsAvailable() && !secure) {
             keywords.add("STARTTLS");
         }
@@ -308,8 +309,14 @@ public final class SmtpSession {
         for (Map.Entry<String, String> param : parsed.params().entrySet()) {
             SmtpReply refusal = checkMailParameter(param.getKey(), param.getValue());
             if (refusal != null) {
+                mailParams.clear();
+                declaredSize = 0;
                 return refusal;
             }
+        }
+        if (path.address().isPresent() && !EsmtpParameters.isAscii(path.address().get().toString()) && !mailParams.containsKey("SMTPUTF8")) {
+            mailParams.clear();
+            return SmtpReplies.UTF8_NOT_DECLARED;
         }
         // an authenticated client sends as itself or as <> (bounces), never as someone else
         if (authUser != null && path.address().isPresent() && !path.address().get().mailboxKey().equals(authUser)) {
@@ -320,7 +327,11 @@ public final class SmtpSession {
         return SmtpReplies.SENDER_OK;
     }
 
-    /** RFC 1870 SIZE and RFC 6152 BODY; anything else was not announced (RFC 5321 section 4.1.1.11). */
+    /**
+     * SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531), RET and ENVID
+     * (RFC 3461); anything else was not announced (RFC 5321 section 4.1.1.11).
+     * Those the delivery needs are kept for the envelope.
+     */
     private SmtpReply checkMailParameter(String keyword, String value) {
         if (!esmtp) {
             return SmtpReplies.PARAMETER_NOT_IMPLEMENTED;
@@ -333,11 +344,44 @@ public final class SmtpSession {
                 } catch (NumberFormatException e) {
                     return SmtpReplies.BAD_SYNTAX;
                 }
+            case "SMTPUTF8":
+                return keep(keyword, value.isEmpty() ? "" : null);
             case "BODY":
-                return value.equalsIgnoreCase("7BIT") || value.equalsIgnoreCase("8BITMIME") ? null : SmtpReplies.BAD_SYNTAX;
+                return keep(keyword, EsmtpParameters.body(value));
+            case "RET":
+                return keep(keyword, EsmtpParameters.ret(value));
+            case "ENVID":
+                return keep(keyword, EsmtpParameters.envid(value));
             default:
                 return SmtpReplies.PARAMETER_NOT_IMPLEMENTED;
         }
+    }
+
+    private SmtpReply keep(String keyword, String normalized) {
+        if (normalized == null) {
+            return SmtpReplies.BAD_PARAMETER.withText("Bad " + keyword + " parameter");
+        }
+        mailParams.put(keyword, normalized);
+        return null;
+    }
+
+    /** NOTIFY and ORCPT (RFC 3461 sections 4.1 and 4.2), normalized into {@code kept}; the refusal, or null. */
+    private SmtpReply checkRecipientParams(Map<String, String> given, Map<String, String> kept) {
+        for (Map.Entry<String, String> param : given.entrySet()) {
+            String normalized = switch (param.getKey()) {
+                case "NOTIFY" -> EsmtpParameters.notify(param.getValue());
+                case "ORCPT" -> EsmtpParameters.orcpt(param.getValue());
+                default -> null;
+            };
+            if (!esmtp || !(param.getKey().equals("NOTIFY") || param.getKey().equals("ORCPT"))) {
+                return SmtpReplies.PARAMETER_NOT_IMPLEMENTED;
+            }
+            if (normalized == null) {
+                return SmtpReplies.BAD_PARAMETER.withText("Bad " + param.getKey() + " parameter");
+            }
+            kept.put(param.getKey(), normalized);
+        }
+        return null;
     }
 
     private Future<SmtpReply> rcpt(String argument) {
@@ -348,8 +392,10 @@ public final class SmtpSession {
         if (parsed == null) {
             return done(SmtpReplies.RCPT_SYNTAX);
         }
-        if (!parsed.params().isEmpty()) {
-            return done(SmtpReplies.PARAMETER_NOT_IMPLEMENTED);
+        Map<String, String> params = new LinkedHashMap<>();
+        SmtpReply refusal = checkRecipientParams(parsed.params(), params);
+        if (refusal != null) {
+            return done(refusal);
         }
         MailPath.Parsed path;
         try {
@@ -359,6 +405,9 @@ public final class SmtpSession {
         }
         if (path.isNull()) {
             return done(SmtpReplies.BAD_RECIPIENT);
+        }
+        if (path.address().isPresent() && !EsmtpParameters.isAscii(path.address().get().toString()) && !mailParams.containsKey("SMTPUTF8")) {
+            return done(SmtpReplies.UTF8_NOT_DECLARED);
         }
         MailAddress recipient = path.postmaster()
                 ? MailPath.parseMailbox(settings.postmasterAddress())
@@ -374,7 +423,7 @@ public final class SmtpSession {
         return recipientCheck.check(recipient, authUser != null, declaredSize)
                 .map(verdict -> switch (verdict) {
                     case ACCEPT -> {
-                        recipients.put(key, Envelope.Recipient.of(recipient.toString()));
+                        recipients.put(key, new Envelope.Recipient(recipient.toString(), params));
                         state = State.RCPT_GIVEN;
                         yield SmtpReplies.RECIPIENT_OK;
                     }
@@ -463,7 +512,7 @@ public final class SmtpSession {
             return done(reset(SmtpReplies.TOO_MANY_HOPS));
         }
         String queueId = QueueId.next();
-        Envelope envelope = new Envelope(queueId, reversePath, List.copyOf(recipients.values()), client.address(),
+        Envelope envelope = new Envelope(queueId, reversePath, mailParams, List.copyOf(recipients.values()), client.address(),
                 heloName, Optional.ofNullable(authUser), clock.instant());
         Buffer queued = Buffer.buffer(receivedLine(envelope)).appendBuffer(message);
         reset(null);
@@ -485,17 +534,18 @@ public final class SmtpSession {
                 .append("\r\n").toString();
     }
 
-    /** The "with" keyword of RFC 3848: ESMTP, plus S for TLS and A for AUTH. */
+    /** The "with" keyword of RFC 3848 (and RFC 6531's UTF8 prefix): ESMTP, plus S for TLS and A for AUTH. */
     private String protocol() {
         if (!esmtp) {
             return "SMTP";
         }
-        return "ESMTP" + (secure ? "S" : "") + (authUser != null ? "A" : "");
+        return (mailParams.containsKey("SMTPUTF8") ? "UTF8" : "") + "ESMTP" + (secure ? "S" : "") + (authUser != null ? "A" : "");
     }
 
     /** Ends the transaction (RFC 5321 section 4.1.1.5) and answers with {@code reply}. */
     private SmtpReply reset(SmtpReply reply) {
         reversePath = null;
+        mailParams.clear();
         declaredSize = 0;
         recipients.clear();
         message = null;
