@@ -3,11 +3,17 @@ package dev.mailgateway.ingress;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.mailgateway.ingress.policy.ConnectionLimits;
 import dev.mailgateway.ingress.protocol.SmtpReply;
 
-/** Mail metrics of the ingress: sessions, and messages accepted or rejected by reply code. */
+/**
+ * Mail metrics of the ingress: sessions, commands by verb and reply class,
+ * messages accepted or rejected by reply code, TLS handshakes. Every tag is
+ * from a small fixed set (no addresses, no free text).
+ */
 @ApplicationScoped
 public class IngressMetrics {
 
@@ -17,6 +23,21 @@ public class IngressMetrics {
     public IngressMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.sessions = Counter.builder("smtp.sessions").description("SMTP connections accepted").register(registry);
+    }
+
+    /** The open sessions, read from the connection limits' count. */
+    void sessionsActive(ConnectionLimits limits) {
+        Gauge.builder("smtp.sessions.active", limits, ConnectionLimits::open).description("SMTP sessions open now").register(registry);
+    }
+
+    /** One command and its reply's class (2xx to 5xx); AUTH results show here as verb=auth. */
+    void command(String verb, SmtpReply reply) {
+        registry.counter("smtp.commands", "verb", verb, "result", reply.code() / 100 + "xx").increment();
+    }
+
+    /** A STARTTLS handshake and how it ended. */
+    void tlsHandshake(boolean succeeded) {
+        registry.counter("smtp.tls.handshakes", "result", succeeded ? "success" : "failure").increment();
     }
 
     void sessionOpened() {

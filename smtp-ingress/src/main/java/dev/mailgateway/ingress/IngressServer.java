@@ -75,6 +75,7 @@ public class IngressServer {
         this.queue = queue;
         this.metrics = metrics;
         this.connectionLimits = connectionLimits;
+        metrics.sessionsActive(connectionLimits);
     }
 
     void start(@Observes StartupEvent event) {

@@ -60,7 +60,7 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
             return reply == null ? Future.succeededFuture() : reply.onSuccess(metrics::messageAnswered);
         }
         LineDecoder.Line line = decoder.nextLine();
-        return line == null ? null : session.command(line);
+        return line == null ? null : session.command(line).onSuccess(reply -> metrics.command(session.lastVerb(), reply));
     }
 
     @Override
@@ -72,7 +72,7 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
             }
             if (session.takeTlsRequest()) {
                 decoder.discardBuffered();
-                socket.upgradeToSsl();
+                socket.upgradeToSsl().onComplete(handshake -> metrics.tlsHandshake(handshake.succeeded()));
             }
         }
         return Future.succeededFuture();

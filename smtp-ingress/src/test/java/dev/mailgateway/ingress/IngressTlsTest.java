@@ -1,5 +1,7 @@
 package dev.mailgateway.ingress;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -166,6 +168,12 @@ class IngressTlsTest {
             String value = new String(record.value(), StandardCharsets.UTF_8);
             assertEquals(true, value.contains(" with ESMTPSA id " + queueId), value);
         }
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("smtp_tls_handshakes_total{result=\"success\"}"))
+                .body(containsString("smtp_commands_total{result=\"2xx\",verb=\"auth\"}"))
+                .body(containsString("smtp_commands_total{result=\"5xx\",verb=\"auth\"}"))
+                .body(containsString("smtp_sessions_active"))
+                .body(containsString("smtp_queued_bytes_total"));
     }
 
     @Test

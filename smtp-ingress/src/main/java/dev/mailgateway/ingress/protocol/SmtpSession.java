@@ -86,6 +86,7 @@ public final class SmtpSession {
     private String authUser;
     private SaslExchange sasl;
     private int errors;
+    private String lastVerb = "unknown";
 
     // the transaction: MAIL, RCPTs, data
     private String reversePath;
@@ -557,7 +558,13 @@ public final class SmtpSession {
     }
 
     private void count(String verb) {
+        lastVerb = verb;
         commandCounts.count(verb);
+    }
+
+    /** The verb of the last command, lower-case ("unknown" for anything else); an AUTH exchange's lines count as "auth". */
+    public String lastVerb() {
+        return lastVerb;
     }
 
     /** What the session did, for the disconnect log line. */

@@ -9,6 +9,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -36,13 +37,16 @@ public class KafkaMessageQueue implements MessageQueue {
     MutinyEmitter<byte[]> emitter;
 
     private final Timer publishLatency;
+    private final Counter queuedBytes;
     private final Duration queueTimeout;
 
     public KafkaMessageQueue(MeterRegistry registry, IngressConfig config) {
         this.queueTimeout = config.queueTimeout();
         this.publishLatency = Timer.builder("smtp.publish.latency")
                 .description("Time from the end of DATA to Kafka's acknowledgement")
+                .publishPercentileHistogram()
                 .register(registry);
+        this.queuedBytes = Counter.builder("smtp.queued.bytes").description("Bytes of the messages Kafka acknowledged").register(registry);
     }
 
     @Override
@@ -53,7 +57,10 @@ public class KafkaMessageQueue implements MessageQueue {
                 .build();
         Timer.Sample sample = Timer.start();
         return Future.fromCompletionStage(emitter.sendMessage(Message.of(message.getBytes()).addMetadata(metadata))
-                .invoke(() -> sample.stop(publishLatency))
+                .invoke(() -> {
+                    sample.stop(publishLatency);
+                    queuedBytes.increment(message.length());
+                })
                 // a last guard: the producer settings already end every send within this bound
                 .ifNoItem().after(queueTimeout).fail()
                 .subscribeAsCompletionStage());

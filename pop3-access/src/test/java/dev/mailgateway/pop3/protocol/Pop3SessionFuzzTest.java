@@ -1,0 +1,102 @@
+package dev.mailgateway.pop3.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import dev.mailgateway.common.line.LineDecoder;
+
+/**
+ * A property of the POP3 command path: whatever bytes arrive, cut wherever,
+ * every response starts with "+OK" or "-ERR", generated lines never need
+ * stuffing, and nothing throws. 2,000 seeded inputs, each reproducible.
+ */
+class Pop3SessionFuzzTest {
+
+    private static final String[] FRAGMENTS = {
+        "USER alice@example.test", "USER", "PASS secret", "PASS", "STAT", "LIST", "LIST 1", "LIST 0", "LIST -1", "LIST 99999999999",
+        "UIDL", "UIDL 2", "RETR 1", "RETR", "DELE 1", "DELE 2", "RSET", "NOOP", "QUIT", "CAPA", "APOP x y", "TOP 1 0", "AUTH PLAIN",
+        "STLS", " ", "\t", "\r\n", "\r\n", "\r\n", "\n", "\r", "\0", "\u00e9", ".", "1", "2",
+    };
+
+    private static final Maildrop MAILDROP = new Maildrop() {
+        @Override
+        public Future<Optional<Long>> login(String user, String password) {
+            return Future.succeededFuture(password.equals("secret") ? Optional.of(1L) : Optional.empty());
+        }
+
+        @Override
+        public Future<List<Entry>> list(long accountId) {
+            return Future.succeededFuture(List.of(new Entry(1, "A", 3, 1), new Entry(2, "B", 4, 2)));
+        }
+
+        @Override
+        public MessageSource content(Entry entry) {
+            return (offset, length) -> Future.succeededFuture(Buffer.buffer(".\r\n"));
+        }
+
+        @Override
+        public Future<Void> delete(long accountId, List<Entry> entries) {
+            return Future.succeededFuture();
+        }
+    };
+
+    @Test
+    void everyInputGetsAStatusLineAndNothingThrows() {
+        for (long seed = 0; seed < 2_000; seed++) {
+            try {
+                run(new Random(seed));
+            } catch (Throwable failure) {
+                throw new AssertionError("input of seed " + seed + ": " + failure, failure);
+            }
+        }
+    }
+
+    private static void run(Random random) {
+        StringBuilder input = new StringBuilder();
+        for (int i = 0, n = 1 + random.nextInt(60); i < n; i++) {
+            int pick = random.nextInt(20);
+            if (pick == 0) {
+                input.append("x".repeat(random.nextInt(600)));
+            } else if (pick == 1) {
+                input.append((char) random.nextInt(256));
+            } else {
+                input.append(FRAGMENTS[random.nextInt(FRAGMENTS.length)]);
+            }
+        }
+        byte[] bytes = input.toString().getBytes(StandardCharsets.UTF_8);
+        Pop3Session session = new Pop3Session("pop.example.test", random.nextBoolean(), MAILDROP);
+        LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
+        int offset = 0;
+        while (offset < bytes.length && session.state() != Pop3Session.State.CLOSED) {
+            int length = Math.min(bytes.length - offset, 1 + random.nextInt(32));
+            decoder.feed(Buffer.buffer().appendBytes(bytes, offset, length));
+            offset += length;
+            for (LineDecoder.Line line = decoder.nextLine(); line != null && session.state() != Pop3Session.State.CLOSED;
+                    line = decoder.nextLine()) {
+                Future<Pop3Response> response = session.command(line);
+                assertTrue(response.succeeded(), "a response, not a failure");
+                check(response.result());
+            }
+        }
+    }
+
+    private static void check(Pop3Response response) {
+        String status = response.status();
+        assertTrue(status.equals("+OK") || status.startsWith("+OK ") || status.startsWith("-ERR "), status);
+        assertTrue(status.indexOf('\r') < 0 && status.indexOf('\n') < 0, "one line: " + status);
+        // RFC 2449 section 4: a response line is at most 512 octets, CRLF included
+        assertTrue(status.getBytes(StandardCharsets.UTF_8).length <= 510, status);
+        if (response instanceof Pop3Response.Lines lines) {
+            lines.lines().forEach(line -> assertTrue(!line.startsWith(".") && line.indexOf('\n') < 0, line));
+        }
+    }
+}

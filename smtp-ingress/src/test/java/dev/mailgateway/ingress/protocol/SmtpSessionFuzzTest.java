@@ -1,0 +1,118 @@
+package dev.mailgateway.ingress.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Random;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import dev.mailgateway.common.line.LineDecoder;
+
+/**
+ * A property of the decoder and the session together: whatever bytes arrive,
+ * cut wherever, every reply is a well-formed reply line and nothing throws.
+ * Inputs are generated from seeds (2,000 of them, each a reproducible case)
+ * out of protocol fragments and hostile bytes: CR and LF alone, NUL, non-ASCII,
+ * over-long lines, dots where data ends.
+ */
+class SmtpSessionFuzzTest {
+
+    private static final Pattern REPLY_LINE = Pattern.compile("[2-5][0-9][0-9][ -][\\x20-\\x7e\\u0080-\\uffff]*");
+    private static final String[] FRAGMENTS = {
+        "EHLO client.example", "HELO x", "MAIL FROM:<bob@example.org>", "MAIL FROM:<>", "MAIL FROM:", "RCPT TO:<alice@example.test>",
+        "RCPT TO:<x@remote.example>", "RCPT TO:<Postmaster>", "DATA", "BDAT 10", ".", "..", "RSET", "NOOP", "QUIT", "VRFY x", "HELP",
+        "AUTH PLAIN", "AUTH LOGIN", "AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABwdw==", "STARTTLS", "*", "=", " SIZE=", " SIZE=99999999999999999999",
+        " BODY=8BITMIME", " BODY=", " RET=FULL", " ENVID=+", " NOTIFY=SUCCESS,NEVER", " ORCPT=rfc822;a", " SMTPUTF8", " SMTPUTF8=1", "<", ">",
+        "@", ":", "\"", "\\", " ", "\t", "\r\n", "\r\n", "\r\n", "\n", "\r", "\0", "\u00e9", "\u00ff", "\ud83d\udce8", "Received: x", "%", "!",
+    };
+
+    @Test
+    void everyInputGetsWellFormedRepliesAndNothingThrows() {
+        for (long seed = 0; seed < 2_000; seed++) {
+            try {
+                run(new Random(seed));
+            } catch (Throwable failure) {
+                throw new AssertionError("input of seed " + seed + ": " + failure, failure);
+            }
+        }
+    }
+
+    private static void run(Random random) {
+        StringBuilder input = new StringBuilder();
+        for (int i = 0, n = 1 + random.nextInt(80); i < n; i++) {
+            int pick = random.nextInt(20);
+            if (pick == 0) {
+                input.append("x".repeat(random.nextInt(14_000)));
+            } else if (pick == 1) {
+                input.append((char) random.nextInt(256));
+            } else {
+                input.append(FRAGMENTS[random.nextInt(FRAGMENTS.length)]);
+            }
+        }
+        byte[] bytes = input.toString().getBytes(StandardCharsets.UTF_8);
+
+        SmtpSession session = new SmtpSession(
+                new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 1_000, 5, true, false, 10, 3),
+                new SmtpSession.Client("192.0.2.1", Listener.values()[random.nextInt(3)], random.nextBoolean()),
+                (address, authenticated, size) -> Future.succeededFuture(RecipientCheck.Verdict.values()[random.nextInt(4)]),
+                (user, password) -> Future.succeededFuture(random.nextBoolean() ? Optional.of("alice@example.test") : Optional.empty()),
+                (envelope, message) -> random.nextBoolean() ? Future.succeededFuture() : Future.failedFuture("down"),
+                Clock.systemUTC());
+        SmtpInputDecoder decoder = new SmtpInputDecoder(SmtpSession.MAX_AUTH_LINE);
+        check(session.greeting());
+        int offset = 0;
+        while (offset < bytes.length && session.state() != SmtpSession.State.CLOSED) {
+            int length = Math.min(bytes.length - offset, 1 + random.nextInt(64));
+            decoder.feed(Buffer.buffer().appendBytes(bytes, offset, length));
+            offset += length;
+            drain(session, decoder);
+        }
+    }
+
+    /** What SmtpConnection does, synchronously: every answer here is known at once. */
+    private static void drain(SmtpSession session, SmtpInputDecoder decoder) {
+        while (session.state() != SmtpSession.State.CLOSED) {
+            Future<SmtpReply> reply;
+            if (session.state() == SmtpSession.State.DATA) {
+                SmtpInputDecoder.DataPiece piece = decoder.nextDataPiece();
+                if (piece == null) {
+                    return;
+                }
+                reply = session.data(piece);
+                if (reply == null) {
+                    continue;
+                }
+            } else {
+                LineDecoder.Line line = decoder.nextLine();
+                if (line == null) {
+                    return;
+                }
+                reply = session.command(line);
+            }
+            assertTrue(reply.succeeded(), "a reply, not a failure");
+            check(reply.result());
+            if (session.state() == SmtpSession.State.DATA) {
+                decoder.startData();
+            }
+            if (session.takeTlsRequest()) {
+                decoder.discardBuffered();
+            }
+        }
+    }
+
+    private static void check(SmtpReply reply) {
+        String wire = reply.wire();
+        assertTrue(wire.endsWith("\r\n"), wire);
+        for (String line : wire.substring(0, wire.length() - 2).split("\r\n", -1)) {
+            assertTrue(REPLY_LINE.matcher(line).matches(), "malformed reply line: " + line);
+            assertTrue(line.length() <= 512, "reply line over 512 octets (RFC 5321 section 4.5.3.1.5)");
+        }
+    }
+}
