@@ -50,6 +50,14 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
 
     @Override
     protected Future<SmtpReply> next() {
+        if (session.state() == SmtpSession.State.BDAT) {
+            Buffer chunk = decoder.nextChunk(session.chunkRemaining());
+            if (chunk == null) {
+                return null;
+            }
+            Future<SmtpReply> reply = session.chunk(chunk);
+            return reply == null ? Future.succeededFuture() : reply.onSuccess(this::messageAnswered);
+        }
         if (session.state() == SmtpSession.State.DATA) {
             SmtpInputDecoder.DataPiece piece = decoder.nextDataPiece();
             if (piece == null) {
@@ -57,10 +65,21 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
             }
             Future<SmtpReply> reply = session.data(piece);
             // no reply until the end of data
-            return reply == null ? Future.succeededFuture() : reply.onSuccess(metrics::messageAnswered);
+            return reply == null ? Future.succeededFuture() : reply.onSuccess(this::messageAnswered);
         }
         LineDecoder.Line line = decoder.nextLine();
-        return line == null ? null : session.command(line).onSuccess(reply -> metrics.command(session.lastVerb(), reply));
+        return line == null ? null : session.command(line).onSuccess(reply -> {
+            if (reply != null) {
+                metrics.command(session.lastVerb(), reply);
+            }
+        });
+    }
+
+    /** The end of a message, or a refused or accepted BDAT chunk: counted by its reply. */
+    private void messageAnswered(SmtpReply reply) {
+        if (reply.code() != 250 || reply.lines().get(0).startsWith("Ok: queued")) {
+            metrics.messageAnswered(reply);
+        }
     }
 
     @Override
@@ -80,7 +99,7 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
 
     @Override
     protected long idleTimeoutMillis() {
-        return session.state() == SmtpSession.State.DATA ? timeouts.dataMillis() : timeouts.commandMillis();
+        return session.receivingMessage() ? timeouts.dataMillis() : timeouts.commandMillis();
     }
 
     @Override
@@ -96,7 +115,7 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
     /** A message being received is finished before a shutdown ends the session. */
     @Override
     protected boolean busy() {
-        return session.state() == SmtpSession.State.DATA;
+        return session.receivingMessage();
     }
 
     @Override

@@ -101,6 +101,7 @@ class SmtpTranscriptTest {
             c.expect("250-ENHANCEDSTATUSCODES");
             c.expect("250-DSN");
             c.expect("250-SMTPUTF8");
+            c.expect("250-CHUNKING");
             c.expect("250 AUTH PLAIN LOGIN");
             c.send("QUIT\r\n");
             c.expect("221 2.0.0 Bye");
@@ -339,7 +340,8 @@ class SmtpTranscriptTest {
             c.expect("250-8BITMIME");
             c.expect("250-ENHANCEDSTATUSCODES");
             c.expect("250-DSN");
-            c.expect("250 SMTPUTF8");
+            c.expect("250-SMTPUTF8");
+            c.expect("250 CHUNKING");
             c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
             c.expect("538 5.7.11 Encryption required for requested authentication mechanism");
             c.send("STARTTLS\r\n");
@@ -514,5 +516,43 @@ class SmtpTranscriptTest {
         assertEquals(true, queuedEnvelopes.get(0).smtpUtf8());
         assertEquals("j\u00f6rg@example.org", queuedEnvelopes.get(0).reversePath());
         assertEquals(true, queuedMessages.get(0).contains(" with UTF8ESMTP id "), queuedMessages.get(0));
+    }
+
+    @Test
+    void bdatChunksArePipelinedAndTakenVerbatim() throws Exception {
+        String first = "Subject: chunks\r\n\r\n";
+        String second = ".a dot stays single\r\n";
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:<bob@example.org>\r\nRCPT TO:<alice@example.test>\r\nBDAT " + first.length() + "\r\n" + first
+                    + "DATA\r\nBDAT " + second.length() + "\r\n" + second + "BDAT 0 LAST\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("250 2.0.0 " + first.length() + " octets received");
+            c.expect("503 5.5.1 Error: BDAT transaction in progress, DATA not allowed");
+            c.expect("250 2.0.0 " + second.length() + " octets received");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        String queued = queuedMessages.get(0);
+        assertEquals(first + second, queued.substring(queued.indexOf("Subject: chunks")));
+    }
+
+    @Test
+    void refusedBdatStillConsumesItsChunk() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\n");
+            c.skipReply();
+            // the chunk holds "QUIT": read as data and dropped, never run as a command
+            c.send("BDAT 6 LAST\r\nQUIT\r\nNOOP\r\nBDAT x\r\n");
+            c.expect("503 5.5.1 Error: need MAIL command");
+            c.expect("250 2.0.0 Ok");
+            c.expect("501 5.5.4 Syntax: BDAT size [LAST]");
+            c.send("MAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nBDAT 9 LAST\r\nbare\nLF\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("554 5.6.0 Error: bare CR or LF in message data (RFC 5321 section 2.3.8)");
+        }
+        assertEquals(0, queuedEnvelopes.size());
     }
 }

@@ -60,6 +60,21 @@ public final class SmtpInputDecoder extends LineDecoder {
         return piece;
     }
 
+    /**
+     * The next bytes of a BDAT chunk (RFC 3030), taken as they are: at most
+     * {@code remaining}, and at most {@link #MAX_DATA_PIECE}; null while none
+     * are buffered.
+     */
+    public Buffer nextChunk(long remaining) {
+        int available = (int) Math.min(Math.min(buffered(), remaining), MAX_DATA_PIECE);
+        if (available <= 0) {
+            return null;
+        }
+        Buffer chunk = pending.getBuffer(start, start + available);
+        start += available;
+        return chunk;
+    }
+
     /** Switches to data: the first piece after the 354 starts a line. */
     public void startData() {
         atLineStart = true;

@@ -12,7 +12,7 @@ public final class SmtpReplies {
     public static final SmtpReply START_DATA = SmtpReply.of(354, null, "End data with <CR><LF>.<CR><LF>");
     public static final SmtpReply BYE = SmtpReply.of(221, "2.0.0", "Bye");
     public static final SmtpReply CANNOT_VRFY = SmtpReply.of(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery");
-    public static final SmtpReply HELP = SmtpReply.of(214, "2.0.0", "Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP QUIT VRFY HELP");
+    public static final SmtpReply HELP = SmtpReply.of(214, "2.0.0", "Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP");
     public static final SmtpReply READY_FOR_TLS = SmtpReply.of(220, "2.0.0", "Ready to start TLS");
     public static final SmtpReply AUTH_OK = SmtpReply.of(235, "2.7.0", "Authentication successful");
 
@@ -33,6 +33,8 @@ public final class SmtpReplies {
     public static final SmtpReply HELO_FIRST = SmtpReply.of(503, "5.5.1", "Error: send HELO/EHLO first");
     public static final SmtpReply NESTED_MAIL = SmtpReply.of(503, "5.5.1", "Error: nested MAIL command");
     public static final SmtpReply MAIL_FIRST = SmtpReply.of(503, "5.5.1", "Error: need MAIL command");
+    public static final SmtpReply BDAT_IN_PROGRESS = SmtpReply.of(503, "5.5.1", "Error: BDAT transaction in progress, DATA not allowed");
+    public static final SmtpReply BDAT_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: BDAT size [LAST]");
     public static final SmtpReply RCPT_FIRST = SmtpReply.of(503, "5.5.1", "Error: need RCPT command");
 
     public static final SmtpReply NOT_IMPLEMENTED = SmtpReply.of(502, "5.5.1", "Error: command not implemented");

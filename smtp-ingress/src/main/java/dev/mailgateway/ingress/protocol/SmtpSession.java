@@ -45,6 +45,8 @@ public final class SmtpSession {
         RCPT_GIVEN,
         /** Between 354 and the end of data. */
         DATA,
+        /** Between a BDAT command and the end of its chunk (RFC 3030). */
+        BDAT,
         /** QUIT answered: the connection closes. */
         CLOSED
     }
@@ -95,9 +97,14 @@ public final class SmtpSession {
     private final Map<String, Envelope.Recipient> recipients = new LinkedHashMap<>();
     private Buffer message;
     private long messageSize;
-    private boolean inHeaders;
-    private int hops;
-    private boolean bareLineBreak;
+    private MessageInspector inspector;
+    // CHUNKING: the transaction is sent with BDAT; the chunk in progress
+    private boolean chunking;
+    private long chunkRemaining;
+    private long chunkSize;
+    private boolean lastChunk;
+    private SmtpReply chunkRefusal;
+    private State stateBeforeChunk;
 
     public SmtpSession(Settings settings, Client client, RecipientCheck recipientCheck, Authenticator authenticator,
             MessageQueue queue, Clock clock) {
@@ -132,8 +139,13 @@ public final class SmtpSession {
         return handle(line).map(this::countErrors);
     }
 
+    /** True while a message is being received (DATA, or a BDAT transaction): a shutdown lets it finish. */
+    public boolean receivingMessage() {
+        return state == State.DATA || state == State.BDAT || chunking;
+    }
+
     private SmtpReply countErrors(SmtpReply reply) {
-        if (reply.code() >= 400 && ++errors >= settings.maxErrors()) {
+        if (reply != null && reply.code() >= 400 && ++errors >= settings.maxErrors()) {
             state = State.CLOSED;
             return SmtpReply.of(421, "4.7.0", settings.hostname() + " Error: too many errors");
         }
@@ -169,6 +181,7 @@ public final class SmtpSession {
             case MAIL -> done(mail(argument));
             case RCPT -> rcpt(argument);
             case DATA -> done(data(argument));
+            case BDAT -> bdat(argument);
             case RSET -> done(argument.isEmpty() ? reset(SmtpReplies.OK) : SmtpReplies.NO_ARGUMENTS);
             case NOOP -> done(SmtpReplies.OK);
             case VRFY -> done(SmtpReplies.CANNOT_VRFY);
@@ -193,7 +206,7 @@ public final class SmtpSession {
             return SmtpReply.of(250, null, settings.hostname());
         }
         List<String> keywords = new ArrayList<>(List.of(settings.hostname(), "PIPELINING", "SIZE " + settings.maxMessageSize(),
-                "8BITMIME", "ENHANCEDSTATUSCODES", "DSN", "SMTPUTF8"));
+                "8BITMIME", "ENHANCEDSTATUSCODES", "DSN", "SMTPUTF8", "CHUNKING"));
         if (settings.tlsAvailable() && !secure) {
             keywords.add("STARTTLS");
         }
@@ -444,16 +457,91 @@ public final class SmtpSession {
             return SmtpReplies.NO_ARGUMENTS;
         }
         if (state != State.RCPT_GIVEN) {
-            return state == State.MAIL_GIVEN ? SmtpReplies.RCPT_FIRST
-                    : state == State.CONNECTED ? SmtpReplies.HELO_FIRST : SmtpReplies.MAIL_FIRST;
+            return transactionRefusal();
+        }
+        if (chunking) {
+            return SmtpReplies.BDAT_IN_PROGRESS;
         }
         state = State.DATA;
+        startMessage();
+        return SmtpReplies.START_DATA;
+    }
+
+    /** Why DATA or BDAT cannot start now. */
+    private SmtpReply transactionRefusal() {
+        return state == State.MAIL_GIVEN ? SmtpReplies.RCPT_FIRST
+                : state == State.CONNECTED ? SmtpReplies.HELO_FIRST : SmtpReplies.MAIL_FIRST;
+    }
+
+    private void startMessage() {
         message = Buffer.buffer();
         messageSize = 0;
-        inHeaders = true;
-        hops = 0;
-        bareLineBreak = false;
-        return SmtpReplies.START_DATA;
+        inspector = new MessageInspector();
+    }
+
+    /** Message bytes with their CRLFs, as they will be queued; past the size limit only counted. */
+    private void append(Buffer bytes) {
+        inspector.feed(bytes);
+        messageSize += bytes.length();
+        if (messageSize > settings.maxMessageSize()) {
+            message = null;
+        } else if (message != null) {
+            message.appendBuffer(bytes);
+        }
+    }
+
+    /**
+     * BDAT (RFC 3030). The chunk's octets follow the command at once and are
+     * always read, even when the command is refused, so they can never be
+     * taken for commands; the reply comes after the chunk. A null future
+     * result: no reply yet.
+     */
+    private Future<SmtpReply> bdat(String argument) {
+        String[] words = argument.split(" ");
+        boolean last = words.length == 2 && words[1].equalsIgnoreCase("LAST");
+        if (argument.isEmpty() || words.length > 2 || (words.length == 2 && !last)
+                || words[0].isEmpty() || words[0].length() > 18 || !words[0].chars().allMatch(Character::isDigit)) {
+            return done(SmtpReplies.BDAT_SYNTAX);
+        }
+        chunkSize = Long.parseLong(words[0]);
+        chunkRemaining = chunkSize;
+        lastChunk = last;
+        stateBeforeChunk = state;
+        chunkRefusal = state == State.RCPT_GIVEN ? null : transactionRefusal();
+        if (chunkRefusal == null && !chunking) {
+            chunking = true;
+            startMessage();
+        }
+        state = State.BDAT;
+        return chunkRemaining == 0 ? endOfChunk() : done(null);
+    }
+
+    /** How many octets of the current BDAT chunk are still to come. */
+    public long chunkRemaining() {
+        return chunkRemaining;
+    }
+
+    /** Takes bytes of the current BDAT chunk; the reply once the chunk is complete, else null. */
+    public Future<SmtpReply> chunk(Buffer bytes) {
+        chunkRemaining -= bytes.length();
+        if (chunkRefusal == null) {
+            append(bytes);
+        }
+        return chunkRemaining == 0 ? endOfChunk().map(this::countErrors) : null;
+    }
+
+    private Future<SmtpReply> endOfChunk() {
+        if (chunkRefusal != null) {
+            state = stateBeforeChunk;
+            SmtpReply refusal = chunkRefusal;
+            chunkRefusal = null;
+            return done(refusal);
+        }
+        if (!lastChunk) {
+            state = State.RCPT_GIVEN;
+            return done(SmtpReply.of(250, "2.0.0", chunkSize + " octets received"));
+        }
+        return endOfData();
     }
 
     /**
@@ -470,46 +558,18 @@ public final class SmtpSession {
         if (piece.startsLine() && bytes.length() > 0 && bytes.getByte(0) == '.') {
             bytes = bytes.getBuffer(1, bytes.length());
         }
-        inspect(piece, bytes);
-        messageSize += bytes.length() + (piece.endsLine() ? 2 : 0);
-        if (messageSize > settings.maxMessageSize()) {
-            message = null;
-        } else {
-            message.appendBuffer(bytes);
-            if (piece.endsLine()) {
-                message.appendString("\r\n");
-            }
-        }
+        append(piece.endsLine() ? bytes.copy().appendString("\r\n") : bytes);
         return null;
-    }
-
-    /**
-     * Looks at each line as it passes: a bare CR or LF (RFC 5321 section 2.3.8
-     * forbids them) would let a laxer next hop see a different end of data
-     * (SMTP smuggling), and the Received lines count the hops of a loop.
-     */
-    private void inspect(DataPiece piece, Buffer bytes) {
-        for (int i = 0; i < bytes.length() && !bareLineBreak; i++) {
-            byte b = bytes.getByte(i);
-            bareLineBreak = b == '\r' || b == '\n';
-        }
-        if (inHeaders && piece.startsLine()) {
-            if (bytes.length() == 0) {
-                inHeaders = false;
-            } else if (bytes.length() >= 9 && bytes.getString(0, 9, "US-ASCII").equalsIgnoreCase("Received:")) {
-                hops++;
-            }
-        }
     }
 
     private Future<SmtpReply> endOfData() {
         if (message == null) {
             return done(reset(SmtpReplies.SIZE_EXCEEDED));
         }
-        if (bareLineBreak) {
+        if (inspector.bareLineBreak()) {
             return done(reset(SmtpReplies.BARE_LINE_BREAK));
         }
-        if (hops >= settings.maxHops()) {
+        if (inspector.hops() >= settings.maxHops()) {
             return done(reset(SmtpReplies.TOO_MANY_HOPS));
         }
         String queueId = QueueId.next();
@@ -551,6 +611,7 @@ public final class SmtpSession {
         recipients.clear();
         message = null;
         messageSize = 0;
+        chunking = false;
         if (state != State.CONNECTED && state != State.CLOSED) {
             state = State.GREETED;
         }

@@ -3,9 +3,9 @@ package dev.mailgateway.ingress.protocol;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The commands this server knows (RFC 5321 section 4.1.1, STARTTLS of RFC 3207, AUTH of RFC 4954). Verbs are case-insensitive. */
+/** The commands this server knows (RFC 5321 section 4.1.1, STARTTLS of RFC 3207, AUTH of RFC 4954, BDAT of RFC 3030). Verbs are case-insensitive. */
 public enum SmtpVerb {
-    HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY, HELP;
+    HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, BDAT, RSET, NOOP, QUIT, VRFY, HELP;
 
     public static Optional<SmtpVerb> of(String word) {
         try {

@@ -27,7 +27,7 @@ class SmtpSessionFuzzTest {
     private static final Pattern REPLY_LINE = Pattern.compile("[2-5][0-9][0-9][ -][\\x20-\\x7e\\u0080-\\uffff]*");
     private static final String[] FRAGMENTS = {
         "EHLO client.example", "HELO x", "MAIL FROM:<bob@example.org>", "MAIL FROM:<>", "MAIL FROM:", "RCPT TO:<alice@example.test>",
-        "RCPT TO:<x@remote.example>", "RCPT TO:<Postmaster>", "DATA", "BDAT 10", ".", "..", "RSET", "NOOP", "QUIT", "VRFY x", "HELP",
+        "RCPT TO:<x@remote.example>", "RCPT TO:<Postmaster>", "DATA", "BDAT 10", "BDAT 3 LAST", "BDAT 0 LAST", "BDAT", ".", "..", "RSET", "NOOP", "QUIT", "VRFY x", "HELP",
         "AUTH PLAIN", "AUTH LOGIN", "AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABwdw==", "STARTTLS", "*", "=", " SIZE=", " SIZE=99999999999999999999",
         " BODY=8BITMIME", " BODY=", " RET=FULL", " ENVID=+", " NOTIFY=SUCCESS,NEVER", " ORCPT=rfc822;a", " SMTPUTF8", " SMTPUTF8=1", "<", ">",
         "@", ":", "\"", "\\", " ", "\t", "\r\n", "\r\n", "\r\n", "\n", "\r", "\0", "\u00e9", "\u00ff", "\ud83d\udce8", "Received: x", "%", "!",
@@ -80,7 +80,16 @@ class SmtpSessionFuzzTest {
     private static void drain(SmtpSession session, SmtpInputDecoder decoder) {
         while (session.state() != SmtpSession.State.CLOSED) {
             Future<SmtpReply> reply;
-            if (session.state() == SmtpSession.State.DATA) {
+            if (session.state() == SmtpSession.State.BDAT) {
+                Buffer chunk = decoder.nextChunk(session.chunkRemaining());
+                if (chunk == null) {
+                    return;
+                }
+                reply = session.chunk(chunk);
+                if (reply == null) {
+                    continue;
+                }
+            } else if (session.state() == SmtpSession.State.DATA) {
                 SmtpInputDecoder.DataPiece piece = decoder.nextDataPiece();
                 if (piece == null) {
                     return;
@@ -97,6 +106,11 @@ class SmtpSessionFuzzTest {
                 reply = session.command(line);
             }
             assertTrue(reply.succeeded(), "a reply, not a failure");
+            if (reply.result() == null) {
+                // BDAT: the reply follows its chunk
+                assertTrue(session.state() == SmtpSession.State.BDAT, "no reply only before a BDAT chunk");
+                continue;
+            }
             check(reply.result());
             if (session.state() == SmtpSession.State.DATA) {
                 decoder.startData();

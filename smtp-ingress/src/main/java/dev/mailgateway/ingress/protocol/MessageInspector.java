@@ -1,0 +1,74 @@
+package dev.mailgateway.ingress.protocol;
+
+import java.nio.charset.StandardCharsets;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Watches a message's bytes go by, in chunks cut anywhere (DATA lines, BDAT
+ * chunks), for the two things the ingress refuses: a CR or LF that is not
+ * part of a CRLF (RFC 5321 section 2.3.8 forbids them; a laxer next hop could
+ * see a different end of data: SMTP smuggling), and the Received lines of the
+ * header block, which count the hops of a mail loop.
+ */
+final class MessageInspector {
+
+    private static final byte[] RECEIVED = "received:".getBytes(StandardCharsets.US_ASCII);
+
+    private boolean pendingCr;
+    private boolean bareLineBreak;
+    private boolean inHeaders = true;
+    /** Position in the current line; -1 once the line is known not to start with "Received:". */
+    private int prefixMatched;
+    private int lineLength;
+    private int hops;
+
+    void feed(Buffer bytes) {
+        for (int i = 0; i < bytes.length(); i++) {
+            byte b = bytes.getByte(i);
+            if (pendingCr) {
+                pendingCr = false;
+                if (b == '\n') {
+                    endLine();
+                    continue;
+                }
+                bareLineBreak = true;
+            }
+            if (b == '\r') {
+                pendingCr = true;
+            } else if (b == '\n') {
+                bareLineBreak = true;
+            } else {
+                character(b);
+            }
+        }
+    }
+
+    private void character(byte b) {
+        if (inHeaders && prefixMatched >= 0 && prefixMatched < RECEIVED.length) {
+            prefixMatched = Character.toLowerCase((char) (b & 0xff)) == RECEIVED[prefixMatched] ? prefixMatched + 1 : -1;
+            if (prefixMatched == RECEIVED.length) {
+                hops++;
+            }
+        }
+        lineLength++;
+    }
+
+    private void endLine() {
+        if (lineLength == 0) {
+            // the empty line ends the header block
+            inHeaders = false;
+        }
+        lineLength = 0;
+        prefixMatched = 0;
+    }
+
+    /** A bare CR or LF was seen; a CR at the very end counts too, as no LF can follow it. */
+    boolean bareLineBreak() {
+        return bareLineBreak || pendingCr;
+    }
+
+    int hops() {
+        return hops;
+    }
+}
