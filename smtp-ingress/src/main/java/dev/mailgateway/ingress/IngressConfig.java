@@ -69,6 +69,10 @@ public interface IngressConfig {
     @WithDefault("50")
     int maxConnectionsPerClient();
 
+    /** Longest line of a message in octets, CRLF included (RFC 5321 section 4.5.3.1.6: 1000); longer: 500 5.5.2 after the data. */
+    @WithDefault("1000")
+    int maxLineLength();
+
     /** Received lines a message may carry before 554 5.4.6: a mail loop (RFC 5321 section 6.3; Postfix's hopcount_limit). */
     @WithDefault("50")
     int maxHops();

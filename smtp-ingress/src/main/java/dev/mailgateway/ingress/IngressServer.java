@@ -69,7 +69,7 @@ public class IngressServer {
                 .map(key -> new PemKeyCertOptions().setCertPath(cert).setKeyPath(key)));
         this.settings = new SmtpSession.Settings(mail.hostname(), localDomains.postmasterMailbox(),
                 config.maxMessageSize(), config.maxRecipients(), keyPair.isPresent(), config.allowPlaintextAuth(),
-                config.maxErrors(), config.maxHops());
+                config.maxErrors(), config.maxHops(), config.maxLineLength());
         this.recipientCheck = recipientCheck;
         this.authenticator = authenticator;
         this.queue = queue;

@@ -51,7 +51,7 @@ class SmtpTranscriptTest {
     @BeforeEach
     void startServer() {
         SmtpSession.Settings settings = new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 200, 3, false, false,
-                maxErrors, 3);
+                maxErrors, 3, 100);
         RecipientCheck recipients = (address, authenticated, size) -> Future.succeededFuture(
                 !address.domain().equals("example.test")
                         ? authenticated ? RecipientCheck.Verdict.ACCEPT : RecipientCheck.Verdict.RELAY_DENIED
@@ -554,5 +554,17 @@ class SmtpTranscriptTest {
             c.expect("554 5.6.0 Error: bare CR or LF in message data (RFC 5321 section 2.3.8)");
         }
         assertEquals(0, queuedEnvelopes.size());
+    }
+
+    @Test
+    void textLinesOverTheLimitAreRefusedAfterTheData() throws Exception {
+        try (LineClient c = connect()) {
+            startData(c);
+            c.send("Subject: long\r\n\r\n" + "z".repeat(98) + "\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+            startData(c);
+            c.send("Subject: long\r\n\r\n" + "z".repeat(99) + "\r\n.\r\n");
+            c.expect("500 5.5.2 Error: message line too long (RFC 5321 section 4.5.3.1.6)");
+        }
     }
 }

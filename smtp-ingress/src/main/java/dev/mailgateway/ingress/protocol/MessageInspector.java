@@ -8,8 +8,9 @@ import io.vertx.core.buffer.Buffer;
  * Watches a message's bytes go by, in chunks cut anywhere (DATA lines, BDAT
  * chunks), for the two things the ingress refuses: a CR or LF that is not
  * part of a CRLF (RFC 5321 section 2.3.8 forbids them; a laxer next hop could
- * see a different end of data: SMTP smuggling), and the Received lines of the
- * header block, which count the hops of a mail loop.
+ * see a different end of data: SMTP smuggling), lines longer than the limit
+ * (RFC 5321 section 4.5.3.1.6), and the Received lines of the header block,
+ * which count the hops of a mail loop.
  */
 final class MessageInspector {
 
@@ -22,6 +23,13 @@ final class MessageInspector {
     private int prefixMatched;
     private int lineLength;
     private int hops;
+    private final int maxLine;
+    private boolean lineTooLong;
+
+    /** @param maxLine longest line in octets, CRLF included */
+    MessageInspector(int maxLine) {
+        this.maxLine = maxLine;
+    }
 
     void feed(Buffer bytes) {
         for (int i = 0; i < bytes.length(); i++) {
@@ -52,6 +60,9 @@ final class MessageInspector {
             }
         }
         lineLength++;
+        if (lineLength + 2 > maxLine) {
+            lineTooLong = true;
+        }
     }
 
     private void endLine() {
@@ -70,5 +81,9 @@ final class MessageInspector {
 
     int hops() {
         return hops;
+    }
+
+    boolean lineTooLong() {
+        return lineTooLong;
     }
 }

@@ -58,7 +58,7 @@ public final class SmtpSession {
      * @param allowPlaintextAuth AUTH is offered to non-loopback clients without TLS
      */
     public record Settings(String hostname, String postmasterAddress, long maxMessageSize, int maxRecipients,
-            boolean tlsAvailable, boolean allowPlaintextAuth, int maxErrors, int maxHops) {
+            boolean tlsAvailable, boolean allowPlaintextAuth, int maxErrors, int maxHops, int maxLineLength) {
     }
 
     /** Who is connected, and on which listener. */
@@ -476,7 +476,7 @@ public final class SmtpSession {
     private void startMessage() {
         message = Buffer.buffer();
         messageSize = 0;
-        inspector = new MessageInspector();
+        inspector = new MessageInspector(settings.maxLineLength());
     }
 
     /** Message bytes with their CRLFs, as they will be queued; past the size limit only counted. */
@@ -568,6 +568,9 @@ public final class SmtpSession {
         }
         if (inspector.bareLineBreak()) {
             return done(reset(SmtpReplies.BARE_LINE_BREAK));
+        }
+        if (inspector.lineTooLong()) {
+            return done(reset(SmtpReplies.TEXT_LINE_TOO_LONG));
         }
         if (inspector.hops() >= settings.maxHops()) {
             return done(reset(SmtpReplies.TOO_MANY_HOPS));

@@ -59,7 +59,7 @@ class SmtpSessionFuzzTest {
         byte[] bytes = input.toString().getBytes(StandardCharsets.UTF_8);
 
         SmtpSession session = new SmtpSession(
-                new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 1_000, 5, true, false, 10, 3),
+                new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 1_000, 5, true, false, 10, 3, 80),
                 new SmtpSession.Client("192.0.2.1", Listener.values()[random.nextInt(3)], random.nextBoolean()),
                 (address, authenticated, size) -> Future.succeededFuture(RecipientCheck.Verdict.values()[random.nextInt(4)]),
                 (user, password) -> Future.succeededFuture(random.nextBoolean() ? Optional.of("alice@example.test") : Optional.empty()),
