@@ -57,8 +57,9 @@ admin_token() {
     printf '%s' "$MAIL_ADMIN_TOKEN"
   else
     mkdir -p "$LOCAL"
-    [ -s "$LOCAL/admin-token" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$LOCAL/admin-token")
-    cat "$LOCAL/admin-token"
+    # hex: no line wrapping or shell-special characters, whatever the tools' defaults
+    [ -s "$LOCAL/admin-token" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$LOCAL/admin-token")
+    tr -d '[:space:]' < "$LOCAL/admin-token"
   fi
 }
 
