@@ -48,6 +48,7 @@ import dev.mailgateway.common.testing.LocalStack;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalStack.class)
+@QuarkusTestResource(SkipInboundBacklog.class)
 class InboundConsumerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.mailgateway.common.testing.ConsumerGroups;
 import dev.mailgateway.common.testing.LocalStack;
 
 /**
@@ -23,6 +24,7 @@ import dev.mailgateway.common.testing.LocalStack;
 final class RunningGateway implements AutoCloseable {
 
     static final String ADMIN_TOKEN = "e2e-admin-token";
+    private static final String WORKER_GROUP = "delivery-worker-e2e";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
     final int smtpPort = freePort();
@@ -41,8 +43,9 @@ final class RunningGateway implements AutoCloseable {
         start(root, logs, "smtp-ingress", ingressHttp, List.of("-Dsmtp.port=" + smtpPort, "-Dsmtp.host=127.0.0.1",
                 "-Dsmtp.submission-port=0", "-Dsmtp.tls-port=0",
                 "-Dsmtp.tls.cert-file=" + LocalStack.tlsCertificate(), "-Dsmtp.tls.key-file=" + LocalStack.tlsKey()));
-        // a consumer group of its own, so a running local stack's worker keeps its offsets
-        start(root, logs, "delivery-worker", workerHttp, List.of("-Dmp.messaging.incoming.mail-inbound.group.id=delivery-worker-e2e"));
+        // a consumer group of its own, so a running local stack's worker keeps its offsets, started past old records
+        ConsumerGroups.skipToEnd(WORKER_GROUP, "mail.inbound");
+        start(root, logs, "delivery-worker", workerHttp, List.of("-Dmp.messaging.incoming.mail-inbound.group.id=" + WORKER_GROUP));
         start(root, logs, "pop3-access", pop3HttpPort, List.of("-Dpop3.port=" + pop3Port, "-Dpop3.host=127.0.0.1"));
         for (int port : new int[] {ingressHttp, workerHttp, pop3HttpPort}) {
             awaitReady(port);

@@ -7,6 +7,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.mailgateway.common.config.MailConfig;
@@ -16,6 +17,8 @@ import dev.mailgateway.common.config.MailConfig;
  * without a configured token every call is refused (CONTRACT.md).
  */
 public class AdminTokenFilter {
+
+    private static final Logger LOG = Logger.getLogger(AdminTokenFilter.class);
 
     private final byte[] token;
 
@@ -32,6 +35,11 @@ public class AdminTokenFilter {
         boolean ok = token != null && header != null && header.startsWith("Bearer ")
                 // constant time: no timing hint about how much of a guess was right
                 && MessageDigest.isEqual(token, header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
-        return ok ? null : Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
+        if (ok) {
+            return null;
+        }
+        LOG.warnf("%s %s refused: %s", request.getMethod(), request.getUriInfo().getPath(),
+                token == null ? "mail.admin-token is not set" : header == null ? "no Authorization header" : "wrong token");
+        return Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
 }
