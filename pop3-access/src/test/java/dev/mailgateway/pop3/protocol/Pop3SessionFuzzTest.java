@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import dev.mailgateway.common.line.LineDecoder;
+import dev.mailgateway.common.testing.HostileInput;
 
 /**
  * A property of the POP3 command path: whatever bytes arrive, cut wherever,
@@ -61,18 +62,7 @@ class Pop3SessionFuzzTest {
     }
 
     private static void run(Random random) {
-        StringBuilder input = new StringBuilder();
-        for (int i = 0, n = 1 + random.nextInt(60); i < n; i++) {
-            int pick = random.nextInt(20);
-            if (pick == 0) {
-                input.append("x".repeat(random.nextInt(600)));
-            } else if (pick == 1) {
-                input.append((char) random.nextInt(256));
-            } else {
-                input.append(FRAGMENTS[random.nextInt(FRAGMENTS.length)]);
-            }
-        }
-        byte[] bytes = input.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = HostileInput.generate(random, FRAGMENTS, 60, 600);
         Pop3Session session = new Pop3Session("pop.example.test", random.nextBoolean(), MAILDROP);
         LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
         int offset = 0;

@@ -2,7 +2,6 @@ package dev.mailgateway.ingress.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Random;
@@ -14,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import dev.mailgateway.common.line.LineDecoder;
+import dev.mailgateway.common.testing.HostileInput;
 
 /**
  * A property of the decoder and the session together: whatever bytes arrive,
@@ -45,18 +45,7 @@ class SmtpSessionFuzzTest {
     }
 
     private static void run(Random random) {
-        StringBuilder input = new StringBuilder();
-        for (int i = 0, n = 1 + random.nextInt(80); i < n; i++) {
-            int pick = random.nextInt(20);
-            if (pick == 0) {
-                input.append("x".repeat(random.nextInt(14_000)));
-            } else if (pick == 1) {
-                input.append((char) random.nextInt(256));
-            } else {
-                input.append(FRAGMENTS[random.nextInt(FRAGMENTS.length)]);
-            }
-        }
-        byte[] bytes = input.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = HostileInput.generate(random, FRAGMENTS, 80, 14_000);
 
         SmtpSession session = new SmtpSession(
                 new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 1_000, 5, true, false, 10, 3, 80),

@@ -1,0 +1,35 @@
+package dev.mailgateway.common.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+/**
+ * Inputs for the seeded property tests of the protocol paths: protocol
+ * fragments, random single characters and over-long runs, in random order.
+ * The same seed always gives the same bytes, so a failure names its case.
+ */
+public final class HostileInput {
+
+    private HostileInput() {
+    }
+
+    /**
+     * @param fragments  pieces of the protocol, hostile ones included
+     * @param maxPieces  at most this many pieces
+     * @param maxRun     the longest run of one repeated letter (to pass line limits)
+     */
+    public static byte[] generate(Random random, String[] fragments, int maxPieces, int maxRun) {
+        StringBuilder input = new StringBuilder();
+        for (int i = 0, n = 1 + random.nextInt(maxPieces); i < n; i++) {
+            int pick = random.nextInt(20);
+            if (pick == 0) {
+                input.append("x".repeat(random.nextInt(maxRun)));
+            } else if (pick == 1) {
+                input.append((char) random.nextInt(256));
+            } else {
+                input.append(fragments[random.nextInt(fragments.length)]);
+            }
+        }
+        return input.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
