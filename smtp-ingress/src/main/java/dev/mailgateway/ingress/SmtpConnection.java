@@ -52,20 +52,11 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
     protected Future<SmtpReply> next() {
         if (session.state() == SmtpSession.State.BDAT) {
             Buffer chunk = decoder.nextChunk(session.chunkRemaining());
-            if (chunk == null) {
-                return null;
-            }
-            Future<SmtpReply> reply = session.chunk(chunk);
-            return reply == null ? Future.succeededFuture() : reply.onSuccess(this::messageAnswered);
+            return chunk == null ? null : messageStep(session.chunk(chunk));
         }
         if (session.state() == SmtpSession.State.DATA) {
             SmtpInputDecoder.DataPiece piece = decoder.nextDataPiece();
-            if (piece == null) {
-                return null;
-            }
-            Future<SmtpReply> reply = session.data(piece);
-            // no reply until the end of data
-            return reply == null ? Future.succeededFuture() : reply.onSuccess(this::messageAnswered);
+            return piece == null ? null : messageStep(session.data(piece));
         }
         LineDecoder.Line line = decoder.nextLine();
         return line == null ? null : session.command(line).onSuccess(reply -> {
@@ -73,6 +64,11 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
                 metrics.command(session.lastVerb(), reply);
             }
         });
+    }
+
+    /** Message bytes taken: no reply until the message (or a BDAT chunk) is complete. */
+    private Future<SmtpReply> messageStep(Future<SmtpReply> reply) {
+        return reply == null ? Future.succeededFuture() : reply.onSuccess(this::messageAnswered);
     }
 
     /** The end of a message, or a refused or accepted BDAT chunk: counted by its reply. */

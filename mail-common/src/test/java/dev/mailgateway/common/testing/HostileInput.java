@@ -2,6 +2,7 @@ package dev.mailgateway.common.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * Inputs for the seeded property tests of the protocol paths: protocol
@@ -11,6 +12,17 @@ import java.util.Random;
 public final class HostileInput {
 
     private HostileInput() {
+    }
+
+    /** Runs {@code property} once per seed 0 .. seeds-1; a failure names its seed, so the case can be replayed. */
+    public static void forEachSeed(int seeds, Consumer<Random> property) {
+        for (long seed = 0; seed < seeds; seed++) {
+            try {
+                property.accept(new Random(seed));
+            } catch (Throwable failure) {
+                throw new AssertionError("input of seed " + seed + ": " + failure, failure);
+            }
+        }
     }
 
     /**

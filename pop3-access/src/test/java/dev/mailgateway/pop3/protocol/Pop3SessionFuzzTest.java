@@ -52,13 +52,7 @@ class Pop3SessionFuzzTest {
 
     @Test
     void everyInputGetsAStatusLineAndNothingThrows() {
-        for (long seed = 0; seed < 2_000; seed++) {
-            try {
-                run(new Random(seed));
-            } catch (Throwable failure) {
-                throw new AssertionError("input of seed " + seed + ": " + failure, failure);
-            }
-        }
+        HostileInput.forEachSeed(2_000, Pop3SessionFuzzTest::run);
     }
 
     private static void run(Random random) {

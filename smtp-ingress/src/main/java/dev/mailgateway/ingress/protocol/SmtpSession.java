@@ -70,6 +70,8 @@ public final class SmtpSession {
     /** RFC 4954 section 4: an AUTH line with its initial response, and each response line, up to 12288 octets. */
     public static final int MAX_AUTH_LINE = 12288;
 
+    /** The line end that DATA pieces come without; read-only, shared. */
+    private static final Buffer CRLF = Buffer.buffer("\r\n");
     private static final DateTimeFormatter RFC5322_DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
 
     private final Settings settings;
@@ -558,7 +560,10 @@ public final class SmtpSession {
         if (piece.startsLine() && bytes.length() > 0 && bytes.getByte(0) == '.') {
             bytes = bytes.getBuffer(1, bytes.length());
         }
-        append(piece.endsLine() ? bytes.copy().appendString("\r\n") : bytes);
+        append(bytes);
+        if (piece.endsLine()) {
+            append(CRLF);
+        }
         return null;
     }
 

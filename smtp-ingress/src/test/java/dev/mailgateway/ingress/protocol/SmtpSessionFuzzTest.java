@@ -35,13 +35,7 @@ class SmtpSessionFuzzTest {
 
     @Test
     void everyInputGetsWellFormedRepliesAndNothingThrows() {
-        for (long seed = 0; seed < 2_000; seed++) {
-            try {
-                run(new Random(seed));
-            } catch (Throwable failure) {
-                throw new AssertionError("input of seed " + seed + ": " + failure, failure);
-            }
-        }
+        HostileInput.forEachSeed(2_000, SmtpSessionFuzzTest::run);
     }
 
     private static void run(Random random) {
