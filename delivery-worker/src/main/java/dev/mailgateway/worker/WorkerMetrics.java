@@ -1,27 +1,47 @@
 package dev.mailgateway.worker;
 
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
-import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.worker.inbound.Intake;
+import dev.mailgateway.worker.queue.DeliveryQueue;
 
-/** Mail metrics of the worker: records consumed and recipient outcomes by route. Tags are bounded sets. */
+/**
+ * Mail metrics of the worker (ARCHITECTURE decision 12): records consumed,
+ * recipient outcomes by route and result, relay latency, bounces, and the
+ * deferred queue's depth and oldest age. Tags are bounded sets.
+ */
 @ApplicationScoped
 public class WorkerMetrics {
 
     private final MeterRegistry registry;
+    private final Timer relayLatency;
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong oldestSeconds = new AtomicLong();
 
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.relayLatency = Timer.builder("delivery.relay.latency")
+                .description("One relay attempt: MX lookup, connection, transaction, verdicts written")
+                .publishPercentileHistogram()
+                .register(registry);
+        Gauge.builder("delivery.queue.depth", queued, AtomicLong::get)
+                .description("Remote recipients in the delivery queue, waiting for an attempt").register(registry);
+        Gauge.builder("delivery.queue.oldest.seconds", oldestSeconds, AtomicLong::get)
+                .description("Age of the oldest message with a recipient in the delivery queue").register(registry);
     }
 
-    public void stored(Envelope envelope, Intake.Result result) {
+    public void stored(Intake.Result result) {
         registry.counter("delivery.records", "result", result.replay() ? "replay" : "stored").increment();
-        outcome("local", "delivered", result.delivered());
+        outcome("local", "delivered", result.delivered().size());
         outcome("remote", "queued", result.queued());
-        outcome("local", "unknown-user", result.unknownUsers());
+        outcome("local", "unknown-user", result.unknownUsers().size());
     }
 
     public void deadLettered() {
@@ -33,9 +53,23 @@ public class WorkerMetrics {
         registry.counter("delivery.retries", "work", work).increment();
     }
 
-    private void outcome(String route, String result, int count) {
+    /** Recipients by route (local, remote) and result (delivered, queued, deferred, failed, unknown-user). */
+    public void outcome(String route, String result, int count) {
         if (count > 0) {
             registry.counter("delivery.outcomes", "route", route, "result", result).increment(count);
         }
+    }
+
+    public void relayed(long nanos) {
+        relayLatency.record(Duration.ofNanos(nanos));
+    }
+
+    public void bounced() {
+        registry.counter("delivery.dsn.sent").increment();
+    }
+
+    public void queueDepth(DeliveryQueue.Depth depth) {
+        queued.set(depth.queued());
+        oldestSeconds.set(depth.oldest().toSeconds());
     }
 }

@@ -5,9 +5,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
+import dev.mailgateway.common.line.DotStuffer;
 import dev.mailgateway.common.line.LineDecoder;
 import dev.mailgateway.common.line.PipelinedConnection;
-import dev.mailgateway.pop3.protocol.DotStuffer;
 import dev.mailgateway.pop3.protocol.Pop3Response;
 import dev.mailgateway.pop3.protocol.Pop3Session;
 import dev.mailgateway.pop3.protocol.Pop3Verb;

@@ -25,12 +25,12 @@ import io.vertx.core.net.PemKeyCertOptions;
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.config.MailConfig;
 import dev.mailgateway.common.line.Peers;
+import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.policy.ConnectionLimits;
 import dev.mailgateway.ingress.protocol.Authenticator;
 import dev.mailgateway.ingress.protocol.Listener;
 import dev.mailgateway.ingress.protocol.MessageQueue;
 import dev.mailgateway.ingress.protocol.RecipientCheck;
-import dev.mailgateway.ingress.protocol.SmtpReply;
 import dev.mailgateway.ingress.protocol.SmtpSession;
 
 /**

@@ -8,8 +8,8 @@ import io.vertx.core.net.NetSocket;
 
 import dev.mailgateway.common.line.LineDecoder;
 import dev.mailgateway.common.line.PipelinedConnection;
+import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.protocol.SmtpInputDecoder;
-import dev.mailgateway.ingress.protocol.SmtpReply;
 import dev.mailgateway.ingress.protocol.SmtpSession;
 
 /**

@@ -18,6 +18,9 @@ import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.envelope.EnvelopeHeaders;
 import dev.mailgateway.common.envelope.MalformedEnvelopeException;
 import dev.mailgateway.worker.WorkerMetrics;
+import dev.mailgateway.worker.events.DeliveryEvent;
+import dev.mailgateway.worker.events.DeliveryEvents;
+import dev.mailgateway.worker.remote.RelayScheduler;
 
 /**
  * Consumes mail.inbound: each record is stored by {@link Intake} in one
@@ -35,11 +38,15 @@ public class InboundConsumer {
     private final Intake intake;
     private final DeadLetters deadLetters;
     private final WorkerMetrics metrics;
+    private final DeliveryEvents events;
+    private final RelayScheduler relays;
 
-    public InboundConsumer(Intake intake, DeadLetters deadLetters, WorkerMetrics metrics) {
+    public InboundConsumer(Intake intake, DeadLetters deadLetters, WorkerMetrics metrics, DeliveryEvents events, RelayScheduler relays) {
         this.intake = intake;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
+        this.events = events;
+        this.relays = relays;
     }
 
     @Incoming("mail-inbound")
@@ -56,8 +63,18 @@ public class InboundConsumer {
                     .invoke(metrics::deadLettered);
         }
         return retried(() -> Panache.withTransaction(() -> intake.store(envelope, record.value())), "store", envelope.queueId())
-                .invoke(result -> metrics.stored(envelope, result))
+                .invoke(result -> stored(envelope, result))
                 .replaceWithVoid();
+    }
+
+    private void stored(Envelope envelope, Intake.Result result) {
+        metrics.stored(result);
+        result.delivered().forEach(recipient -> events.publish(DeliveryEvent.of(envelope.queueId(), recipient, "local", "delivered", "2.0.0", null, 0)));
+        result.unknownUsers().forEach(recipient -> events.publish(DeliveryEvent.of(envelope.queueId(), recipient, "local", "failed", "5.1.1", null, 0)));
+        if (result.queued() > 0 || !result.unknownUsers().isEmpty()) {
+            // new relay work or a bounce to send: no need to wait for the next poll
+            relays.wake();
+        }
     }
 
     /**

@@ -19,7 +19,9 @@ import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.address.MailAddress;
 import dev.mailgateway.common.address.MailPath;
 import dev.mailgateway.common.envelope.Envelope;
+import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.worker.local.MailboxEntry;
+import dev.mailgateway.worker.queue.DeliveryQueue;
 import dev.mailgateway.worker.queue.QueuedRecipient;
 
 /**
@@ -32,9 +34,12 @@ import dev.mailgateway.worker.queue.QueuedRecipient;
 @ApplicationScoped
 public class Intake {
 
-    /** What one record did, for metrics and logs. */
-    public record Result(int delivered, int queued, int unknownUsers, boolean replay) {
+    /** What one record did, for metrics, events and logs: recipients delivered to mailboxes, queued for relay, unknown. */
+    public record Result(List<String> delivered, int queued, List<String> unknownUsers, boolean replay) {
     }
+
+    /** The verdict for a local recipient whose account went away after RCPT accepted it: kept for its bounce. */
+    static final SmtpReply NO_SUCH_ACCOUNT = SmtpReply.of(550, "5.1.1", "mailbox unavailable: no such account");
 
     private final LocalDomains localDomains;
 
@@ -52,7 +57,7 @@ public class Intake {
                 }
             }
             if (fresh.isEmpty()) {
-                return Uni.createFrom().item(new Result(0, 0, 0, true));
+                return Uni.createFrom().item(new Result(List.of(), 0, List.of(), true));
             }
             List<String> mailboxes = fresh.values().stream()
                     .map(r -> localDomains.mailboxOf(address(r)))
@@ -89,15 +94,15 @@ public class Intake {
         accounts.forEach(account -> byAddress.put(account.address, account));
         Set<Long> holding = new HashSet<>(accountsHolding);
         List<PanacheEntityBase> rows = new ArrayList<>();
-        int delivered = 0;
+        List<String> delivered = new ArrayList<>();
         int queued = 0;
-        int unknown = 0;
+        List<String> unknown = new ArrayList<>();
         for (Map.Entry<String, Envelope.Recipient> entry : fresh.entrySet()) {
             MailAddress recipient = address(entry.getValue());
             Optional<String> mailbox = localDomains.mailboxOf(recipient);
             LedgerEntry.Route route;
             if (mailbox.isEmpty()) {
-                rows.add(queueRow(envelope, body, entry.getValue(), recipient, QueuedRecipient.QUEUED, null));
+                rows.add(queueRow(envelope, body, entry.getValue(), recipient, DeliveryQueue.QUEUED, null));
                 route = LedgerEntry.Route.REMOTE;
                 queued++;
             } else if (byAddress.containsKey(mailbox.get())) {
@@ -105,15 +110,13 @@ public class Intake {
                 // two addresses of one mailbox (postmaster@ each domain) get one copy
                 if (holding.add(account.id)) {
                     rows.add(mailboxEntry(envelope, body, account));
-                    delivered++;
                 }
+                delivered.add(entry.getValue().address());
                 route = LedgerEntry.Route.LOCAL;
             } else {
-                // the account went away after RCPT accepted it: kept as failed for its bounce
-                rows.add(queueRow(envelope, body, entry.getValue(), recipient, QueuedRecipient.FAILED,
-                        "550 5.1.1 mailbox unavailable: no such account"));
+                rows.add(queueRow(envelope, body, entry.getValue(), recipient, DeliveryQueue.FAILED, NO_SUCH_ACCOUNT));
                 route = LedgerEntry.Route.UNKNOWN_USER;
-                unknown++;
+                unknown.add(entry.getValue().address());
             }
             rows.add(LedgerEntry.of(envelope.queueId(), entry.getKey(), route));
         }
@@ -130,7 +133,7 @@ public class Intake {
     }
 
     private static QueuedRecipient queueRow(Envelope envelope, MessageBody body, Envelope.Recipient recipient,
-            MailAddress address, String state, String error) {
+            MailAddress address, String state, SmtpReply error) {
         QueuedRecipient row = new QueuedRecipient();
         row.queueId = envelope.queueId();
         row.bodyId = body.id;
@@ -140,7 +143,8 @@ public class Intake {
         row.dsnOrcpt = recipient.params().get("ORCPT");
         row.state = state;
         row.nextAttemptAt = Instant.now();
-        row.lastError = error;
+        row.lastError = error == null ? null : error.summary();
+        row.status = error == null ? null : error.enhanced();
         return row;
     }
 

@@ -19,9 +19,6 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 @Table(name = "delivery_queue")
 public class QueuedRecipient extends PanacheEntityBase {
 
-    public static final String QUEUED = "queued";
-    public static final String FAILED = "failed";
-
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
@@ -42,7 +39,7 @@ public class QueuedRecipient extends PanacheEntityBase {
     @Column(name = "dsn_orcpt")
     public String dsnOrcpt;
 
-    public String state = QUEUED;
+    public String state = DeliveryQueue.QUEUED;
 
     public int attempts;
 
@@ -51,4 +48,7 @@ public class QueuedRecipient extends PanacheEntityBase {
 
     @Column(name = "last_error")
     public String lastError;
+
+    /** RFC 3463 status of the last outcome, for the bounce. */
+    public String status;
 }

@@ -34,6 +34,31 @@ public final class QueueId {
         return new String(id);
     }
 
+    /**
+     * The queue id of a message made from another one, the same every time for
+     * the same {@code original} and {@code label}: a bounce's id comes from its
+     * message's, so a replayed attempt cannot queue a second bounce. It keeps
+     * the original's time part and takes 80 bits of SHA-256 of both as its rest.
+     */
+    public static String derived(String original, String label) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((original + "\n" + label).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+        char[] id = original.substring(0, 10).toCharArray();
+        StringBuilder out = new StringBuilder(LENGTH).append(id);
+        for (int i = 0; i < LENGTH - 10; i++) {
+            // 5 bits at a time from the digest's first 80 bits
+            int bit = i * 5;
+            int word = ((digest[bit / 8] & 0xff) << 8) | (digest[bit / 8 + 1] & 0xff);
+            out.append(ALPHABET[(word >>> (11 - bit % 8)) & 31]);
+        }
+        return out.toString();
+    }
+
     /** True for a string this class could have made: a guard for ids read from records or URLs. */
     public static boolean isValid(String id) {
         if (id == null || id.length() != LENGTH) {

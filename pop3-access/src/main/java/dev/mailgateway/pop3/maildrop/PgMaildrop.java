@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import dev.mailgateway.common.account.Credentials;
+import dev.mailgateway.common.store.MessageBodies;
 import dev.mailgateway.pop3.protocol.Maildrop;
 import dev.mailgateway.pop3.protocol.MessageSource;
 
@@ -67,9 +68,7 @@ public class PgMaildrop implements Maildrop {
                 .preparedQuery("delete from mailbox_entry where account_id = $1 and id = any($2)")
                 .execute(Tuple.of(accountId).addArrayOfLong(ids))
                 // a body goes with its last reference (ARCHITECTURE decision 8)
-                .compose(deleted -> connection.preparedQuery("delete from message_body b where b.id = any($1)"
-                        + " and not exists (select 1 from mailbox_entry e where e.body_id = b.id)"
-                        + " and not exists (select 1 from delivery_queue q where q.body_id = b.id)")
+                .compose(deleted -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED)
                         .execute(Tuple.tuple().addArrayOfLong(bodies)))
                 .<Void>mapEmpty())
                 .onFailure(e -> LOG.warnf("deleting %d messages of account %d failed: %s", ids.length, accountId, e.toString()));

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 
+import dev.mailgateway.common.reply.SmtpReply;
+
 /**
  * The server side of one AUTH exchange (RFC 4954): PLAIN (RFC 4616) and LOGIN,
  * base64 responses in, the next challenge or the credentials out. Pure.

@@ -1,5 +1,7 @@
 package dev.mailgateway.ingress.protocol;
 
+import dev.mailgateway.common.reply.SmtpReply;
+
 /** Every fixed reply the server sends, with its RFC 3463 enhanced status code. */
 public final class SmtpReplies {
 

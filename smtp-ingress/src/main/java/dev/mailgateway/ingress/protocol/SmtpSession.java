@@ -20,6 +20,7 @@ import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.envelope.QueueId;
 import dev.mailgateway.common.line.CommandCounts;
 import dev.mailgateway.common.line.LineDecoder.Line;
+import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.protocol.SmtpInputDecoder.DataPiece;
 
 /**

@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import dev.mailgateway.common.line.LineDecoder;
+import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.common.testing.HostileInput;
 
 /**

@@ -1,4 +1,4 @@
-package dev.mailgateway.pop3.protocol;
+package dev.mailgateway.common.line;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.mailgateway.pop3.admin;
+package dev.mailgateway.common.admin;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,7 +13,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import dev.mailgateway.common.config.MailConfig;
 
 /**
- * Every /api call needs {@code Authorization: Bearer <mail.admin-token>};
+ * Every /api call of a service with a REST API needs {@code Authorization: Bearer <mail.admin-token>};
  * without a configured token every call is refused (CONTRACT.md).
  */
 public class AdminTokenFilter {

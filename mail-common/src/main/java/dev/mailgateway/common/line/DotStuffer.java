@@ -1,4 +1,4 @@
-package dev.mailgateway.pop3.protocol;
+package dev.mailgateway.common.line;
 
 import io.vertx.core.buffer.Buffer;
 

@@ -1,0 +1,90 @@
+package dev.mailgateway.worker;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The {@code delivery.*} keys of CONTRACT.md, and the relay's limits with their RFC defaults. */
+@ConfigMapping(prefix = "delivery")
+public interface DeliveryConfig {
+
+    Dns dns();
+
+    interface Dns {
+        /** Resolvers as {@code host:port}, tried in order; unset: the system resolver (/etc/resolv.conf). */
+        Optional<List<String>> servers();
+
+        /** One query's wait before the next resolver is asked. */
+        @WithDefault("5s")
+        Duration timeout();
+    }
+
+    /** TCP port dialled on MX hosts. */
+    @WithDefault("25")
+    int smtpPort();
+
+    Retry retry();
+
+    interface Retry {
+        /** First delay after a temporary failure (Postfix's minimal_backoff_time: 5 minutes). */
+        @WithDefault("5m")
+        Duration initial();
+
+        /** Largest delay between attempts (Postfix's maximal_backoff_time, about 67 minutes). */
+        @WithDefault("67m")
+        Duration max();
+
+        /** How long a recipient may stay deferred before it bounces with 4.4.7 (Postfix's maximal_queue_lifetime). */
+        @WithDefault("5d")
+        Duration lifetime();
+    }
+
+    Relay relay();
+
+    interface Relay {
+        /** Connections one worker opens to one destination domain at a time (Postfix's default_destination_concurrency_limit). */
+        @WithDefault("20")
+        int destinationConcurrency();
+
+        /** TCP connect timeout (Postfix's smtp_connect_timeout). */
+        @WithDefault("30s")
+        Duration connectTimeout();
+
+        /** Wait for the greeting, EHLO, MAIL and RCPT replies (RFC 5321 section 4.5.3.2.1-3: 5 minutes). */
+        @WithDefault("5m")
+        Duration commandTimeout();
+
+        /** Wait for the reply to the end of data (RFC 5321 section 4.5.3.2.6: 10 minutes). */
+        @WithDefault("10m")
+        Duration dataTimeout();
+
+        /** How long an idle connection is kept for the next message to the same host (Postfix's smtp_connection_cache_time_limit). */
+        @WithDefault("2s")
+        Duration reuseTime();
+
+        /** Domains that only get mail over TLS: without STARTTLS the attempt is deferred (Postfix's "encrypt" level). */
+        Optional<List<String>> tlsRequiredDomains();
+    }
+
+    Scheduler scheduler();
+
+    interface Scheduler {
+        /** How often due queue rows are looked for; a new remote recipient is picked up at the next look. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** Rows claimed in one look. */
+        @WithDefault("200")
+        int batchSize();
+
+        /**
+         * A claimed row is not due again for this long: if this replica dies mid-relay,
+         * another one retries the row after it. Longer than one whole relay takes.
+         */
+        @WithDefault("30m")
+        Duration claimLease();
+    }
+}

@@ -1,0 +1,236 @@
+package dev.mailgateway.worker.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import dev.mailgateway.common.store.MessageBodies;
+
+/**
+ * The delivery queue table (ARCHITECTURE decision 5), every statement on it in
+ * one place. Rows are claimed with {@code FOR UPDATE SKIP LOCKED} and a lease:
+ * the claim moves the row's next attempt a lease ahead, so no other replica
+ * takes it while this one relays, and a replica that dies mid-relay leaves it
+ * due again when the lease runs out. Nothing is held open during a relay.
+ */
+@ApplicationScoped
+public class DeliveryQueue {
+
+    public static final String QUEUED = "queued";
+    public static final String FAILED = "failed";
+
+    /** A queued row as the queue API shows it. */
+    public record Listed(String queueId, String sender, String recipient, int attempts, Instant nextAttemptAt, String lastError) {
+    }
+
+    /** A failed row waiting for its bounce, with what the report needs. */
+    public record Failed(long id, String queueId, long bodyId, String recipient, String dsnNotify, String orcpt, String status,
+            String lastError, String remoteMta, String sender, String ret, String envid, Instant receivedAt) {
+    }
+
+    /** Depth of the deferred queue and the age of its oldest message, for the metrics. */
+    public record Depth(long queued, Duration oldest) {
+    }
+
+    private static final String CLAIM = """
+            with due as (
+                select id from delivery_queue
+                where state = 'queued' and next_attempt_at <= now() and not (domain = any($1))
+                order by next_attempt_at
+                limit $2
+                for update skip locked)
+            update delivery_queue q set next_attempt_at = now() + $3::bigint * interval '1 millisecond', attempts = q.attempts + 1
+            from due, message_body b
+            where q.id = due.id and b.id = q.body_id
+            returning q.id, q.queue_id, q.body_id, q.recipient, q.domain, q.dsn_notify, q.dsn_orcpt, q.attempts,
+                      b.sender, b.dsn_ret, b.dsn_envid, b.smtputf8, b.received_at""";
+
+    private static final String CLAIM_FAILED = """
+            select q.id, q.queue_id, q.body_id, q.recipient, q.dsn_notify, q.dsn_orcpt, q.status, q.last_error, q.remote_mta,
+                   b.sender, b.dsn_ret, b.dsn_envid, b.received_at
+            from delivery_queue q join message_body b on b.id = q.body_id
+            where q.state = 'failed' and not (q.queue_id = any($2))
+            order by q.queue_id, q.id
+            limit $1
+            for update of q skip locked""";
+
+    private final Pool pool;
+
+    public DeliveryQueue(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Claims up to {@code limit} due rows of domains not in {@code busyDomains}. */
+    public Future<List<ClaimedRecipient>> claimDue(Set<String> busyDomains, int limit, Duration lease) {
+        return pool.preparedQuery(CLAIM)
+                .execute(Tuple.tuple().addArrayOfString(busyDomains.toArray(String[]::new)).addInteger(limit).addLong(lease.toMillis()))
+                .map(rows -> {
+                    List<ClaimedRecipient> claimed = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        claimed.add(new ClaimedRecipient(row.getLong("id"), row.getString("queue_id"), row.getLong("body_id"),
+                                row.getString("recipient"), row.getString("domain"), row.getString("dsn_notify"),
+                                row.getString("dsn_orcpt"), row.getInteger("attempts"), row.getString("sender"),
+                                row.getString("dsn_ret"), row.getString("dsn_envid"), row.getBoolean("smtputf8"),
+                                instant(row, "received_at")));
+                    }
+                    return claimed;
+                });
+    }
+
+    /** The message bytes of a body, whole: what the relay sends. */
+    public Future<Buffer> content(long bodyId) {
+        return pool.preparedQuery("select content from message_body where id = $1").execute(Tuple.of(bodyId))
+                .map(rows -> rows.iterator().next().getBuffer(0));
+    }
+
+    /**
+     * Writes the verdicts of one attempt in one transaction. A row an operator
+     * deleted meanwhile stays deleted; a delivered row goes, and its body with it
+     * when nothing else holds it.
+     */
+    public Future<Void> record(List<Verdict> verdicts) {
+        List<Tuple> delivered = new ArrayList<>();
+        List<Tuple> deferred = new ArrayList<>();
+        List<Tuple> failed = new ArrayList<>();
+        for (Verdict verdict : verdicts) {
+            String error = verdict.reply().summary();
+            switch (verdict.kind()) {
+                case DELIVERED -> delivered.add(Tuple.of(verdict.row().id()));
+                case DEFERRED -> deferred.add(Tuple.of(verdict.row().id(), time(verdict.nextAttemptAt()), error, verdict.status(), verdict.remoteMta()));
+                case FAILED -> failed.add(Tuple.of(verdict.row().id(), error, verdict.status(), verdict.remoteMta()));
+            }
+        }
+        Long[] bodies = verdicts.stream().map(v -> v.row().bodyId()).distinct().toArray(Long[]::new);
+        return pool.withTransaction(connection -> batch(connection, "delete from delivery_queue where id = $1", delivered)
+                .compose(v -> batch(connection, "update delivery_queue set next_attempt_at = $2, last_error = $3, status = $4, remote_mta = $5"
+                        + " where id = $1 and state = 'queued'", deferred))
+                .compose(v -> batch(connection, "update delivery_queue set state = 'failed', last_error = $2, status = $3, remote_mta = $4"
+                        + " where id = $1 and state = 'queued'", failed))
+                .compose(v -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(bodies)))
+                .mapEmpty());
+    }
+
+    /** Rows claimed but not attempted (the worker is stopping): due again at once. */
+    public Future<Void> release(List<ClaimedRecipient> rows) {
+        Long[] ids = rows.stream().map(ClaimedRecipient::id).toArray(Long[]::new);
+        return pool.preparedQuery("update delivery_queue set next_attempt_at = now(), attempts = attempts - 1 where id = any($1) and state = 'queued'")
+                .execute(Tuple.tuple().addArrayOfLong(ids)).mapEmpty();
+    }
+
+    /**
+     * Runs {@code bounce} on up to {@code limit} failed rows, locked in one
+     * transaction; the rows and then unreferenced bodies are deleted only when
+     * it succeeds, so a bounce that could not be queued is tried again.
+     * Messages in {@code waitFor} still have relays in flight: their failures
+     * wait, so that one report lists them all.
+     */
+    public Future<Integer> bounceFailed(int limit, Set<String> waitFor, java.util.function.Function<List<Failed>, Future<Void>> bounce) {
+        return pool.withTransaction(connection -> connection.preparedQuery(CLAIM_FAILED)
+                .execute(Tuple.of(limit).addArrayOfString(waitFor.toArray(String[]::new))).compose(rows -> {
+            List<Failed> failed = new ArrayList<>(rows.size());
+            for (Row row : rows) {
+                failed.add(new Failed(row.getLong("id"), row.getString("queue_id"), row.getLong("body_id"), row.getString("recipient"),
+                        row.getString("dsn_notify"), row.getString("dsn_orcpt"), row.getString("status"), row.getString("last_error"),
+                        row.getString("remote_mta"), row.getString("sender"), row.getString("dsn_ret"), row.getString("dsn_envid"),
+                        instant(row, "received_at")));
+            }
+            if (failed.isEmpty()) {
+                return Future.succeededFuture(0);
+            }
+            Long[] ids = failed.stream().map(Failed::id).toArray(Long[]::new);
+            Long[] bodies = failed.stream().map(Failed::bodyId).distinct().toArray(Long[]::new);
+            return bounce.apply(failed)
+                    .compose(v -> connection.preparedQuery("delete from delivery_queue where id = any($1)").execute(Tuple.tuple().addArrayOfLong(ids)))
+                    .compose(v -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(bodies)))
+                    .map(failed.size());
+        }));
+    }
+
+    /** The start of a body, enough for its header section (RFC 3464 text/rfc822-headers), or all of it. */
+    public Future<Buffer> head(long bodyId, int maxBytes) {
+        return pool.preparedQuery("select substring(content from 1 for $2) from message_body where id = $1")
+                .execute(Tuple.of(bodyId, maxBytes)).map(rows -> rows.iterator().next().getBuffer(0));
+    }
+
+    public Future<List<Listed>> list(int limit) {
+        return pool.preparedQuery("select q.queue_id, b.sender, q.recipient, q.attempts, q.next_attempt_at, q.last_error"
+                + " from delivery_queue q join message_body b on b.id = q.body_id where q.state = 'queued'"
+                + " order by q.next_attempt_at, q.id limit $1")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<Listed> listed = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        listed.add(new Listed(row.getString("queue_id"), row.getString("sender"), row.getString("recipient"),
+                                row.getInteger("attempts"), instant(row, "next_attempt_at"), row.getString("last_error")));
+                    }
+                    return listed;
+                });
+    }
+
+    /** Makes a message's queued recipients (or, for null, every queued recipient) due now; the count of rows touched. */
+    public Future<Integer> dueNow(String queueId) {
+        return pool.preparedQuery("update delivery_queue set next_attempt_at = now() where state = 'queued' and ($1::text is null or queue_id = $1)")
+                .execute(Tuple.of(queueId)).map(RowSet::rowCount);
+    }
+
+    /**
+     * Takes a message's queued recipients out of the queue: marked failed with
+     * {@code status} for their bounce, or dropped with no trace when {@code bounce} is false.
+     */
+    public Future<Integer> remove(String queueId, boolean bounce, String status, String reason) {
+        if (bounce) {
+            return pool.preparedQuery("update delivery_queue set state = 'failed', status = $2, last_error = $3, remote_mta = null"
+                    + " where queue_id = $1 and state = 'queued'")
+                    .execute(Tuple.of(queueId, status, reason)).map(RowSet::rowCount);
+        }
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("delete from delivery_queue where queue_id = $1 and state = 'queued' returning body_id")
+                .execute(Tuple.of(queueId))
+                .compose(rows -> {
+                    Long[] bodies = new Long[rows.size()];
+                    int i = 0;
+                    for (Row row : rows) {
+                        bodies[i++] = row.getLong(0);
+                    }
+                    return connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(bodies))
+                            .map(rows.rowCount());
+                }));
+    }
+
+    public Future<Depth> depth() {
+        return pool.query("select count(*), extract(epoch from now() - min(b.received_at)) from delivery_queue q"
+                + " join message_body b on b.id = q.body_id where q.state = 'queued'").execute()
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    Double oldest = row.getDouble(1);
+                    return new Depth(row.getLong(0), oldest == null ? Duration.ZERO : Duration.ofMillis((long) (oldest * 1000)));
+                });
+    }
+
+    private static Future<Void> batch(SqlConnection connection, String sql, List<Tuple> tuples) {
+        return tuples.isEmpty() ? Future.succeededFuture() : connection.preparedQuery(sql).executeBatch(tuples).mapEmpty();
+    }
+
+    private static Instant instant(Row row, String column) {
+        OffsetDateTime time = row.getOffsetDateTime(column);
+        return time == null ? null : time.toInstant();
+    }
+
+    private static OffsetDateTime time(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

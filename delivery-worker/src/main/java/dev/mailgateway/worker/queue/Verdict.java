@@ -1,0 +1,19 @@
+package dev.mailgateway.worker.queue;
+
+import java.time.Instant;
+
+import dev.mailgateway.common.reply.SmtpReply;
+
+/**
+ * What one relay attempt decided for one queue row.
+ *
+ * @param reply         the reply that decided it (the next hop's, or our own for DNS and connection failures)
+ * @param remoteMta     the host that gave the reply, or null
+ * @param nextAttemptAt for {@link Kind#DEFERRED}: when to try again
+ */
+public record Verdict(ClaimedRecipient row, Kind kind, SmtpReply reply, String status, String remoteMta, Instant nextAttemptAt) {
+
+    public enum Kind {
+        DELIVERED, DEFERRED, FAILED
+    }
+}

@@ -1,0 +1,217 @@
+package dev.mailgateway.worker.remote;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+
+import dev.mailgateway.common.config.MailConfig;
+import dev.mailgateway.common.reply.SmtpReply;
+import dev.mailgateway.worker.DeliveryConfig;
+
+/**
+ * Relays one message to one destination, MTA to MTA: tries the next hops in
+ * order (RFC 5321 section 5.1) until every recipient has a final answer,
+ * moving on after a connection failure, a timeout or a temporary refusal.
+ * Each hop: greeting, EHLO (HELO if refused), STARTTLS when offered
+ * (opportunistic, or required for configured domains), then a
+ * {@link MailTransaction}. Connections that end cleanly stay open for
+ * {@code delivery.relay.reuse-time} and carry the next message to that host.
+ */
+@ApplicationScoped
+public class RelayClient {
+
+    private static final Logger LOG = Logger.getLogger(RelayClient.class);
+
+    /** The final answer for one recipient and the host that gave it (null when no host did). */
+    public record Outcome(SmtpReply reply, String remoteMta) {
+    }
+
+    private final Vertx vertx;
+    private final NetClient client;
+    private final DeliveryConfig.Relay settings;
+    private final int port;
+    private final String ownHostName;
+    private final Set<String> tlsRequired;
+    private final Map<String, Deque<Idle>> idle = new HashMap<>();
+
+    private record Idle(Session session, long timer) {
+    }
+
+    /** A greeted connection with what the server offers. */
+    private record Session(SmtpClientConnection connection, ServerCapabilities server, NextHop hop) {
+    }
+
+    /** A hop that could not take the message at all; the reply says why, for the recipients' last error. */
+    private static final class HopFailure extends RuntimeException {
+        final SmtpReply reply;
+
+        HopFailure(SmtpReply reply) {
+            super(reply.summary(), null, false, false);
+            this.reply = reply;
+        }
+    }
+
+    public RelayClient(Vertx vertx, DeliveryConfig config, MailConfig mail) {
+        this.vertx = vertx;
+        this.settings = config.relay();
+        this.port = config.smtpPort();
+        this.ownHostName = mail.hostname().toLowerCase(Locale.ROOT);
+        this.tlsRequired = Set.copyOf(settings.tlsRequiredDomains().orElse(List.of()).stream()
+                .map(d -> d.toLowerCase(Locale.ROOT)).toList());
+        // opportunistic TLS as Postfix's "may" and "encrypt" levels: encrypted, the peer's certificate not verified
+        this.client = vertx.createNetClient(new NetClientOptions()
+                .setConnectTimeout((int) settings.connectTimeout().toMillis())
+                .setTrustAll(true));
+    }
+
+    public Future<Map<String, Outcome>> deliver(String domain, List<NextHop> hops, OutboundMessage message) {
+        Map<String, Outcome> outcomes = new LinkedHashMap<>();
+        return tryHop(domain, hops, 0, message, outcomes).map(done -> outcomes);
+    }
+
+    private Future<Void> tryHop(String domain, List<NextHop> hops, int index, OutboundMessage message, Map<String, Outcome> outcomes) {
+        NextHop hop = hops.get(index);
+        return onHop(domain, hop, message, true).transform(result -> {
+            List<OutboundMessage.Recipient> pending = new ArrayList<>();
+            if (result.succeeded()) {
+                for (OutboundMessage.Recipient recipient : message.recipients()) {
+                    SmtpReply reply = result.result().get(recipient.address());
+                    outcomes.put(recipient.address(), new Outcome(reply, hop.hostName()));
+                    if (reply.isTransient()) {
+                        pending.add(recipient);
+                    }
+                }
+            } else {
+                SmtpReply reply = result.cause() instanceof HopFailure failure ? failure.reply
+                        : SmtpReply.of(451, "4.4.1", hop + ": " + result.cause().getMessage());
+                LOG.debugf("%s to %s: %s", message.queueId(), hop, reply.summary());
+                message.recipients().forEach(r -> outcomes.put(r.address(), new Outcome(reply, hop.hostName())));
+                if (reply.isTransient()) {
+                    pending.addAll(message.recipients());
+                }
+            }
+            if (pending.isEmpty() || index + 1 >= hops.size()) {
+                return Future.succeededFuture();
+            }
+            return tryHop(domain, hops, index + 1, message.onlyTo(pending), outcomes);
+        });
+    }
+
+    /** The transaction on a reused connection, or a new one; a reused one that died meanwhile is replaced once. */
+    private Future<Map<String, SmtpReply>> onHop(String domain, NextHop hop, OutboundMessage message, boolean mayReuse) {
+        Session reused = mayReuse ? takeIdle(hop) : null;
+        Future<Session> session = reused != null ? Future.succeededFuture(reused) : open(domain, hop);
+        return session.compose(s -> new MailTransaction(s.connection(), s.server(), message, settings.commandTimeout(), settings.dataTimeout())
+                .run()
+                .onSuccess(done -> keepIdle(s))
+                .recover(e -> reused != null ? onHop(domain, hop, message, false) : Future.failedFuture(e)));
+    }
+
+    private Future<Session> open(String domain, NextHop hop) {
+        return SmtpClientConnection.open(vertx, client, hop, port, settings.commandTimeout()).compose(connected -> {
+            SmtpClientConnection connection = connected.connection();
+            if (!connected.greeting().isPositive()) {
+                connection.quit();
+                return Future.failedFuture(new HopFailure(asTemporary(hop, "greeted with", connected.greeting())));
+            }
+            return hello(connection, hop)
+                    .compose(server -> secure(domain, connection, server, hop))
+                    .map(server -> new Session(connection, server, hop))
+                    .onFailure(e -> connection.quit());
+        });
+    }
+
+    /** EHLO, or HELO when EHLO is refused (RFC 5321 section 3.2); a server calling itself by our name is a loop. */
+    private Future<ServerCapabilities> hello(SmtpClientConnection connection, NextHop hop) {
+        return connection.send("EHLO " + ownHostName, settings.commandTimeout()).compose(ehlo -> {
+            if (ehlo.isPositive()) {
+                return loopCheck(ehlo, hop).map(ServerCapabilities.fromEhlo(ehlo));
+            }
+            return connection.send("HELO " + ownHostName, settings.commandTimeout()).compose(helo -> helo.isPositive()
+                    ? loopCheck(helo, hop).map(ServerCapabilities.NONE)
+                    : Future.failedFuture(new HopFailure(asTemporary(hop, "refused HELO with", helo))));
+        });
+    }
+
+    private Future<Void> loopCheck(SmtpReply hello, NextHop hop) {
+        String name = hello.lines().get(0).trim().split("\\s+")[0].toLowerCase(Locale.ROOT);
+        return name.equals(ownHostName)
+                ? Future.failedFuture(new HopFailure(SmtpReply.of(554, "5.4.6", "mail loops back to myself: " + hop + " answers as " + name)))
+                : Future.succeededFuture();
+    }
+
+    /** STARTTLS when offered (RFC 3207), then EHLO again: what was offered in the clear counts no more. */
+    private Future<ServerCapabilities> secure(String domain, SmtpClientConnection connection, ServerCapabilities server, NextHop hop) {
+        boolean required = tlsRequired.contains(domain.toLowerCase(Locale.ROOT));
+        if (!server.offers("STARTTLS")) {
+            return required ? Future.failedFuture(new HopFailure(SmtpReply.of(451, "4.7.4", hop + " does not offer STARTTLS, which " + domain + " requires")))
+                    : Future.succeededFuture(server);
+        }
+        return connection.send("STARTTLS", settings.commandTimeout()).compose(reply -> {
+            if (reply.code() != 220) {
+                return required ? Future.failedFuture(new HopFailure(asTemporary(hop, "refused STARTTLS with", reply)))
+                        : Future.succeededFuture(server);
+            }
+            return connection.startTls(hop.hostName())
+                    .compose(tls -> connection.send("EHLO " + ownHostName, settings.commandTimeout()))
+                    .compose(ehlo -> ehlo.isPositive() ? Future.succeededFuture(ServerCapabilities.fromEhlo(ehlo))
+                            : Future.failedFuture(new HopFailure(asTemporary(hop, "refused EHLO after STARTTLS with", ehlo))));
+        });
+    }
+
+    /** A hop's refusal before any recipient was named moves on to the next hop, whatever its code (Postfix's smtp_skip_5xx_greeting). */
+    private static SmtpReply asTemporary(NextHop hop, String what, SmtpReply reply) {
+        return SmtpReply.of(451, "4.4.0", hop + " " + what + " " + reply.summary());
+    }
+
+    private Session takeIdle(NextHop hop) {
+        Deque<Idle> sessions = idle.get(hop.address());
+        Idle next;
+        while (sessions != null && (next = sessions.pollFirst()) != null) {
+            vertx.cancelTimer(next.timer());
+            if (next.session().connection().isOpen()) {
+                return next.session();
+            }
+        }
+        return null;
+    }
+
+    private void keepIdle(Session session) {
+        if (!session.connection().isOpen()) {
+            return;
+        }
+        Deque<Idle> sessions = idle.computeIfAbsent(session.hop().address(), a -> new ArrayDeque<>());
+        Idle[] entry = new Idle[1];
+        long timer = vertx.setTimer(settings.reuseTime().toMillis(), id -> {
+            sessions.remove(entry[0]);
+            session.connection().quit();
+        });
+        entry[0] = new Idle(session, timer);
+        sessions.addFirst(entry[0]);
+    }
+
+    @PreDestroy
+    void close() {
+        idle.values().forEach(sessions -> sessions.forEach(i -> {
+            vertx.cancelTimer(i.timer());
+            i.session().connection().quit();
+        }));
+        client.close();
+    }
+}

@@ -1,0 +1,319 @@
+package dev.mailgateway.worker.remote;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import dev.mailgateway.common.reply.SmtpReply;
+import dev.mailgateway.worker.DeliveryConfig;
+import dev.mailgateway.worker.WorkerMetrics;
+import dev.mailgateway.worker.dsn.Bouncer;
+import dev.mailgateway.worker.events.DeliveryEvent;
+import dev.mailgateway.worker.events.DeliveryEvents;
+import dev.mailgateway.worker.queue.Backoff;
+import dev.mailgateway.worker.queue.ClaimedRecipient;
+import dev.mailgateway.worker.queue.DeliveryQueue;
+import dev.mailgateway.worker.queue.Verdict;
+
+/**
+ * The relay side of the worker, as Postfix's qmgr (ARCHITECTURE decision 5):
+ * every poll it claims due queue rows, groups them into one job per message
+ * and destination domain, runs at most {@code destination-concurrency} jobs
+ * per domain at a time, and writes each job's verdicts back. Failed rows are
+ * handed to the {@link Bouncer}. All of it runs on one Vert.x context, so its
+ * bookkeeping needs no locks.
+ */
+@ApplicationScoped
+public class RelayScheduler {
+
+    private static final Logger LOG = Logger.getLogger(RelayScheduler.class);
+    /** How long a resolved route is reused for further messages to the domain. */
+    static final Duration ROUTE_CACHE_TIME = Duration.ofSeconds(60);
+    /** How often the queue depth and oldest age gauges are read. */
+    static final Duration DEPTH_REFRESH = Duration.ofSeconds(15);
+    /** How long a stopping worker waits for relays in flight. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    private final Vertx vertx;
+    private final DeliveryQueue queue;
+    private final MxResolver resolver;
+    private final RelayClient relay;
+    private final Bouncer bouncer;
+    private final DeliveryEvents events;
+    private final WorkerMetrics metrics;
+    private final DeliveryConfig.Scheduler settings;
+    private final int destinationConcurrency;
+    private final Backoff backoff;
+
+    private final Map<String, Destination> destinations = new HashMap<>();
+    private final Map<String, CachedRoute> routes = new HashMap<>();
+    private Context context;
+    private long pollTimer;
+    private long depthTimer;
+    private int claimedRows;
+    private boolean claiming;
+    private boolean bouncing;
+    private boolean stopping;
+
+    /** One message's recipients at one domain: one relay attempt. */
+    private record Job(String domain, List<ClaimedRecipient> rows) {
+    }
+
+    /** A domain's jobs: those running and those waiting for a free connection. */
+    private static final class Destination {
+        final Set<Job> running = new java.util.HashSet<>();
+        final Deque<Job> waiting = new ArrayDeque<>();
+    }
+
+    private record CachedRoute(Future<Route> route, Instant until) {
+    }
+
+    public RelayScheduler(Vertx vertx, DeliveryQueue queue, MxResolver resolver, RelayClient relay, Bouncer bouncer,
+            DeliveryEvents events, WorkerMetrics metrics, DeliveryConfig config) {
+        this.vertx = vertx;
+        this.queue = queue;
+        this.resolver = resolver;
+        this.relay = relay;
+        this.bouncer = bouncer;
+        this.events = events;
+        this.metrics = metrics;
+        this.settings = config.scheduler();
+        this.destinationConcurrency = config.relay().destinationConcurrency();
+        this.backoff = new Backoff(config.retry());
+    }
+
+    void start(@Observes StartupEvent startup) {
+        context = vertx.getOrCreateContext();
+        context.runOnContext(v -> {
+            pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> poll());
+            depthTimer = vertx.setPeriodic(0, DEPTH_REFRESH.toMillis(), id -> queue.depth().onSuccess(metrics::queueDepth));
+        });
+    }
+
+    /** Look at the queue now rather than at the next poll: new rows were queued or made due. */
+    public void wake() {
+        if (context != null) {
+            context.runOnContext(v -> poll());
+        }
+    }
+
+    private void poll() {
+        if (stopping) {
+            return;
+        }
+        if (!bouncing) {
+            bouncing = true;
+            bouncer.bounceFailed(messagesInFlight())
+                    .onFailure(e -> LOG.warnf("bouncing failed recipients failed, will retry: %s", e.toString()))
+                    .onComplete(done -> bouncing = false);
+        }
+        int room = settings.batchSize() - claimedRows;
+        if (claiming || room <= 0) {
+            return;
+        }
+        claiming = true;
+        queue.claimDue(busyDomains(), room, settings.claimLease()).onComplete(claim -> {
+            claiming = false;
+            if (claim.failed()) {
+                LOG.warnf("claiming due queue rows failed, will retry: %s", claim.cause().toString());
+                return;
+            }
+            dispatch(claim.result());
+            if (claim.result().size() == room) {
+                poll();
+            }
+        });
+    }
+
+    /** Messages with a job running or waiting here: their bounce waits until all their recipients have a verdict. */
+    private Set<String> messagesInFlight() {
+        Set<String> queueIds = new java.util.HashSet<>();
+        destinations.values().forEach(d -> {
+            d.running.forEach(job -> queueIds.add(job.rows().get(0).queueId()));
+            d.waiting.forEach(job -> queueIds.add(job.rows().get(0).queueId()));
+        });
+        return queueIds;
+    }
+
+    private Set<String> busyDomains() {
+        return destinations.entrySet().stream()
+                .filter(e -> e.getValue().running.size() + e.getValue().waiting.size() >= destinationConcurrency)
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
+    }
+
+    private void dispatch(List<ClaimedRecipient> rows) {
+        claimedRows += rows.size();
+        Map<String, List<ClaimedRecipient>> byMessage = new LinkedHashMap<>();
+        rows.forEach(row -> byMessage.computeIfAbsent(row.domain() + " " + row.queueId(), k -> new ArrayList<>()).add(row));
+        for (List<ClaimedRecipient> jobRows : byMessage.values()) {
+            String domain = jobRows.get(0).domain();
+            destinations.computeIfAbsent(domain, d -> new Destination()).waiting.add(new Job(domain, jobRows));
+            pump(domain);
+        }
+    }
+
+    private void pump(String domain) {
+        Destination destination = destinations.get(domain);
+        while (!stopping && destination.running.size() < destinationConcurrency && !destination.waiting.isEmpty()) {
+            Job job = destination.waiting.poll();
+            destination.running.add(job);
+            attempt(job).onComplete(done -> {
+                destination.running.remove(job);
+                claimedRows -= job.rows().size();
+                if (destination.running.isEmpty() && destination.waiting.isEmpty()) {
+                    destinations.remove(domain);
+                } else {
+                    pump(domain);
+                }
+            });
+        }
+    }
+
+    private Future<Void> attempt(Job job) {
+        long started = System.nanoTime();
+        return route(job.domain()).compose(route -> route instanceof Route.Hosts hosts ? send(job, hosts.hops())
+                : Future.succeededFuture(allGet(job, ((Route.Unroutable) route).reply()))
+        ).recover(e -> {
+            // our own failure (the body could not be read, a bug): the rows are tried again later
+            LOG.warnf(e, "relay of %s to %s failed", job.rows().get(0).queueId(), job.domain());
+            return Future.succeededFuture(allGet(job, SmtpReply.of(451, "4.3.0", "local error in processing: " + e.getMessage())));
+        }).compose(outcomes -> record(job, outcomes, started));
+    }
+
+    private Future<Map<String, RelayClient.Outcome>> send(Job job, List<NextHop> hops) {
+        ClaimedRecipient first = job.rows().get(0);
+        return queue.content(first.bodyId()).compose(content -> relay.deliver(job.domain(), hops, new OutboundMessage(first.queueId(), first.sender(),
+                job.rows().stream().map(r -> new OutboundMessage.Recipient(r.recipient(), r.dsnNotify(), r.orcpt())).toList(),
+                content, first.smtpUtf8(), first.ret(), first.envid())));
+    }
+
+    private Future<Void> record(Job job, Map<String, RelayClient.Outcome> outcomes, long started) {
+        Instant now = Instant.now();
+        List<Verdict> verdicts = job.rows().stream().map(row -> judge(row, outcomes.get(row.recipient()), now)).toList();
+        return recordWithRetries(verdicts, 0).onSuccess(v -> {
+            metrics.relayed(System.nanoTime() - started);
+            for (Verdict verdict : verdicts) {
+                String result = verdict.kind().name().toLowerCase(java.util.Locale.ROOT);
+                metrics.outcome("remote", result, 1);
+                events.publish(DeliveryEvent.of(verdict.row().queueId(), verdict.row().recipient(), "remote", result,
+                        verdict.status(), verdict.remoteMta(), verdict.row().attempts()));
+                LOG.debugf("%s to <%s>: %s (%s)", verdict.row().queueId(), verdict.row().recipient(), result, verdict.reply().summary());
+            }
+            if (verdicts.stream().anyMatch(verdict -> verdict.kind() == Verdict.Kind.FAILED)) {
+                wake();
+            }
+        });
+    }
+
+    /** A verdict not written would leave the row to its lease and a second relay: worth a few tries. */
+    private Future<Void> recordWithRetries(List<Verdict> verdicts, int tries) {
+        return queue.record(verdicts).recover(e -> {
+            if (tries >= 5) {
+                LOG.errorf("verdicts for %s not written, the lease will bring it back: %s", verdicts.get(0).row().queueId(), e.toString());
+                return Future.failedFuture(e);
+            }
+            Promise<Void> later = Promise.promise();
+            vertx.setTimer(500L << tries, id -> recordWithRetries(verdicts, tries + 1).onComplete(later));
+            return later.future();
+        });
+    }
+
+    /** 2xx delivered, 5xx failed, 4xx deferred until the message's lifetime is over (then 4.4.7). */
+    Verdict judge(ClaimedRecipient row, RelayClient.Outcome outcome, Instant now) {
+        SmtpReply reply = outcome.reply();
+        if (reply.isPositive()) {
+            return new Verdict(row, Verdict.Kind.DELIVERED, reply, status(reply, "2.0.0"), outcome.remoteMta(), null);
+        }
+        if (reply.isPermanent()) {
+            return new Verdict(row, Verdict.Kind.FAILED, reply, status(reply, "5.0.0"), outcome.remoteMta(), null);
+        }
+        if (backoff.expired(row.receivedAt(), now)) {
+            return new Verdict(row, Verdict.Kind.FAILED, reply, "4.4.7", outcome.remoteMta(), null);
+        }
+        return new Verdict(row, Verdict.Kind.DEFERRED, reply, status(reply, "4.0.0"), outcome.remoteMta(),
+                backoff.nextAttempt(row.attempts(), row.receivedAt(), now));
+    }
+
+    private static String status(SmtpReply reply, String fallback) {
+        return reply.enhanced() != null ? reply.enhanced() : fallback;
+    }
+
+    private Future<Route> route(String domain) {
+        Instant now = Instant.now();
+        CachedRoute cached = routes.get(domain);
+        if (cached != null && now.isBefore(cached.until())) {
+            return cached.route();
+        }
+        Future<Route> route = resolver.resolve(domain);
+        routes.put(domain, new CachedRoute(route, now.plus(ROUTE_CACHE_TIME)));
+        // a temporary DNS failure is asked again next time
+        route.onSuccess(r -> {
+            if (r instanceof Route.Unroutable u && u.reply().isTransient()) {
+                routes.remove(domain);
+            }
+        });
+        if (routes.size() > 10_000) {
+            routes.entrySet().removeIf(e -> now.isAfter(e.getValue().until()));
+        }
+        return route;
+    }
+
+    private static Map<String, RelayClient.Outcome> allGet(Job job, SmtpReply reply) {
+        Map<String, RelayClient.Outcome> outcomes = new LinkedHashMap<>();
+        job.rows().forEach(row -> outcomes.put(row.recipient(), new RelayClient.Outcome(reply, null)));
+        return outcomes;
+    }
+
+    /** Claimed rows not started go back to the queue at once; relays in flight get a moment to finish. */
+    void stop(@Observes @Priority(1) ShutdownEvent shutdown) {
+        if (context == null) {
+            return;
+        }
+        Promise<Void> stopped = Promise.promise();
+        context.runOnContext(v -> {
+            stopping = true;
+            vertx.cancelTimer(pollTimer);
+            vertx.cancelTimer(depthTimer);
+            List<ClaimedRecipient> unstarted = new ArrayList<>();
+            destinations.values().forEach(d -> d.waiting.forEach(job -> unstarted.addAll(job.rows())));
+            destinations.values().forEach(d -> d.waiting.clear());
+            Future<Void> released = unstarted.isEmpty() ? Future.succeededFuture() : queue.release(unstarted);
+            released.onComplete(r -> waitForRelays(stopped, System.nanoTime() + STOP_GRACE.toNanos()));
+        });
+        try {
+            stopped.future().toCompletionStage().toCompletableFuture().get(STOP_GRACE.toSeconds() + 5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("relays still in flight at shutdown; their rows come back after the claim lease: %s", e.toString());
+        }
+    }
+
+    private void waitForRelays(Promise<Void> stopped, long deadline) {
+        boolean idle = destinations.values().stream().allMatch(d -> d.running.isEmpty());
+        if (idle || System.nanoTime() > deadline) {
+            stopped.tryComplete();
+        } else {
+            vertx.setTimer(100, id -> waitForRelays(stopped, deadline));
+        }
+    }
+}
