@@ -24,6 +24,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.worker.DeliveryConfig;
@@ -35,6 +36,7 @@ import dev.mailgateway.worker.queue.Backoff;
 import dev.mailgateway.worker.queue.ClaimedRecipient;
 import dev.mailgateway.worker.queue.DeliveryQueue;
 import dev.mailgateway.worker.queue.Verdict;
+import dev.mailgateway.worker.queue.VerdictWriter;
 
 /**
  * The relay side of the worker, as Postfix's qmgr (ARCHITECTURE decision 5):
@@ -65,6 +67,7 @@ public class RelayScheduler {
     private final DeliveryConfig.Scheduler settings;
     private final int destinationConcurrency;
     private final Backoff backoff;
+    private final VerdictWriter verdictWriter;
 
     private final Map<String, Destination> destinations = new HashMap<>();
     private final Map<String, CachedRoute> routes = new HashMap<>();
@@ -101,6 +104,7 @@ public class RelayScheduler {
         this.settings = config.scheduler();
         this.destinationConcurrency = config.relay().destinationConcurrency();
         this.backoff = new Backoff(config.retry());
+        this.verdictWriter = new VerdictWriter(vertx, queue);
     }
 
     void start(@Observes StartupEvent startup) {
@@ -128,8 +132,13 @@ public class RelayScheduler {
                     .onFailure(e -> LOG.warnf("bouncing failed recipients failed, will retry: %s", e.toString()))
                     .onComplete(done -> bouncing = false);
         }
+        claim();
+    }
+
+    /** Claims due rows while there is room; called by the poll and whenever a domain's local backlog runs low. */
+    private void claim() {
         int room = settings.batchSize() - claimedRows;
-        if (claiming || room <= 0) {
+        if (stopping || claiming || room <= 0) {
             return;
         }
         claiming = true;
@@ -141,7 +150,7 @@ public class RelayScheduler {
             }
             dispatch(claim.result());
             if (claim.result().size() == room) {
-                poll();
+                claim();
             }
         });
     }
@@ -156,9 +165,10 @@ public class RelayScheduler {
         return queueIds;
     }
 
+    /** Domains with a full round of jobs waiting here already: claiming more of them would only make rows wait. */
     private Set<String> busyDomains() {
         return destinations.entrySet().stream()
-                .filter(e -> e.getValue().running.size() + e.getValue().waiting.size() >= destinationConcurrency)
+                .filter(e -> e.getValue().waiting.size() >= destinationConcurrency)
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
     }
 
@@ -186,6 +196,10 @@ public class RelayScheduler {
                 } else {
                     pump(domain);
                 }
+                if (destination.waiting.size() < destinationConcurrency) {
+                    // keep the destination's pipeline full without waiting for the next poll
+                    claim();
+                }
             });
         }
     }
@@ -203,7 +217,8 @@ public class RelayScheduler {
 
     private Future<Map<String, RelayClient.Outcome>> send(Job job, List<NextHop> hops) {
         ClaimedRecipient first = job.rows().get(0);
-        return queue.content(first.bodyId()).compose(content -> relay.deliver(job.domain(), hops, new OutboundMessage(first.queueId(), first.sender(),
+        Future<Buffer> body = first.content() != null ? Future.succeededFuture(first.content()) : queue.content(first.bodyId());
+        return body.compose(content -> relay.deliver(job.domain(), hops, new OutboundMessage(first.queueId(), first.sender(),
                 job.rows().stream().map(r -> new OutboundMessage.Recipient(r.recipient(), r.dsnNotify(), r.orcpt())).toList(),
                 content, first.smtpUtf8(), first.ret(), first.envid())));
     }
@@ -211,7 +226,7 @@ public class RelayScheduler {
     private Future<Void> record(Job job, Map<String, RelayClient.Outcome> outcomes, long started) {
         Instant now = Instant.now();
         List<Verdict> verdicts = job.rows().stream().map(row -> judge(row, outcomes.get(row.recipient()), now)).toList();
-        return recordWithRetries(verdicts, 0).onSuccess(v -> {
+        return verdictWriter.write(verdicts).onSuccess(v -> {
             metrics.relayed(System.nanoTime() - started);
             for (Verdict verdict : verdicts) {
                 String result = verdict.kind().name().toLowerCase(java.util.Locale.ROOT);
@@ -223,19 +238,6 @@ public class RelayScheduler {
             if (verdicts.stream().anyMatch(verdict -> verdict.kind() == Verdict.Kind.FAILED)) {
                 wake();
             }
-        });
-    }
-
-    /** A verdict not written would leave the row to its lease and a second relay: worth a few tries. */
-    private Future<Void> recordWithRetries(List<Verdict> verdicts, int tries) {
-        return queue.record(verdicts).recover(e -> {
-            if (tries >= 5) {
-                LOG.errorf("verdicts for %s not written, the lease will bring it back: %s", verdicts.get(0).row().queueId(), e.toString());
-                return Future.failedFuture(e);
-            }
-            Promise<Void> later = Promise.promise();
-            vertx.setTimer(500L << tries, id -> recordWithRetries(verdicts, tries + 1).onComplete(later));
-            return later.future();
         });
     }
 
