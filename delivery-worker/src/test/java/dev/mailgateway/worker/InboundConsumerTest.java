@@ -107,8 +107,8 @@ class InboundConsumerTest {
         String key = QueueId.next();
         RecordHeaders noEnvelope = new RecordHeaders();
         noEnvelope.add("rcpt-to", alice.getBytes(StandardCharsets.UTF_8));
-        try (KafkaConsumer<String, byte[]> deadLetters = WorkerFixture.endOfTopic("mail.dead-letter")) {
-            RecordMetadata bad = WorkerFixture.send(new ProducerRecord<>("mail.inbound", null, key, "junk".getBytes(StandardCharsets.UTF_8), noEnvelope));
+        try (KafkaConsumer<String, byte[]> deadLetters = WorkerFixture.endOfTopic(LocalStack.DEAD_LETTER_TOPIC)) {
+            RecordMetadata bad = WorkerFixture.send(new ProducerRecord<>(LocalStack.INBOUND_TOPIC, null, key, "junk".getBytes(StandardCharsets.UTF_8), noEnvelope));
             Envelope next = envelope(List.of(alice));
             WorkerFixture.publish(next, "Subject: after\r\n\r\nx\r\n".getBytes(StandardCharsets.UTF_8), bad.partition());
             fixture.awaitRows("select 1 from mailbox_entry where queue_id = $1", next.queueId(), 1);

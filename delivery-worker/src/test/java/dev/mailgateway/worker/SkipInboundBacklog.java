@@ -4,6 +4,7 @@ import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import dev.mailgateway.common.testing.LocalStack;
 import dev.mailgateway.common.testing.ConsumerGroups;
 
 /** Moves the worker tests' consumer group past old records before the application starts (see {@link ConsumerGroups}). */
@@ -14,7 +15,7 @@ public class SkipInboundBacklog implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        ConsumerGroups.skipToEnd(TEST_GROUP, "mail.inbound");
+        ConsumerGroups.skipToEnd(TEST_GROUP, LocalStack.INBOUND_TOPIC);
         return Map.of();
     }
 

@@ -25,6 +25,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.mailgateway.common.testing.LocalStack;
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.envelope.EnvelopeHeaders;
 
@@ -51,7 +52,7 @@ public final class WorkerFixture {
     }
 
     public static RecordMetadata publish(Envelope envelope, byte[] message, Integer partition) {
-        return send(new ProducerRecord<>("mail.inbound", partition, envelope.queueId(), message,
+        return send(new ProducerRecord<>(LocalStack.INBOUND_TOPIC, partition, envelope.queueId(), message,
                 new RecordHeaders(EnvelopeHeaders.toHeaders(envelope))));
     }
 

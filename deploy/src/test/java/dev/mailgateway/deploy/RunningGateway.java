@@ -44,7 +44,7 @@ final class RunningGateway implements AutoCloseable {
                 "-Dsmtp.submission-port=0", "-Dsmtp.tls-port=0",
                 "-Dsmtp.tls.cert-file=" + LocalStack.tlsCertificate(), "-Dsmtp.tls.key-file=" + LocalStack.tlsKey()));
         // a consumer group of its own, so a running local stack's worker keeps its offsets, started past old records
-        ConsumerGroups.skipToEnd(WORKER_GROUP, "mail.inbound");
+        ConsumerGroups.skipToEnd(WORKER_GROUP, LocalStack.INBOUND_TOPIC);
         start(root, logs, "delivery-worker", workerHttp, List.of("-Dmp.messaging.incoming.mail-inbound.group.id=" + WORKER_GROUP));
         start(root, logs, "pop3-access", pop3HttpPort, List.of("-Dpop3.port=" + pop3Port, "-Dpop3.host=127.0.0.1"));
         for (int port : new int[] {ingressHttp, workerHttp, pop3HttpPort}) {
@@ -58,6 +58,8 @@ final class RunningGateway implements AutoCloseable {
             throw new IllegalStateException(app + " is missing: build with ./mvnw -B verify from the top folder");
         }
         List<String> command = new ArrayList<>(List.of("java", "-Xmx256m", "-Dquarkus.http.host=127.0.0.1",
+                // the tests' database and topics (the %test profile): a running local stack never shares their mail
+                "-Dquarkus.profile=test",
                 "-Dquarkus.http.port=" + httpPort, "-Dmail.admin-token=" + ADMIN_TOKEN));
         command.addAll(options);
         command.addAll(List.of("-jar", app.toString()));

@@ -104,7 +104,7 @@ class IngressQueueTest {
     static KafkaConsumer<String, byte[]> inboundConsumer() {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:19092"),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor("mail.inbound").stream()
+        List<TopicPartition> partitions = consumer.partitionsFor(LocalStack.INBOUND_TOPIC).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);

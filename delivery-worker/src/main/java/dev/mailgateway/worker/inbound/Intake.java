@@ -64,14 +64,19 @@ public class Intake {
                     .flatMap(Optional::stream).distinct().toList();
             Uni<List<Account>> accounts = mailboxes.isEmpty() ? Uni.createFrom().item(List.of())
                     : Account.list("address in ?1", mailboxes);
-            return accounts.chain(found -> MailboxEntry.accountsHolding(envelope.queueId())
-                    .chain(holding -> body(envelope, message)
-                            .chain(body -> persist(envelope, body, fresh, found, holding))));
+            // the ledger, the body and the mailbox entries of a record are written in one transaction:
+            // with no ledger row yet (the common case, not a replay) neither of the others exists
+            boolean firstTime = handled.isEmpty();
+            Uni<List<Long>> holding = firstTime ? Uni.createFrom().item(List.of()) : MailboxEntry.accountsHolding(envelope.queueId());
+            return accounts.chain(found -> holding
+                    .chain(held -> body(envelope, message, firstTime)
+                            .chain(body -> persist(envelope, body, fresh, found, held))));
         });
     }
 
-    private Uni<MessageBody> body(Envelope envelope, byte[] message) {
-        return MessageBody.findByQueueId(envelope.queueId()).chain(existing -> {
+    private Uni<MessageBody> body(Envelope envelope, byte[] message, boolean firstTime) {
+        Uni<MessageBody> stored = firstTime ? Uni.createFrom().nullItem() : MessageBody.findByQueueId(envelope.queueId());
+        return stored.chain(existing -> {
             if (existing != null) {
                 return Uni.createFrom().item(existing);
             }

@@ -76,7 +76,7 @@ class RemoteDeliveryTest {
         RemotePeers.zone().mx(domain, 10, "mx1." + domain).a("mx1." + domain, down)
                 .mx(domain, 20, "mx2." + domain).a("mx2." + domain, up);
         SmtpSink sink = sink(up);
-        try (KafkaConsumer<String, byte[]> events = WorkerFixture.endOfTopic("mail.events")) {
+        try (KafkaConsumer<String, byte[]> events = WorkerFixture.endOfTopic(LocalStack.EVENTS_TOPIC)) {
             Envelope envelope = envelope(fixture.account(), List.of(Envelope.Recipient.of("user@" + domain)), Instant.now());
             WorkerFixture.publish(envelope, MESSAGE, null);
 
@@ -137,7 +137,7 @@ class RemoteDeliveryTest {
         RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
         int[] tries = {0};
         SmtpSink sink = sink(host).onRcpt(rcpt -> ++tries[0] == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok");
-        try (KafkaConsumer<String, byte[]> events = WorkerFixture.endOfTopic("mail.events")) {
+        try (KafkaConsumer<String, byte[]> events = WorkerFixture.endOfTopic(LocalStack.EVENTS_TOPIC)) {
             Envelope envelope = envelope(fixture.account(), List.of(Envelope.Recipient.of("user@" + domain)), Instant.now());
             WorkerFixture.publish(envelope, MESSAGE, null);
 
@@ -300,7 +300,9 @@ class RemoteDeliveryTest {
                 sender.isEmpty() ? Optional.empty() : Optional.of(sender), receivedAt);
     }
 
+    /** The record was stored (its ledger rows exist), and its queue rows are all gone. */
     private void awaitNoQueueRows(String queueId) {
+        WorkerFixture.await(() -> fixture.count("select 1 from delivery_ledger where queue_id = $1", queueId) > 0, "the record stored");
         fixture.awaitRows("select 1 from delivery_queue where queue_id = $1", queueId, 0);
     }
 

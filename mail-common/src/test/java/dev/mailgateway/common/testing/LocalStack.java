@@ -17,6 +17,11 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class LocalStack implements QuarkusTestResourceLifecycleManager {
 
+    /** The tests' topics (the %test profile's): a running stack's worker never consumes test records. */
+    public static final String INBOUND_TOPIC = "test.mail.inbound";
+    public static final String DEAD_LETTER_TOPIC = "test.mail.dead-letter";
+    public static final String EVENTS_TOPIC = "test.mail.events";
+
     private static final long START_TIMEOUT_MINUTES = 10;
     private static boolean started;
 
