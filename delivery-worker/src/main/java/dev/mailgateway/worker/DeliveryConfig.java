@@ -42,6 +42,13 @@ public interface DeliveryConfig {
         Duration lifetime();
     }
 
+    /**
+     * A sender whose message is still deferred this long after it arrived gets
+     * one report saying so (RFC 3464 Action: delayed), as Postfix's
+     * delay_warning_time; unset: none, Postfix's default too.
+     */
+    Optional<Duration> delayWarning();
+
     Relay relay();
 
     interface Relay {

@@ -25,6 +25,8 @@ public class RemotePeers implements QuarkusTestResourceLifecycleManager {
     public static final String OWN_HOSTNAME = "gateway.test";
     /** As delivery.retry.lifetime below. */
     public static final java.time.Duration LIFETIME = java.time.Duration.ofHours(1);
+    /** As delivery.delay-warning below. */
+    public static final java.time.Duration DELAY_WARNING = java.time.Duration.ofMinutes(30);
 
     private static ZoneServer zone;
     private static int smtpPort;
@@ -48,6 +50,7 @@ public class RemotePeers implements QuarkusTestResourceLifecycleManager {
                 Map.entry("delivery.retry.initial", "1s"),
                 Map.entry("delivery.retry.max", "2s"),
                 Map.entry("delivery.retry.lifetime", "1h"),
+                Map.entry("delivery.delay-warning", "30m"),
                 Map.entry("delivery.scheduler.poll-interval", "200ms"),
                 Map.entry("delivery.relay.connect-timeout", "2s"),
                 Map.entry("delivery.relay.command-timeout", "10s"),

@@ -22,7 +22,9 @@ import dev.mailgateway.common.envelope.QueueId;
 import dev.mailgateway.worker.WorkerMetrics;
 import dev.mailgateway.worker.events.DeliveryEvent;
 import dev.mailgateway.worker.events.DeliveryEvents;
+import dev.mailgateway.worker.queue.ClaimedRecipient;
 import dev.mailgateway.worker.queue.DeliveryQueue;
+import dev.mailgateway.worker.queue.Verdict;
 
 /**
  * Turns failed queue rows into bounces: one report per message listing every
@@ -30,7 +32,7 @@ import dev.mailgateway.worker.queue.DeliveryQueue;
  * from {@code <>} on mail.inbound, before the rows are removed in the same
  * transaction. Its queue id is derived from the message's and the failed
  * recipients, so a bounce retried after a crash is the same record and the
- * worker's ledger stores it once. No bounce for a message from {@code <>}
+ * worker's ledger stores it once. Also sends the optional delay warnings. No bounce for a message from {@code <>}
  * (RFC 5321 section 4.5.5) or for recipients whose NOTIFY excludes FAILURE
  * (RFC 3461 section 4.1).
  */
@@ -84,22 +86,54 @@ public class Bouncer {
                     first.sender().isEmpty() ? "null sender" : "NOTIFY without FAILURE");
             return Future.succeededFuture();
         }
-        String reportId = QueueId.derived(first.queueId(), "bounce " + String.join(" ", reported.stream().map(DeliveryQueue.Failed::recipient).toList()));
-        boolean full = "FULL".equalsIgnoreCase(first.ret());
-        return queue.head(first.bodyId(), full ? Integer.MAX_VALUE : HEADER_SECTION_LIMIT).compose(original -> {
-            Instant now = Instant.now();
-            byte[] message = DeliveryReport.render(new DeliveryReport.Facts(hostname, reportId, first.queueId(), first.sender(),
-                    first.envid(), first.receivedAt(), now,
-                    reported.stream().map(Bouncer::failure).toList(),
-                    original.getBytes(), full));
-            Envelope envelope = new Envelope(reportId, "", bounceParams(message, first.sender()), List.of(Envelope.Recipient.of(first.sender())),
-                    "127.0.0.1", hostname, Optional.empty(), now);
-            return Future.fromCompletionStage(bounces.enqueue(envelope, message).subscribeAsCompletionStage());
-        }).onSuccess(v -> {
+        Original original = new Original(first.queueId(), first.bodyId(), first.sender(), first.ret(), first.envid(), first.receivedAt());
+        return send(original, "bounce", reported.stream().map(Bouncer::failure).toList(), null).onSuccess(reportId -> {
             metrics.bounced();
-            LOG.infof("%s: bounce %s to <%s> for %d recipients", first.queueId(), reportId, first.sender(), reported.size());
             reported.forEach(row -> events.publish(DeliveryEvent.of(row.queueId(), row.recipient(), "dsn", "dsn-sent", row.status(), row.remoteMta(), 0)
                     .withDsn(reportId)));
+        }).mapEmpty();
+    }
+
+    /**
+     * Tells the senders of deferred recipients that their mail still waits
+     * (RFC 3464 Action: delayed), one report per message; the caller already
+     * marked the rows, so each recipient is reported once.
+     */
+    public Future<Void> warnDelayed(List<Verdict> deferred, Instant retryUntil) {
+        Map<String, List<Verdict>> byMessage = new LinkedHashMap<>();
+        deferred.forEach(v -> byMessage.computeIfAbsent(v.row().queueId(), id -> new ArrayList<>()).add(v));
+        Future<Void> done = Future.succeededFuture();
+        for (List<Verdict> message : byMessage.values()) {
+            ClaimedRecipient first = message.get(0).row();
+            Original original = new Original(first.queueId(), first.bodyId(), first.sender(), first.ret(), first.envid(), first.receivedAt());
+            List<DeliveryReport.Failure> about = message.stream().map(v -> new DeliveryReport.Failure(v.row().recipient(), v.row().orcpt(),
+                    "delayed", v.status(), v.reply().summary(), v.remoteMta())).toList();
+            done = done.compose(v -> send(original, "delay", about, retryUntil).onSuccess(reportId -> message.forEach(verdict ->
+                    events.publish(DeliveryEvent.of(verdict.row().queueId(), verdict.row().recipient(), "dsn", "dsn-sent", verdict.status(),
+                            verdict.remoteMta(), verdict.row().attempts()).withDsn(reportId)))).mapEmpty());
+        }
+        return done;
+    }
+
+    /** The message a report is about. */
+    private record Original(String queueId, long bodyId, String sender, String ret, String envid, Instant receivedAt) {
+    }
+
+    /** Renders a report and queues it from {@code <>}; the report's queue id, derived from the message's, {@code kind} and recipients. */
+    private Future<String> send(Original original, String kind, List<DeliveryReport.Failure> about, Instant retryUntil) {
+        String reportId = QueueId.derived(original.queueId(), kind + " " + String.join(" ", about.stream().map(DeliveryReport.Failure::recipient).toList()));
+        // a delay report never returns the whole message: it is still on its way
+        boolean full = retryUntil == null && "FULL".equalsIgnoreCase(original.ret());
+        return queue.head(original.bodyId(), full ? Integer.MAX_VALUE : HEADER_SECTION_LIMIT).compose(head -> {
+            Instant now = Instant.now();
+            byte[] message = DeliveryReport.render(new DeliveryReport.Facts(hostname, reportId, original.queueId(), original.sender(),
+                    original.envid(), original.receivedAt(), now, about, head.getBytes(), full, retryUntil));
+            Envelope envelope = new Envelope(reportId, "", bounceParams(message, original.sender()), List.of(Envelope.Recipient.of(original.sender())),
+                    "127.0.0.1", hostname, Optional.empty(), now);
+            return Future.fromCompletionStage(bounces.enqueue(envelope, message).subscribeAsCompletionStage());
+        }).map(v -> {
+            LOG.infof("%s: %s report %s to <%s> for %d recipients", original.queueId(), kind, reportId, original.sender(), about.size());
+            return reportId;
         });
     }
 
@@ -107,7 +141,12 @@ public class Bouncer {
     private static DeliveryReport.Failure failure(DeliveryQueue.Failed row) {
         String status = row.status() != null ? row.status() : "5.0.0";
         String diagnostic = row.lastError() != null ? row.lastError() : "550 5.0.0 delivery failed";
-        return new DeliveryReport.Failure(row.recipient(), row.orcpt(), status, diagnostic, row.remoteMta());
+        return new DeliveryReport.Failure(row.recipient(), row.orcpt(), "failed", status, diagnostic, row.remoteMta());
+    }
+
+    /** RFC 3461 section 4.1: NOTIFY=DELAY asks for delay reports; without NOTIFY it is the MTA's choice, and ours is yes when configured. */
+    public static boolean wantsDelayReport(String notify) {
+        return notify == null || notify.toUpperCase(Locale.ROOT).contains("DELAY");
     }
 
     /** RFC 3461 section 4.1: no NOTIFY means the MTA's default, which reports failures. */

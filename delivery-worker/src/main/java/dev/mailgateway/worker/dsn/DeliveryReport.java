@@ -20,8 +20,11 @@ public final class DeliveryReport {
     /** RFC 5322 section 3.3 date-time, as Date: and Arrival-Date: want it. */
     private static final DateTimeFormatter RFC_5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss xx", Locale.ROOT);
 
-    /** One failed recipient: RFC 3464 section 2.3 fields. {@code orcpt} is the ORCPT value as received (xtext), or null. */
-    public record Failure(String recipient, String orcpt, String status, String diagnostic, String remoteMta) {
+    /**
+     * One recipient the report is about: RFC 3464 section 2.3 fields. {@code orcpt} is the ORCPT
+     * value as received (xtext), or null; {@code action} is "failed" or "delayed".
+     */
+    public record Failure(String recipient, String orcpt, String action, String status, String diagnostic, String remoteMta) {
     }
 
     /**
@@ -30,9 +33,14 @@ public final class DeliveryReport {
      * @param envid        the RFC 3461 ENVID as received (xtext), or null
      * @param original     the original message, or as much of its start as holds its header section
      * @param returnFull   RET=FULL: {@code original} is the whole message and goes back whole
+     * @param retryUntil   for a delay report: when the gateway gives up (Will-Retry-Until), else null
      */
     public record Facts(String reportingMta, String reportId, String originalQueueId, String sender, String envid,
-            Instant arrival, Instant now, List<Failure> failures, byte[] original, boolean returnFull) {
+            Instant arrival, Instant now, List<Failure> failures, byte[] original, boolean returnFull, Instant retryUntil) {
+
+        boolean delayOnly() {
+            return failures.stream().allMatch(f -> f.action().equals("delayed"));
+        }
     }
 
     private DeliveryReport() {
@@ -44,7 +52,7 @@ public final class DeliveryReport {
                 .append("Date: ").append(date(facts.now())).append("\r\n")
                 .append("From: Mail Delivery System <MAILER-DAEMON@").append(facts.reportingMta()).append(">\r\n")
                 .append("To: <").append(facts.sender()).append(">\r\n")
-                .append("Subject: Undelivered Mail Returned to Sender\r\n")
+                .append(facts.delayOnly() ? "Subject: Delayed Mail (still being retried)\r\n" : "Subject: Undelivered Mail Returned to Sender\r\n")
                 .append("Message-ID: <").append(facts.reportId()).append('@').append(facts.reportingMta()).append(">\r\n")
                 // RFC 3834: an automatic answer, which nobody should answer automatically again
                 .append("Auto-Submitted: auto-replied\r\n")
@@ -79,8 +87,11 @@ public final class DeliveryReport {
         StringBuilder text = new StringBuilder()
                 .append("This is the mail system at host ").append(facts.reportingMta()).append(".\r\n\r\n")
                 .append("Your message (queue id ").append(facts.originalQueueId())
-                .append(") could not be delivered to one or more recipients.\r\n")
-                .append("It is attached below. The mail system's reasons:\r\n\r\n");
+                .append(facts.delayOnly() ? ") could not be delivered yet to one or more recipients.\r\n"
+                        + "It will be tried again until " + date(facts.retryUntil()) + "; you need not send it again.\r\n"
+                        + "The mail system's reasons:\r\n\r\n"
+                        : ") could not be delivered to one or more recipients.\r\n"
+                        + "It is attached below. The mail system's reasons:\r\n\r\n");
         for (Failure failure : facts.failures()) {
             text.append("<").append(ascii(failure.recipient())).append(">: ")
                     .append(failure.remoteMta() == null ? "" : "host " + ascii(failure.remoteMta()) + " said: ")
@@ -104,13 +115,16 @@ public final class DeliveryReport {
             if (failure.orcpt() != null) {
                 fields.append("Original-Recipient: ").append(originalRecipient(failure.orcpt())).append("\r\n");
             }
-            fields.append("Action: failed\r\n")
+            fields.append("Action: ").append(failure.action()).append("\r\n")
                     .append("Status: ").append(ascii(failure.status())).append("\r\n");
             if (failure.remoteMta() != null) {
                 fields.append("Remote-MTA: dns; ").append(ascii(failure.remoteMta())).append("\r\n");
             }
             fields.append("Diagnostic-Code: smtp; ").append(ascii(failure.diagnostic())).append("\r\n")
                     .append("Last-Attempt-Date: ").append(date(facts.now())).append("\r\n");
+            if (facts.retryUntil() != null) {
+                fields.append("Will-Retry-Until: ").append(date(facts.retryUntil())).append("\r\n");
+            }
         }
         return fields.toString();
     }

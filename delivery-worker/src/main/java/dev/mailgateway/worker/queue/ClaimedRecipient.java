@@ -11,5 +11,5 @@ import io.vertx.core.buffer.Buffer;
  */
 public record ClaimedRecipient(long id, String queueId, long bodyId, String recipient, String domain,
         String dsnNotify, String orcpt, int attempts, String sender, String ret, String envid,
-        boolean smtpUtf8, Instant receivedAt, Buffer content) {
+        boolean smtpUtf8, Instant receivedAt, boolean delayWarned, Buffer content) {
 }

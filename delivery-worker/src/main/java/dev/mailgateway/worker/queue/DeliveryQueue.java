@@ -56,7 +56,7 @@ public class DeliveryQueue {
             update delivery_queue q set next_attempt_at = now() + $3::bigint * interval '1 millisecond', attempts = q.attempts + 1
             from due, message_body b
             where q.id = due.id and b.id = q.body_id
-            returning q.id, q.queue_id, q.body_id, q.recipient, q.domain, q.dsn_notify, q.dsn_orcpt, q.attempts,
+            returning q.id, q.queue_id, q.body_id, q.recipient, q.domain, q.dsn_notify, q.dsn_orcpt, q.attempts, q.delay_warned,
                       b.sender, b.dsn_ret, b.dsn_envid, b.smtputf8, b.received_at,
                       case when b.size_bytes <= $4 then b.content end as content""";
 
@@ -90,7 +90,7 @@ public class DeliveryQueue {
                                 row.getString("recipient"), row.getString("domain"), row.getString("dsn_notify"),
                                 row.getString("dsn_orcpt"), row.getInteger("attempts"), row.getString("sender"),
                                 row.getString("dsn_ret"), row.getString("dsn_envid"), row.getBoolean("smtputf8"),
-                                instant(row, "received_at"), row.getBuffer("content")));
+                                instant(row, "received_at"), row.getBoolean("delay_warned"), row.getBuffer("content")));
                     }
                     return claimed;
                 });
@@ -115,14 +115,15 @@ public class DeliveryQueue {
             String error = verdict.reply().summary();
             switch (verdict.kind()) {
                 case DELIVERED -> delivered.add(Tuple.of(verdict.row().id()));
-                case DEFERRED -> deferred.add(Tuple.of(verdict.row().id(), time(verdict.nextAttemptAt()), error, verdict.status(), verdict.remoteMta()));
+                case DEFERRED -> deferred.add(Tuple.of(verdict.row().id(), time(verdict.nextAttemptAt()), error, verdict.status(), verdict.remoteMta(),
+                        verdict.warnDelay()));
                 case FAILED -> failed.add(Tuple.of(verdict.row().id(), error, verdict.status(), verdict.remoteMta()));
             }
         }
         Long[] bodies = verdicts.stream().map(v -> v.row().bodyId()).distinct().toArray(Long[]::new);
         return pool.withTransaction(connection -> batch(connection, "delete from delivery_queue where id = $1", delivered)
-                .compose(v -> batch(connection, "update delivery_queue set next_attempt_at = $2, last_error = $3, status = $4, remote_mta = $5"
-                        + " where id = $1 and state = 'queued'", deferred))
+                .compose(v -> batch(connection, "update delivery_queue set next_attempt_at = $2, last_error = $3, status = $4, remote_mta = $5,"
+                        + " delay_warned = delay_warned or $6 where id = $1 and state = 'queued'", deferred))
                 .compose(v -> batch(connection, "update delivery_queue set state = 'failed', last_error = $2, status = $3, remote_mta = $4"
                         + " where id = $1 and state = 'queued'", failed))
                 .compose(v -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(bodies)))

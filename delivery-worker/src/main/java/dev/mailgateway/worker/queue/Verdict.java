@@ -10,8 +10,10 @@ import dev.mailgateway.common.reply.SmtpReply;
  * @param reply         the reply that decided it (the next hop's, or our own for DNS and connection failures)
  * @param remoteMta     the host that gave the reply, or null
  * @param nextAttemptAt for {@link Kind#DEFERRED}: when to try again
+ * @param warnDelay     for {@link Kind#DEFERRED}: the sender is to hear that it is still waiting (once)
  */
-public record Verdict(ClaimedRecipient row, Kind kind, SmtpReply reply, String status, String remoteMta, Instant nextAttemptAt) {
+public record Verdict(ClaimedRecipient row, Kind kind, SmtpReply reply, String status, String remoteMta, Instant nextAttemptAt,
+        boolean warnDelay) {
 
     public enum Kind {
         DELIVERED, DEFERRED, FAILED

@@ -68,6 +68,9 @@ public class RelayScheduler {
     private final int destinationConcurrency;
     private final Backoff backoff;
     private final VerdictWriter verdictWriter;
+    /** Null: no delay warnings. */
+    private final Duration delayWarning;
+    private final Duration lifetime;
 
     private final Map<String, Destination> destinations = new HashMap<>();
     private final Map<String, CachedRoute> routes = new HashMap<>();
@@ -105,6 +108,8 @@ public class RelayScheduler {
         this.destinationConcurrency = config.relay().destinationConcurrency();
         this.backoff = new Backoff(config.retry());
         this.verdictWriter = new VerdictWriter(vertx, queue);
+        this.delayWarning = config.delayWarning().orElse(null);
+        this.lifetime = config.retry().lifetime();
     }
 
     void start(@Observes StartupEvent startup) {
@@ -238,6 +243,12 @@ public class RelayScheduler {
             if (verdicts.stream().anyMatch(verdict -> verdict.kind() == Verdict.Kind.FAILED)) {
                 wake();
             }
+            List<Verdict> delayed = verdicts.stream().filter(Verdict::warnDelay).toList();
+            if (!delayed.isEmpty()) {
+                // advisory: the flag is committed first, so a warning is sent at most once, and a lost one is only logged
+                bouncer.warnDelayed(delayed, delayed.get(0).row().receivedAt().plus(lifetime))
+                        .onFailure(e -> LOG.warnf("delay warning for %s not sent: %s", delayed.get(0).row().queueId(), e.toString()));
+            }
         });
     }
 
@@ -245,16 +256,18 @@ public class RelayScheduler {
     Verdict judge(ClaimedRecipient row, RelayClient.Outcome outcome, Instant now) {
         SmtpReply reply = outcome.reply();
         if (reply.isPositive()) {
-            return new Verdict(row, Verdict.Kind.DELIVERED, reply, status(reply, "2.0.0"), outcome.remoteMta(), null);
+            return new Verdict(row, Verdict.Kind.DELIVERED, reply, status(reply, "2.0.0"), outcome.remoteMta(), null, false);
         }
         if (reply.isPermanent()) {
-            return new Verdict(row, Verdict.Kind.FAILED, reply, status(reply, "5.0.0"), outcome.remoteMta(), null);
+            return new Verdict(row, Verdict.Kind.FAILED, reply, status(reply, "5.0.0"), outcome.remoteMta(), null, false);
         }
         if (backoff.expired(row.receivedAt(), now)) {
-            return new Verdict(row, Verdict.Kind.FAILED, reply, "4.4.7", outcome.remoteMta(), null);
+            return new Verdict(row, Verdict.Kind.FAILED, reply, "4.4.7", outcome.remoteMta(), null, false);
         }
+        boolean warnDelay = delayWarning != null && !row.delayWarned() && !row.sender().isEmpty()
+                && !now.isBefore(row.receivedAt().plus(delayWarning)) && Bouncer.wantsDelayReport(row.dsnNotify());
         return new Verdict(row, Verdict.Kind.DEFERRED, reply, status(reply, "4.0.0"), outcome.remoteMta(),
-                backoff.nextAttempt(row.attempts(), row.receivedAt(), now));
+                backoff.nextAttempt(row.attempts(), row.receivedAt(), now), warnDelay);
     }
 
     private static String status(SmtpReply reply, String fallback) {

@@ -196,6 +196,30 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void aSenderHearsOnceThatItsMailIsStillWaiting() {
+        String domain = domain();
+        String host = RemotePeers.nextHostAddress();
+        RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
+        sink(host).onRcpt(rcpt -> "451 4.2.1 mailbox busy");
+        String sender = fixture.account();
+        Instant aWhileAgo = Instant.now().minus(RemotePeers.DELAY_WARNING).minus(Duration.ofMinutes(5));
+        Envelope envelope = envelope(sender, List.of(Envelope.Recipient.of("slow@" + domain)), aWhileAgo);
+        WorkerFixture.publish(envelope, MESSAGE, null);
+
+        ParsedBounce warning = bounceTo(sender);
+        assertEquals("Delayed Mail (still being retried)", warning.message().getSubject());
+        Map<String, String> delayed = warning.perRecipient().get(0);
+        assertEquals("delayed", delayed.get("Action"));
+        assertEquals("4.2.1", delayed.get("Status"));
+        assertTrue(delayed.containsKey("Will-Retry-Until"), delayed.toString());
+        // the retries go on (every second or two here), and the sender is not told again
+        WorkerFixture.await(() -> fixture.count("select 1 from delivery_queue where queue_id = $1 and attempts >= 3", envelope.queueId()) == 1,
+                "two more attempts");
+        bouncesTo(sender, 1);
+        given().auth().oauth2(RemotePeers.ADMIN_TOKEN).queryParam("dsn", "false").delete("/api/queue/" + envelope.queueId()).then().statusCode(204);
+    }
+
+    @Test
     void noBounceForTheNullSenderNorForNotifyNever() {
         String domain = domain();
         String host = RemotePeers.nextHostAddress();
