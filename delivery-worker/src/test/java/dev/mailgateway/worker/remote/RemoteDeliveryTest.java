@@ -154,10 +154,9 @@ class RemoteDeliveryTest {
 
     @Test
     void partialSuccessBouncesOnlyTheRefusedRecipient() {
-        String domain = domain();
-        String host = RemotePeers.nextHostAddress();
-        RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
-        SmtpSink sink = sink(host).onRcpt(rcpt -> rcpt.startsWith("reject") ? "550 5.1.1 <" + rcpt + ">: no such user" : "250 2.1.5 ok");
+        Remote remote = remoteWithOneMx();
+        String domain = remote.domain();
+        SmtpSink sink = remote.sink().onRcpt(rcpt -> rcpt.startsWith("reject") ? "550 5.1.1 <" + rcpt + ">: no such user" : "250 2.1.5 ok");
         String sender = fixture.account();
         Envelope envelope = new Envelope(QueueId.next(), sender, Map.of("ENVID", "trace+2Bone"),
                 List.of(Envelope.Recipient.of("ok@" + domain),
@@ -182,10 +181,9 @@ class RemoteDeliveryTest {
 
     @Test
     void aRecipientDeferredPastTheLifetimeBouncesWith447() {
-        String domain = domain();
-        String host = RemotePeers.nextHostAddress();
-        RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
-        sink(host).onRcpt(rcpt -> "451 4.2.1 mailbox busy");
+        Remote remote = remoteWithOneMx();
+        String domain = remote.domain();
+        remote.sink().onRcpt(rcpt -> "451 4.2.1 mailbox busy");
         String sender = fixture.account();
         Instant longAgo = Instant.now().minus(RemotePeers.LIFETIME).minus(Duration.ofMinutes(1));
         WorkerFixture.publish(envelope(sender, List.of(Envelope.Recipient.of("late@" + domain)), longAgo), MESSAGE, null);
@@ -197,10 +195,9 @@ class RemoteDeliveryTest {
 
     @Test
     void aSenderHearsOnceThatItsMailIsStillWaiting() {
-        String domain = domain();
-        String host = RemotePeers.nextHostAddress();
-        RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
-        sink(host).onRcpt(rcpt -> "451 4.2.1 mailbox busy");
+        Remote remote = remoteWithOneMx();
+        String domain = remote.domain();
+        remote.sink().onRcpt(rcpt -> "451 4.2.1 mailbox busy");
         String sender = fixture.account();
         Instant aWhileAgo = Instant.now().minus(RemotePeers.DELAY_WARNING).minus(Duration.ofMinutes(5));
         Envelope envelope = envelope(sender, List.of(Envelope.Recipient.of("slow@" + domain)), aWhileAgo);
@@ -221,10 +218,9 @@ class RemoteDeliveryTest {
 
     @Test
     void noBounceForTheNullSenderNorForNotifyNever() {
-        String domain = domain();
-        String host = RemotePeers.nextHostAddress();
-        RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
-        sink(host).onRcpt(rcpt -> "550 5.1.1 no such user");
+        Remote remote = remoteWithOneMx();
+        String domain = remote.domain();
+        remote.sink().onRcpt(rcpt -> "550 5.1.1 no such user");
         Envelope fromNobody = envelope("", List.of(Envelope.Recipient.of("x@" + domain)), Instant.now());
         String sender = fixture.account();
         Envelope never = envelope(sender, List.of(new Envelope.Recipient("y@" + domain, Map.of("NOTIFY", "NEVER"))), Instant.now());
@@ -242,10 +238,9 @@ class RemoteDeliveryTest {
 
     @Test
     void eightBitToAServerWithout8BitMimeAndALoopBackToUsBounce() {
-        String plain = domain();
-        String host = RemotePeers.nextHostAddress();
-        RemotePeers.zone().mx(plain, 10, "mx." + plain).a("mx." + plain, host);
-        SmtpSink sink = sink(host).extensions(List.of("PIPELINING", "ENHANCEDSTATUSCODES"));
+        Remote remote = remoteWithOneMx();
+        String plain = remote.domain();
+        SmtpSink sink = remote.sink().extensions(List.of("PIPELINING", "ENHANCEDSTATUSCODES"));
         String looping = domain();
         RemotePeers.zone().mx(looping, 10, RemotePeers.OWN_HOSTNAME);
         String sender = fixture.account();
@@ -261,10 +256,9 @@ class RemoteDeliveryTest {
 
     @Test
     void theQueueApiListsRetriesAndDeletes() {
-        String domain = domain();
-        String host = RemotePeers.nextHostAddress();
-        RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
-        SmtpSink sink = sink(host).onRcpt(rcpt -> "452 4.2.2 mailbox full");
+        Remote remote = remoteWithOneMx();
+        String domain = remote.domain();
+        SmtpSink sink = remote.sink().onRcpt(rcpt -> "452 4.2.2 mailbox full");
         String sender = fixture.account();
         Envelope kept = envelope(sender, List.of(Envelope.Recipient.of("full@" + domain)), Instant.now());
         Envelope dropped = envelope(sender, List.of(Envelope.Recipient.of("full2@" + domain)), Instant.now());
@@ -308,6 +302,17 @@ class RemoteDeliveryTest {
     }
 
     // ---- helpers
+
+    /** A domain whose one MX, mx.DOMAIN, is a sink of its own. */
+    private record Remote(String domain, SmtpSink sink) {
+    }
+
+    private Remote remoteWithOneMx() {
+        String domain = domain();
+        String host = RemotePeers.nextHostAddress();
+        RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
+        return new Remote(domain, sink(host));
+    }
 
     private SmtpSink sink(String address) {
         SmtpSink sink = RemotePeers.sinkOn(address);
