@@ -34,6 +34,10 @@ while True:
     pop.pass_(password)
     count, _ = pop.stat()
     if count:
+        # TOP 1 0 (RFC 1939 section 7): the header section and the empty line after it
+        _, top, _ = pop.top(1, 0)
+        if b"Subject: smtplib to poplib" not in top or top[-1] != b"":
+            sys.exit("TOP 1 0 gave %r" % top)
         _, lines, octets = pop.retr(1)
         pop.dele(1)
         pop.quit()

@@ -66,22 +66,25 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
             socket.write(stuffer.stuff(body));
             socket.write(stuffer.terminator());
         } else if (response instanceof Pop3Response.Message message) {
-            Promise<Void> sent = Promise.promise();
+            Promise<Long> sent = Promise.promise();
             stream(message, new DotStuffer(), 0, sent);
-            return sent.future().onSuccess(v -> metrics.retrieved(message.size()));
+            return sent.future().onSuccess(metrics::retrieved).mapEmpty();
         }
         return Future.succeededFuture();
     }
 
-    /** Sends the message from {@code offset} on, a chunk at a time, respecting the socket's write queue. */
-    private void stream(Pop3Response.Message message, DotStuffer stuffer, long offset, Promise<Void> sent) {
+    /**
+     * Sends the message from {@code offset} on, a chunk at a time, respecting the socket's write queue;
+     * {@code sent} gets the octets sent. An empty chunk ends it early: TOP's cut.
+     */
+    private void stream(Pop3Response.Message message, DotStuffer stuffer, long offset, Promise<Long> sent) {
         if (isClosed()) {
             sent.fail("client went away during RETR");
             return;
         }
         if (offset >= message.size()) {
             socket.write(stuffer.terminator());
-            sent.complete();
+            sent.complete(offset);
             return;
         }
         int length = (int) Math.min(CHUNK, message.size() - offset);
@@ -93,8 +96,9 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
             socket.write(stuffer.stuff(chunk.result()));
             long next = offset + chunk.result().length();
             if (chunk.result().length() == 0) {
-                // the stored body is shorter than its recorded size: end the response rather than loop
-                stream(message, stuffer, message.size(), sent);
+                // the source has no more (TOP's cut, or a body shorter than its recorded size): end the response
+                socket.write(stuffer.terminator());
+                sent.complete(offset);
             } else if (socket.writeQueueFull()) {
                 socket.drainHandler(d -> {
                     socket.drainHandler(null);

@@ -92,7 +92,7 @@ class Pop3TranscriptTest {
         try (LineClient c = connect()) {
             c.send("CAPA\r\n");
             c.expect("+OK Capability list follows");
-            assertEquals(List.of("USER", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"),
+            assertEquals(List.of("USER", "TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"),
                     c.linesUntilDot());
         }
     }
@@ -139,6 +139,27 @@ class Pop3TranscriptTest {
     }
 
     @Test
+    void topSendsTheHeadersAndTheFirstBodyLines() throws Exception {
+        try (LineClient c = loggedIn()) {
+            c.send("TOP 1 0\r\nTOP 1 2\r\nTOP 1 99\r\nTOP 2 1\r\n");
+            c.expect("+OK top of message follows");
+            assertEquals(List.of("Subject: one", ""), c.linesUntilDot());
+            c.expect("+OK top of message follows");
+            // byte-stuffed like RETR: the lone dot of the body goes out doubled
+            assertEquals(List.of("Subject: one", "", "..", "..hidden"), c.linesUntilDot());
+            c.expect("+OK top of message follows");
+            assertEquals(List.of("Subject: one", "", "..", "..hidden", "end"), c.linesUntilDot());
+            c.expect("+OK top of message follows");
+            assertEquals(List.of("Subject: two", "", "x"), c.linesUntilDot());
+            c.send("TOP 1\r\nTOP 1 -1\r\nTOP 3 1\r\nTOP x 1\r\n");
+            c.expect("-ERR Syntax: TOP message lines");
+            c.expect("-ERR Syntax: TOP message lines");
+            c.expect("-ERR No such message");
+            c.expect("-ERR No such message");
+        }
+    }
+
+    @Test
     void deletionsHappenOnlyAtQuit() throws Exception {
         try (LineClient c = loggedIn()) {
             c.send("DELE 1\r\nDELE 1\r\nRETR 1\r\nSTAT\r\nRSET\r\nDELE 2\r\nNOOP\r\n");
@@ -174,7 +195,7 @@ class Pop3TranscriptTest {
         try (LineClient c = connect()) {
             c.send("CAPA\r\nUSER alice@example.test\r\n");
             c.expect("+OK Capability list follows");
-            assertEquals("UIDL", c.linesUntilDot().get(0));
+            assertEquals("TOP", c.linesUntilDot().get(0), "no USER offered");
             c.expect("-ERR [AUTH] Plaintext authentication is not allowed on this connection");
         }
     }

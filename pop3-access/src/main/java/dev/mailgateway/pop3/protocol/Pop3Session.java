@@ -83,6 +83,7 @@ public final class Pop3Session {
             case LIST -> done(listing(argument, "messages", entry -> String.valueOf(entry.size())));
             case UIDL -> done(listing(argument, "unique-id listing follows", Maildrop.Entry::uid));
             case RETR -> done(retrieve(argument));
+            case TOP -> done(top(argument));
             case DELE -> done(delete(argument));
             case NOOP -> done(Pop3Response.ok(""));
             case RSET -> {
@@ -97,7 +98,7 @@ public final class Pop3Session {
         if (plaintextAllowed) {
             lines.add("USER");
         }
-        lines.addAll(List.of("UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"));
+        lines.addAll(List.of("TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"));
         return new Pop3Response.Lines("+OK Capability list follows", lines);
     }
 
@@ -176,6 +177,21 @@ public final class Pop3Session {
         return new Pop3Response.Message("+OK " + entry.size() + " octets", maildrop.content(entry), entry.size());
     }
 
+    /** TOP msg n (RFC 1939 section 7): the headers and the first n body lines, byte-stuffed like RETR. */
+    private Pop3Response top(String argument) {
+        String[] words = argument.strip().split(" +");
+        if (words.length != 2 || !isNumber(words[1])) {
+            return Pop3Response.err("Syntax: TOP message lines");
+        }
+        int index = messageIndex(words[0]);
+        if (index < 0) {
+            return noSuchMessage();
+        }
+        Maildrop.Entry entry = messages.get(index);
+        return new Pop3Response.Message("+OK top of message follows", new TopSource(maildrop.content(entry), Long.parseLong(words[1])),
+                entry.size());
+    }
+
     private Pop3Response delete(String argument) {
         int index = messageIndex(argument);
         if (index < 0) {
@@ -188,11 +204,16 @@ public final class Pop3Session {
     /** The 0-based index of a live message named by its 1-based number, or -1. */
     private int messageIndex(String argument) {
         String number = argument.strip();
-        if (number.isEmpty() || number.length() > 9 || !number.chars().allMatch(Character::isDigit)) {
+        if (!isNumber(number)) {
             return -1;
         }
         int index = Integer.parseInt(number) - 1;
         return index >= 0 && index < messages.size() && !deleted[index] ? index : -1;
+    }
+
+    /** A non-negative decimal that fits an int. */
+    private static boolean isNumber(String text) {
+        return !text.isEmpty() && text.length() <= 9 && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private static Pop3Response noSuchMessage() {

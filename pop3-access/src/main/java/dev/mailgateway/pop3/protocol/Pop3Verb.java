@@ -3,11 +3,11 @@ package dev.mailgateway.pop3.protocol;
 import java.util.Locale;
 import java.util.Optional;
 
-/** POP3 commands (RFC 1939, CAPA from RFC 2449), each with the states it is valid in. */
+/** POP3 commands (RFC 1939 with its optional TOP, CAPA from RFC 2449), each with the states it is valid in. */
 public enum Pop3Verb {
     USER(true, false), PASS(true, false), QUIT(true, true), CAPA(true, true),
     STAT(false, true), LIST(false, true), UIDL(false, true), RETR(false, true),
-    DELE(false, true), NOOP(false, true), RSET(false, true);
+    DELE(false, true), NOOP(false, true), RSET(false, true), TOP(false, true);
 
     /** Valid in the AUTHORIZATION state. */
     public final boolean inAuthorization;
