@@ -5,6 +5,8 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import dev.mailgateway.common.config.PemKeyPair;
+
 /** The {@code pop3.*} keys of CONTRACT.md. */
 @ConfigMapping(prefix = "pop3")
 public interface Pop3Config {
@@ -16,6 +18,13 @@ public interface Pop3Config {
     /** POP3 port (RFC 1939 names 110; unprivileged here); 0 picks a free port. */
     @WithDefault("1110")
     int port();
+
+    /** POP3S port, TLS from the first byte (RFC 8314; 995 is the assigned one); 0 picks a free port. Needs pop3.tls.*. */
+    @WithDefault("1995")
+    int tlsPort();
+
+    /** The PEM key pair for STLS (RFC 2595) and the POP3S port; without it neither is offered. */
+    PemKeyPair tls();
 
     /** Silence allowed before the server closes the session (RFC 1939 section 3: at least 10 minutes). */
     @WithDefault("10m")

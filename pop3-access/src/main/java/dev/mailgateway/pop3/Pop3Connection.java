@@ -59,6 +59,11 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
     @Override
     protected Future<Void> answer(Pop3Response response) {
         write(response.status() + "\r\n");
+        if (session.takeTlsRequest()) {
+            // plaintext pipelined after STLS must not count as sent over TLS
+            decoder.discardBuffered();
+            return socket.upgradeToSsl().onComplete(handshake -> metrics.tlsHandshake(handshake.succeeded()));
+        }
         if (response instanceof Pop3Response.Lines lines) {
             DotStuffer stuffer = new DotStuffer();
             Buffer body = Buffer.buffer();

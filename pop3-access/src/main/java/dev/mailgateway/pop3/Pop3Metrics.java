@@ -29,6 +29,10 @@ public class Pop3Metrics {
         registry.counter("pop3.logins", "result", success ? "success" : "failure").increment();
     }
 
+    void tlsHandshake(boolean succeeded) {
+        registry.counter("pop3.tls.handshakes", "result", succeeded ? "ok" : "failed").increment();
+    }
+
     void retrieved(long bytes) {
         messagesRetrieved.increment();
         bytesRetrieved.increment(bytes);

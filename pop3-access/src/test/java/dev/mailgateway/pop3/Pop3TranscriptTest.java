@@ -65,7 +65,7 @@ class Pop3TranscriptTest {
     void startServer() {
         Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
         server = new LoopbackServer(socket ->
-                new Pop3Connection(socket, new Pop3Session("pop.example.test", plaintextAllowed, maildrop), metrics, idleMillis).start());
+                new Pop3Connection(socket, new Pop3Session("pop.example.test", plaintextAllowed, false, maildrop), metrics, idleMillis).start());
     }
 
     @AfterEach

@@ -1,10 +1,11 @@
 package dev.mailgateway.ingress;
 
 import java.time.Duration;
-import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+
+import dev.mailgateway.common.config.PemKeyPair;
 
 /** The {@code smtp.*} keys of CONTRACT.md. */
 @ConfigMapping(prefix = "smtp")
@@ -27,15 +28,7 @@ public interface IngressConfig {
     int tlsPort();
 
     /** The PEM key pair for STARTTLS (RFC 3207) and the submissions port; without it neither is offered. */
-    Tls tls();
-
-    interface Tls {
-        /** PEM certificate chain. */
-        Optional<String> certFile();
-
-        /** PEM private key. */
-        Optional<String> keyFile();
-    }
+    PemKeyPair tls();
 
     /** Offer AUTH without TLS to non-loopback clients (RFC 4954 section 4 discourages it). */
     @WithDefault("false")

@@ -65,8 +65,7 @@ public class IngressServer {
         this.vertx = vertx;
         this.config = config;
         this.timeouts = new SmtpConnection.Timeouts(config.commandTimeout().toMillis(), config.dataTimeout().toMillis());
-        this.keyPair = config.tls().certFile().flatMap(cert -> config.tls().keyFile()
-                .map(key -> new PemKeyCertOptions().setCertPath(cert).setKeyPath(key)));
+        this.keyPair = config.tls().serverOptions();
         this.settings = new SmtpSession.Settings(mail.hostname(), localDomains.postmasterMailbox(),
                 config.maxMessageSize(), config.maxRecipients(), keyPair.isPresent(), config.allowPlaintextAuth(),
                 config.maxErrors(), config.maxHops(), config.maxLineLength());

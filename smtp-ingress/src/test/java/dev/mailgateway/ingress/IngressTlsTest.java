@@ -11,14 +11,11 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.UUID;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import jakarta.inject.Inject;
 
@@ -33,6 +30,7 @@ import io.vertx.sqlclient.Tuple;
 
 import dev.mailgateway.common.account.Passwords;
 import dev.mailgateway.common.envelope.EnvelopeHeaders;
+import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LocalStack;
 import dev.mailgateway.ingress.protocol.Listener;
 
@@ -105,21 +103,8 @@ class IngressTlsTest {
         }
     }
 
-    /** The local pair is self-signed: trust it for this test. */
     private static SSLContext trustingContext() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            public void checkClientTrusted(X509Certificate[] chain, String type) {
-            }
-
-            public void checkServerTrusted(X509Certificate[] chain, String type) {
-            }
-
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        return context;
+        return LineClient.trustingContext();
     }
 
     private String account(String password) {

@@ -8,19 +8,72 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 
-/** A plain socket client for SMTP and POP3 transcript tests: send exact bytes, read exact reply lines. */
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * A socket client for SMTP and POP3 transcript tests: send exact bytes, read
+ * exact reply lines; over TLS from the start or after STARTTLS / STLS, with
+ * the JDK's TLS client trusting the local self-signed pair.
+ */
 public final class LineClient implements AutoCloseable {
 
-    private final Socket socket;
-    private final BufferedReader in;
-    private final OutputStream out;
+    private Socket socket;
+    private BufferedReader in;
+    private OutputStream out;
 
     public LineClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        use(new Socket("127.0.0.1", port));
+    }
+
+    private LineClient(Socket socket) throws IOException {
+        use(socket);
+    }
+
+    /** A client that speaks TLS from the first byte (SMTP submissions, POP3S). */
+    public static LineClient implicitTls(int port) throws Exception {
+        SSLSocket tls = (SSLSocket) trustingContext().getSocketFactory().createSocket("127.0.0.1", port);
+        tls.startHandshake();
+        return new LineClient(tls);
+    }
+
+    /** The TLS handshake on this connection, after the server said yes to STARTTLS or STLS. */
+    public void startTls() throws Exception {
+        SSLSocket tls = (SSLSocket) trustingContext().getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
+        tls.startHandshake();
+        use(tls);
+    }
+
+    public boolean isEncrypted() {
+        return socket instanceof SSLSocket;
+    }
+
+    private void use(Socket s) throws IOException {
+        socket = s;
         socket.setSoTimeout(30_000);
-        in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-        out = socket.getOutputStream();
+        in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+        out = s.getOutputStream();
+    }
+
+    /** The local pair is self-signed: the tests trust whatever the server shows. */
+    public static SSLContext trustingContext() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            public void checkClientTrusted(X509Certificate[] chain, String type) {
+            }
+
+            public void checkServerTrusted(X509Certificate[] chain, String type) {
+            }
+
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return context;
     }
 
     public void send(String raw) throws IOException {

@@ -74,7 +74,8 @@ public class LocalStack implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         ensureInfrastructure();
-        return Map.of("smtp.tls.cert-file", tlsCertificate().toString(), "smtp.tls.key-file", tlsKey().toString());
+        return Map.of("smtp.tls.cert-file", tlsCertificate().toString(), "smtp.tls.key-file", tlsKey().toString(),
+                "pop3.tls.cert-file", tlsCertificate().toString(), "pop3.tls.key-file", tlsKey().toString());
     }
 
     @Override

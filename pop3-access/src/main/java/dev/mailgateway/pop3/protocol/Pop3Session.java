@@ -28,7 +28,9 @@ public final class Pop3Session {
     public static final int MAX_COMMAND_LINE = 255;
 
     private final String hostname;
-    private final boolean plaintextAllowed;
+    private boolean plaintextAllowed;
+    private boolean stlsOffered;
+    private boolean tlsRequested;
     private final Maildrop maildrop;
     private final CommandCounts commandCounts = new CommandCounts();
 
@@ -40,12 +42,24 @@ public final class Pop3Session {
 
     /**
      * @param plaintextAllowed USER/PASS may be used: the connection is secure
-     *        (loopback for now) or pop3.allow-plaintext-auth says so
+     *        (TLS, or loopback) or pop3.allow-plaintext-auth says so
+     * @param stlsOffered      a plaintext connection of a server with a key pair: STLS upgrades it
      */
-    public Pop3Session(String hostname, boolean plaintextAllowed, Maildrop maildrop) {
+    public Pop3Session(String hostname, boolean plaintextAllowed, boolean stlsOffered, Maildrop maildrop) {
         this.hostname = hostname;
         this.plaintextAllowed = plaintextAllowed;
+        this.stlsOffered = stlsOffered;
         this.maildrop = maildrop;
+    }
+
+    /**
+     * True once, right after the +OK to STLS: the connection then drops what the
+     * client sent after STLS and starts the TLS handshake (RFC 2595 section 4).
+     */
+    public boolean takeTlsRequest() {
+        boolean requested = tlsRequested;
+        tlsRequested = false;
+        return requested;
     }
 
     public State state() {
@@ -76,6 +90,7 @@ public final class Pop3Session {
         }
         return switch (v) {
             case CAPA -> done(capabilities());
+            case STLS -> done(startTls());
             case USER -> done(user(argument.strip()));
             case PASS -> pass(argument);
             case QUIT -> quit();
@@ -95,11 +110,26 @@ public final class Pop3Session {
 
     private Pop3Response capabilities() {
         List<String> lines = new ArrayList<>();
+        if (stlsOffered) {
+            lines.add("STLS");
+        }
         if (plaintextAllowed) {
             lines.add("USER");
         }
         lines.addAll(List.of("TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"));
         return new Pop3Response.Lines("+OK Capability list follows", lines);
+    }
+
+    private Pop3Response startTls() {
+        if (!stlsOffered) {
+            return Pop3Response.err("STLS not available on this connection");
+        }
+        // RFC 2595 section 4: after the handshake the session starts over as a secure one, STLS no more offered
+        stlsOffered = false;
+        tlsRequested = true;
+        plaintextAllowed = true;
+        user = null;
+        return Pop3Response.ok("Begin TLS negotiation");
     }
 
     private Pop3Response user(String name) {

@@ -57,7 +57,7 @@ class Pop3SessionFuzzTest {
 
     private static void run(Random random) {
         byte[] bytes = HostileInput.generate(random, FRAGMENTS, 60, 600);
-        Pop3Session session = new Pop3Session("pop.example.test", random.nextBoolean(), MAILDROP);
+        Pop3Session session = new Pop3Session("pop.example.test", random.nextBoolean(), random.nextBoolean(), MAILDROP);
         LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
         int offset = 0;
         while (offset < bytes.length && session.state() != Pop3Session.State.CLOSED) {
