@@ -10,7 +10,6 @@ import dev.mailgateway.common.line.LineDecoder;
 import dev.mailgateway.common.line.PipelinedConnection;
 import dev.mailgateway.pop3.protocol.Pop3Response;
 import dev.mailgateway.pop3.protocol.Pop3Session;
-import dev.mailgateway.pop3.protocol.Pop3Verb;
 
 /**
  * One POP3 client: command lines to the {@link Pop3Session}, responses back.
@@ -50,10 +49,11 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
         if (line == null) {
             return null;
         }
-        boolean login = session.state() == Pop3Session.State.AUTHORIZATION
-                && line.text().regionMatches(true, 0, Pop3Verb.PASS.name(), 0, 4);
-        Future<Pop3Response> response = session.command(line);
-        return login ? response.onSuccess(r -> metrics.login(session.state() == Pop3Session.State.TRANSACTION)) : response;
+        return session.command(line).onSuccess(r -> {
+            if (session.takeLoginAttempt()) {
+                metrics.login(session.state() == Pop3Session.State.TRANSACTION);
+            }
+        });
     }
 
     @Override

@@ -3,7 +3,9 @@ package dev.mailgateway.pop3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -92,7 +94,7 @@ class Pop3TranscriptTest {
         try (LineClient c = connect()) {
             c.send("CAPA\r\n");
             c.expect("+OK Capability list follows");
-            assertEquals(List.of("USER", "TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"),
+            assertEquals(List.of("USER", "SASL PLAIN", "TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"),
                     c.linesUntilDot());
         }
     }
@@ -135,6 +137,34 @@ class Pop3TranscriptTest {
             c.expect("-ERR No such message");
             c.expect("-ERR No such message");
             c.expect("-ERR No such message");
+        }
+    }
+
+    @Test
+    void authPlainWithAnInitialResponseOrAfterTheChallenge() throws Exception {
+        String good = Base64.getEncoder().encodeToString("\0alice@example.test\0pass word".getBytes(StandardCharsets.UTF_8));
+        String wrong = Base64.getEncoder().encodeToString("\0alice@example.test\0nope".getBytes(StandardCharsets.UTF_8));
+        String otherIdentity = Base64.getEncoder().encodeToString("bob@example.test\0alice@example.test\0pass word".getBytes(StandardCharsets.UTF_8));
+        try (LineClient c = connect()) {
+            c.send("AUTH\r\nAUTH CRAM-MD5\r\nAUTH PLAIN " + wrong + "\r\nAUTH PLAIN " + otherIdentity + "\r\nAUTH PLAIN !!!\r\n");
+            c.expect("-ERR Syntax: AUTH mechanism [initial-response]");
+            c.expect("-ERR Unsupported authentication mechanism");
+            c.expect("-ERR [AUTH] Authentication failed");
+            c.expect("-ERR [AUTH] Authentication failed");
+            c.expect("-ERR Invalid base64 in the authentication response");
+            c.send("AUTH PLAIN\r\n");
+            c.expect("+ ");
+            c.send("*\r\n");
+            c.expect("-ERR Authentication cancelled");
+            c.send("AUTH PLAIN\r\n");
+            c.expect("+ ");
+            c.send(good + "\r\n");
+            c.expect("+OK Maildrop has 2 messages (" + (FIRST.length() + SECOND.length()) + " octets)");
+        }
+        try (LineClient c = connect()) {
+            c.send("AUTH PLAIN " + good + "\r\nSTAT\r\n");
+            c.expectStart("+OK Maildrop has 2 messages");
+            c.expectStart("+OK 2 ");
         }
     }
 
@@ -197,6 +227,8 @@ class Pop3TranscriptTest {
             c.expect("+OK Capability list follows");
             assertEquals("TOP", c.linesUntilDot().get(0), "no USER offered");
             c.expect("-ERR [AUTH] Plaintext authentication is not allowed on this connection");
+            c.send("AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABwYXNzIHdvcmQ=\r\n");
+            c.expect("-ERR [AUTH] Authentication needs TLS on this connection (STLS)");
         }
     }
 

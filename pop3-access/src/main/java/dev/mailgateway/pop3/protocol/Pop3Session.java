@@ -1,12 +1,15 @@
 package dev.mailgateway.pop3.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 import io.vertx.core.Future;
 
+import dev.mailgateway.common.account.SaslPlain;
 import dev.mailgateway.common.line.CommandCounts;
 import dev.mailgateway.common.line.LineDecoder.Line;
 
@@ -31,6 +34,8 @@ public final class Pop3Session {
     private boolean plaintextAllowed;
     private boolean stlsOffered;
     private boolean tlsRequested;
+    private boolean awaitingSaslResponse;
+    private boolean loginAttempted;
     private final Maildrop maildrop;
     private final CommandCounts commandCounts = new CommandCounts();
 
@@ -70,7 +75,19 @@ public final class Pop3Session {
         return Pop3Response.ok(hostname + " POP3 server ready");
     }
 
+    /** True once after a check of credentials (PASS or AUTH), for the login metrics. */
+    public boolean takeLoginAttempt() {
+        boolean attempted = loginAttempted;
+        loginAttempted = false;
+        return attempted;
+    }
+
     public Future<Pop3Response> command(Line line) {
+        if (awaitingSaslResponse) {
+            // RFC 5034 section 4: the line after "+ " is the client's response, not a command
+            awaitingSaslResponse = false;
+            return line.tooLong() ? done(Pop3Response.err("Line too long")) : saslResponse(line.text());
+        }
         if (line.tooLong()) {
             count("unknown");
             return done(Pop3Response.err("Line too long"));
@@ -93,6 +110,7 @@ public final class Pop3Session {
             case STLS -> done(startTls());
             case USER -> done(user(argument.strip()));
             case PASS -> pass(argument);
+            case AUTH -> auth(argument.strip());
             case QUIT -> quit();
             case STAT -> done(Pop3Response.ok(liveCount() + " " + liveOctets()));
             case LIST -> done(listing(argument, "messages", entry -> String.valueOf(entry.size())));
@@ -115,6 +133,7 @@ public final class Pop3Session {
         }
         if (plaintextAllowed) {
             lines.add("USER");
+            lines.add("SASL PLAIN");
         }
         lines.addAll(List.of("TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"));
         return new Pop3Response.Lines("+OK Capability list follows", lines);
@@ -149,6 +168,46 @@ public final class Pop3Session {
         }
         String name = user;
         user = null;
+        return login(name, password);
+    }
+
+    /** AUTH mechanism [initial-response] (RFC 5034) with PLAIN (RFC 4616), the one mechanism offered. */
+    private Future<Pop3Response> auth(String argument) {
+        if (!plaintextAllowed) {
+            return done(Pop3Response.err("[AUTH] Authentication needs TLS on this connection (STLS)"));
+        }
+        String[] words = argument.split(" ");
+        if (words[0].isEmpty() || words.length > 2) {
+            return done(Pop3Response.err("Syntax: AUTH mechanism [initial-response]"));
+        }
+        if (!words[0].equalsIgnoreCase("PLAIN")) {
+            return done(Pop3Response.err("Unsupported authentication mechanism"));
+        }
+        if (words.length == 1) {
+            awaitingSaslResponse = true;
+            // PLAIN's challenge is empty
+            return done(new Pop3Response.Single("+ "));
+        }
+        return saslResponse(words[1]);
+    }
+
+    private Future<Pop3Response> saslResponse(String response) {
+        if (response.equals("*")) {
+            return done(Pop3Response.err("Authentication cancelled"));
+        }
+        String decoded;
+        try {
+            // "=" is an empty initial response (RFC 5034 section 4)
+            decoded = response.equals("=") ? "" : new String(Base64.getDecoder().decode(response), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return done(Pop3Response.err("Invalid base64 in the authentication response"));
+        }
+        return SaslPlain.identity(decoded).map(id -> login(id.user(), id.password()))
+                .orElseGet(() -> done(Pop3Response.err("[AUTH] Authentication failed")));
+    }
+
+    private Future<Pop3Response> login(String name, String password) {
+        loginAttempted = true;
         return maildrop.login(name, password)
                 .compose(account -> {
                     if (account.isEmpty()) {

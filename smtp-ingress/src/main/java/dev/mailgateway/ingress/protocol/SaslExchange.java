@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 
+import dev.mailgateway.common.account.SaslPlain;
 import dev.mailgateway.common.reply.SmtpReply;
 
 /**
@@ -72,12 +73,8 @@ final class SaslExchange {
             return new Failure(UNDECODABLE);
         }
         if (plain) {
-            // authzid NUL authcid NUL passwd; an authzid other than the authcid is not allowed
-            String[] parts = decoded.split("\0", -1);
-            if (parts.length != 3 || parts[1].isEmpty() || (!parts[0].isEmpty() && !parts[0].equalsIgnoreCase(parts[1]))) {
-                return new Failure(SmtpReplies.AUTH_FAILED);
-            }
-            return new Credentials(parts[1], parts[2]);
+            return SaslPlain.identity(decoded).<Step>map(id -> new Credentials(id.user(), id.password()))
+                    .orElse(new Failure(SmtpReplies.AUTH_FAILED));
         }
         if (user == null) {
             user = decoded;
