@@ -18,6 +18,11 @@ import dev.mailgateway.pop3.protocol.Pop3Session;
  */
 final class Pop3Connection extends PipelinedConnection<Pop3Response> {
 
+    /** How often a session renews its maildrop lock: well inside the lease (PgMaildrop.LOCK_LEASE, 2 minutes). */
+    static final java.time.Duration LOCK_RENEWAL = java.time.Duration.ofSeconds(30);
+
+    private long lockRenewal;
+
     /** Bytes read from PostgreSQL per round trip while streaming a message. */
     static final int CHUNK = 256 * 1024;
 
@@ -36,6 +41,14 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
     void start() {
         metrics.sessionOpened();
         start(session.greeting().status() + "\r\n");
+        lockRenewal = context.owner().setPeriodic(LOCK_RENEWAL.toMillis(), id -> session.renewLock());
+    }
+
+    /** The session's maildrop lock goes with the connection, however it ends. */
+    @Override
+    protected void onClose() {
+        context.owner().cancelTimer(lockRenewal);
+        session.release();
     }
 
     @Override

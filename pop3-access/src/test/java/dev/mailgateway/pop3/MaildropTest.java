@@ -3,6 +3,8 @@ package dev.mailgateway.pop3;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,6 +23,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import dev.mailgateway.common.envelope.QueueId;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LocalStack;
+import dev.mailgateway.pop3.maildrop.PgMaildrop;
 import dev.mailgateway.common.account.Passwords;
 
 /** POP3 over the real mail store: chunked retrieval, UPDATE deletions, shared bodies kept while referenced. */
@@ -54,6 +57,24 @@ class MaildropTest {
 
     private int rows(String sql, String queueId) {
         return pool.preparedQuery(sql).execute(Tuple.of(queueId)).await().indefinitely().size();
+    }
+
+    @Inject
+    PgMaildrop maildrop;
+
+    @Test
+    void theMaildropLockHasOneOwnerAcrossReplicasAndExpires() {
+        long account = account("lock-" + UUID.randomUUID() + "@example.test");
+        assertTrue(maildrop.lock(account, "replica-a").toCompletionStage().toCompletableFuture().join());
+        assertFalse(maildrop.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "held by a");
+        maildrop.unlock(account, "replica-b").toCompletionStage().toCompletableFuture().join();
+        assertFalse(maildrop.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "only its owner unlocks it");
+        maildrop.unlock(account, "replica-a").toCompletionStage().toCompletableFuture().join();
+        assertTrue(maildrop.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "free after unlock");
+        // replica-b crashed: its lease runs out, and the maildrop can be taken again
+        pool.preparedQuery("update maildrop_lock set expires_at = now() - interval '1 second' where account_id = $1")
+                .execute(Tuple.of(account)).await().indefinitely();
+        assertTrue(maildrop.lock(account, "replica-c").toCompletionStage().toCompletableFuture().join(), "taken over after expiry");
     }
 
     @Test

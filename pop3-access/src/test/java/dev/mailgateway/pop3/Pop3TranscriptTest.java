@@ -61,7 +61,24 @@ class Pop3TranscriptTest {
             deletedEntries.addAll(entries);
             return Future.succeededFuture();
         }
+
+        @Override
+        public Future<Boolean> lock(long accountId, String owner) {
+            return Future.succeededFuture(lockOwners.putIfAbsent(accountId, owner) == null);
+        }
+
+        @Override
+        public Future<Void> renew(long accountId, String owner) {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> unlock(long accountId, String owner) {
+            lockOwners.remove(accountId, owner);
+            return Future.succeededFuture();
+        }
     };
+    private final java.util.Map<Long, String> lockOwners = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeEach
     void startServer() {
@@ -160,11 +177,39 @@ class Pop3TranscriptTest {
             c.expect("+ ");
             c.send(good + "\r\n");
             c.expect("+OK Maildrop has 2 messages (" + (FIRST.length() + SECOND.length()) + " octets)");
+            c.send("QUIT\r\n");
+            c.expectStart("+OK ");
         }
         try (LineClient c = connect()) {
             c.send("AUTH PLAIN " + good + "\r\nSTAT\r\n");
             c.expectStart("+OK Maildrop has 2 messages");
             c.expectStart("+OK 2 ");
+        }
+    }
+
+    @Test
+    void aSecondSessionOnTheMaildropGetsInUseUntilTheFirstEnds() throws Exception {
+        try (LineClient first = loggedIn(); LineClient second = connect()) {
+            second.send("USER alice@example.test\r\nPASS pass word\r\n");
+            second.expect("+OK Send PASS");
+            second.expect("-ERR [IN-USE] Maildrop is in use by another session");
+            first.send("QUIT\r\n");
+            first.expectStart("+OK pop.example.test POP3 server signing off");
+            second.send("USER alice@example.test\r\nPASS pass word\r\n");
+            second.expect("+OK Send PASS");
+            second.expectStart("+OK Maildrop has 2 messages");
+            second.send("QUIT\r\n");
+            second.expectStart("+OK ");
+        }
+        // a dropped connection frees the maildrop too
+        LineClient dropped = loggedIn();
+        dropped.close();
+        for (int i = 0; i < 100 && !lockOwners.isEmpty(); i++) {
+            Thread.sleep(50);
+        }
+        try (LineClient again = loggedIn()) {
+            again.send("QUIT\r\n");
+            again.expectStart("+OK ");
         }
     }
 

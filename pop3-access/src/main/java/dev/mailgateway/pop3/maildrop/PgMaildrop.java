@@ -1,5 +1,6 @@
 package dev.mailgateway.pop3.maildrop;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,6 +39,33 @@ public class PgMaildrop implements Maildrop {
     @Override
     public Future<Optional<Long>> login(String user, String password) {
         return credentials.verify(user, password).map(login -> login.map(Credentials.Login::accountId));
+    }
+
+    /** How long a lock lasts without renewal: a crashed replica's sessions free their maildrops after it. */
+    static final Duration LOCK_LEASE = Duration.ofMinutes(2);
+
+    @Override
+    public Future<Boolean> lock(long accountId, String owner) {
+        // a free maildrop, or one whose lease ran out, is taken in one statement: no race between replicas
+        return pool.preparedQuery("insert into maildrop_lock (account_id, owner, expires_at)"
+                + " values ($1, $2, now() + $3::bigint * interval '1 millisecond')"
+                + " on conflict (account_id) do update set owner = excluded.owner, expires_at = excluded.expires_at"
+                + " where maildrop_lock.expires_at < now() returning owner")
+                .execute(Tuple.of(accountId, owner, LOCK_LEASE.toMillis()))
+                .map(rows -> rows.size() == 1);
+    }
+
+    @Override
+    public Future<Void> renew(long accountId, String owner) {
+        return pool.preparedQuery("update maildrop_lock set expires_at = now() + $3::bigint * interval '1 millisecond'"
+                + " where account_id = $1 and owner = $2")
+                .execute(Tuple.of(accountId, owner, LOCK_LEASE.toMillis())).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> unlock(long accountId, String owner) {
+        return pool.preparedQuery("delete from maildrop_lock where account_id = $1 and owner = $2")
+                .execute(Tuple.of(accountId, owner)).mapEmpty();
     }
 
     @Override

@@ -15,6 +15,15 @@ public interface Maildrop {
     /** The account's id when the password is right; empty when not. Fails when the store is unreachable. */
     Future<Optional<Long>> login(String user, String password);
 
+    /** Takes the maildrop's lock for {@code owner} (one session per maildrop); false when another session holds it. */
+    Future<Boolean> lock(long accountId, String owner);
+
+    /** Keeps {@code owner}'s lock from expiring while its session lives. */
+    Future<Void> renew(long accountId, String owner);
+
+    /** Gives up {@code owner}'s lock (QUIT, disconnect). */
+    Future<Void> unlock(long accountId, String owner);
+
     /** The account's messages, oldest first. */
     Future<List<Entry>> list(long accountId);
 

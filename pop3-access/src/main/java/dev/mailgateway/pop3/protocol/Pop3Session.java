@@ -42,6 +42,9 @@ public final class Pop3Session {
     private State state = State.AUTHORIZATION;
     private String user;
     private long accountId;
+    /** This session's name on the maildrop lock. */
+    private final String lockOwner = java.util.UUID.randomUUID().toString();
+    private boolean locked;
     private List<Maildrop.Entry> messages = List.of();
     private boolean[] deleted = new boolean[0];
 
@@ -213,12 +216,19 @@ public final class Pop3Session {
                     if (account.isEmpty()) {
                         return done(Pop3Response.err("[AUTH] Authentication failed"));
                     }
-                    return maildrop.list(account.get()).map(entries -> {
+                    return maildrop.lock(account.get(), lockOwner).compose(gotLock -> {
+                        if (!gotLock) {
+                            // RFC 2449 section 8.1.1: another session has the maildrop
+                            return done(Pop3Response.err("[IN-USE] Maildrop is in use by another session"));
+                        }
                         accountId = account.get();
-                        messages = List.copyOf(entries);
-                        deleted = new boolean[messages.size()];
-                        state = State.TRANSACTION;
-                        return maildropStatus();
+                        locked = true;
+                        return maildrop.list(accountId).map(entries -> {
+                            messages = List.copyOf(entries);
+                            deleted = new boolean[messages.size()];
+                            state = State.TRANSACTION;
+                            return maildropStatus();
+                        }).onFailure(e -> release());
                     });
                 })
                 .otherwise(Pop3Response.err("[SYS/TEMP] Mail store unavailable, try again later"));
@@ -234,12 +244,27 @@ public final class Pop3Session {
             }
         }
         if (was == State.AUTHORIZATION || marked.isEmpty()) {
-            return done(Pop3Response.ok(hostname + " POP3 server signing off"));
+            return release().map(Pop3Response.ok(hostname + " POP3 server signing off"));
         }
-        // RFC 1939 section 6: the UPDATE state
+        // RFC 1939 section 6: the UPDATE state, then the maildrop is free again
         return maildrop.delete(accountId, marked)
                 .map(v -> Pop3Response.ok(hostname + " POP3 server signing off (" + liveCount() + " messages left)"))
-                .otherwise(Pop3Response.err("[SYS/TEMP] Some deleted messages not removed"));
+                .otherwise(Pop3Response.err("[SYS/TEMP] Some deleted messages not removed"))
+                .compose(response -> release().map(response));
+    }
+
+    /** Keeps the maildrop lock alive; the connection calls it while the session lasts. */
+    public Future<Void> renewLock() {
+        return locked ? maildrop.renew(accountId, lockOwner) : Future.succeededFuture();
+    }
+
+    /** Frees the maildrop (QUIT, disconnect); a lock that cannot be removed now expires on its own. */
+    public Future<Void> release() {
+        if (!locked) {
+            return Future.succeededFuture();
+        }
+        locked = false;
+        return maildrop.unlock(accountId, lockOwner).otherwiseEmpty();
     }
 
     private Pop3Response listing(String argument, String title, java.util.function.Function<Maildrop.Entry, String> column) {
