@@ -56,6 +56,8 @@ public class RelayScheduler {
     static final Duration DEPTH_REFRESH = Duration.ofSeconds(15);
     /** How long a stopping worker waits for relays in flight. */
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** How long wake-ups are gathered before one look at the queue. */
+    static final Duration WAKE_COALESCING = Duration.ofMillis(20);
 
     private final Vertx vertx;
     private final DeliveryQueue queue;
@@ -79,6 +81,10 @@ public class RelayScheduler {
     private long depthTimer;
     private int claimedRows;
     private boolean claiming;
+    /** The last claim filled its batch: more rows may be due than were taken. */
+    private boolean moreDue;
+    /** A wake-up is scheduled: callers from other threads coalesce into one look. */
+    private final java.util.concurrent.atomic.AtomicBoolean wakeScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean bouncing;
     private boolean stopping;
 
@@ -122,8 +128,12 @@ public class RelayScheduler {
 
     /** Look at the queue now rather than at the next poll: new rows were queued or made due. */
     public void wake() {
-        if (context != null) {
-            context.runOnContext(v -> poll());
+        // every stored record with a remote recipient calls this: one look per short window, not one per record
+        if (context != null && wakeScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> vertx.setTimer(WAKE_COALESCING.toMillis(), id -> {
+                wakeScheduled.set(false);
+                poll();
+            }));
         }
     }
 
@@ -153,10 +163,8 @@ public class RelayScheduler {
                 LOG.warnf("claiming due queue rows failed, will retry: %s", claim.cause().toString());
                 return;
             }
+            moreDue = claim.result().size() == room;
             dispatch(claim.result());
-            if (claim.result().size() == room) {
-                claim();
-            }
         });
     }
 
@@ -201,8 +209,8 @@ public class RelayScheduler {
                 } else {
                     pump(domain);
                 }
-                if (destination.waiting.size() < destinationConcurrency) {
-                    // keep the destination's pipeline full without waiting for the next poll
+                if (moreDue && destination.waiting.size() < destinationConcurrency) {
+                    // a backlog is due: keep the destination's pipeline full without waiting for the next poll
                     claim();
                 }
             });
