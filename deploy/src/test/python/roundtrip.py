@@ -1,8 +1,9 @@
 """A real-client round trip: Python's smtplib sends, poplib retrieves.
 
-Usage: roundtrip.py HOST SMTP_PORT POP3_PORT ADDRESS PASSWORD
+Usage: roundtrip.py HOST SMTP_PORT POP3_PORT ADDRESS PASSWORD [APOP_SECRET]
 Exits 0 when the retrieved message equals the sent one (after the Received
-lines the gateway prepends), 1 otherwise, saying why.
+lines the gateway prepends), 1 otherwise, saying why. With APOP_SECRET, the
+account's APOP secret, it then logs in once more with APOP.
 """
 import poplib
 import smtplib
@@ -10,6 +11,7 @@ import sys
 import time
 
 host, smtp_port, pop3_port, address, password = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+apop_secret = sys.argv[6] if len(sys.argv) > 6 else None
 
 message = (
     b"From: <dave@example.org>\r\n"
@@ -53,4 +55,12 @@ if body != message:
     sys.exit("retrieved bytes differ:\n%r\n%r" % (body, message))
 if octets != len(retrieved):
     sys.exit("RETR said %d octets, sent %d" % (octets, len(retrieved)))
-print("ok: %d octets round-tripped through smtplib and poplib" % len(retrieved))
+if apop_secret is not None:
+    # poplib takes the timestamp from the greeting and sends MD5(timestamp + secret)
+    pop = poplib.POP3(host, pop3_port)
+    pop.apop(address, apop_secret)
+    count, _ = pop.stat()
+    pop.quit()
+    if count != 0:
+        sys.exit("APOP login saw %d messages, the one retrieved was deleted" % count)
+print("ok: %d octets round-tripped through smtplib and poplib%s" % (len(retrieved), ", APOP login ok" if apop_secret else ""))

@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.mailgateway.common.testing.ConsumerGroups;
 import dev.mailgateway.common.testing.LocalStack;
@@ -30,7 +33,9 @@ final class RunningGateway implements AutoCloseable {
     final int smtpPort = freePort();
     final int pop3Port = freePort();
     final int pop3HttpPort = freePort();
-    private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, ProcessBuilder> commands = new HashMap<>();
+    private final Map<String, Integer> httpPorts = new HashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
     RunningGateway() throws Exception {
@@ -52,7 +57,7 @@ final class RunningGateway implements AutoCloseable {
         }
     }
 
-    private void start(Path root, Path logs, String service, int httpPort, List<String> options) throws IOException {
+    private void start(Path root, Path logs, String service, int httpPort, List<String> options) throws Exception {
         Path app = root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(app)) {
             throw new IllegalStateException(app + " is missing: build with ./mvnw -B verify from the top folder");
@@ -63,15 +68,32 @@ final class RunningGateway implements AutoCloseable {
                 "-Dquarkus.http.port=" + httpPort, "-Dmail.admin-token=" + ADMIN_TOKEN));
         command.addAll(options);
         command.addAll(List.of("-jar", app.toString()));
-        processes.add(new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(service + ".log").toFile())
-                .start());
+        Files.deleteIfExists(logs.resolve(service + ".log"));
+        // appended to, so a restarted service's log follows its killed run's
+        commands.put(service, new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(service + ".log").toFile())));
+        httpPorts.put(service, httpPort);
+        processes.put(service, commands.get(service).start());
+    }
+
+    /** SIGKILL, as a crash or the OOM killer ends a process: no shutdown hook runs. */
+    void kill(String service) throws InterruptedException {
+        Process process = processes.get(service);
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** Starts a service again with the same command and ports, and waits until it is ready. */
+    void restart(String service) throws Exception {
+        processes.put(service, commands.get(service).start());
+        awaitReady(httpPorts.get(service));
     }
 
     private void awaitReady(int httpPort) throws Exception {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready")).build();
+        // a bounded wait per probe: a pooled connection to a killed run must not hang the start of the next
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(5)).build();
         while (System.nanoTime() < deadline) {
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -80,7 +102,7 @@ final class RunningGateway implements AutoCloseable {
             } catch (IOException notYet) {
                 // still starting
             }
-            for (Process process : processes) {
+            for (Process process : processes.values()) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("a service exited during start-up; see deploy/target/e2e-logs/");
                 }
@@ -92,14 +114,23 @@ final class RunningGateway implements AutoCloseable {
 
     /** Creates an account through pop3-access's admin API. */
     void createAccount(String address, String password) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pop3HttpPort + "/api/accounts"))
+        admin("POST", "/api/accounts", "{\"address\":\"" + address + "\",\"password\":\"" + password + "\"}", 201);
+    }
+
+    /** Gives the account an APOP secret through the admin API. */
+    void setApopSecret(String address, String secret) throws Exception {
+        admin("PUT", "/api/accounts/" + address + "/apop-secret", "{\"secret\":\"" + secret + "\"}", 204);
+    }
+
+    private void admin(String method, String path, String json, int expectedStatus) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pop3HttpPort + path))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"address\":\"" + address + "\",\"password\":\"" + password + "\"}"))
+                .method(method, HttpRequest.BodyPublishers.ofString(json))
                 .build();
         int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (status != 201) {
-            throw new IllegalStateException("creating " + address + ": HTTP " + status);
+        if (status != expectedStatus) {
+            throw new IllegalStateException(method + " " + path + ": HTTP " + status);
         }
     }
 
@@ -114,8 +145,8 @@ final class RunningGateway implements AutoCloseable {
     /** SIGTERM, as an orchestrator stops them; then wait for a clean exit. */
     @Override
     public void close() throws Exception {
-        processes.forEach(Process::destroy);
-        for (Process process : processes) {
+        processes.values().forEach(Process::destroy);
+        for (Process process : processes.values()) {
             if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }

@@ -1,5 +1,6 @@
 package dev.mailgateway.pop3;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -28,11 +29,36 @@ public interface Pop3Config {
 
     /** Silence allowed before the server closes the session (RFC 1939 section 3: at least 10 minutes). */
     @WithDefault("10m")
-    java.time.Duration idleTimeout();
+    Duration idleTimeout();
 
     /** Allow USER/PASS without TLS from non-loopback clients (RFC 2595 section 2.1 says refuse). */
     @WithDefault("false")
     boolean allowPlaintextAuth();
+
+    /** Open connections in all, then {@code -ERR [SYS/TEMP]} at connect. */
+    @WithDefault("10000")
+    int maxConnections();
+
+    /** Open connections from one client address, then {@code -ERR [SYS/TEMP]} at connect. */
+    @WithDefault("50")
+    int maxConnectionsPerClient();
+
+    /** How failed logins are slowed down. */
+    LoginFailure loginFailure();
+
+    interface LoginFailure {
+        /** Wait before the {@code -ERR [AUTH]} of a first failure; doubled per further failure of the client address or account. */
+        @WithDefault("1s")
+        Duration delay();
+
+        /** The longest wait the doubling reaches. */
+        @WithDefault("30s")
+        Duration maxDelay();
+
+        /** A client address or account without failures for this long starts again from {@code delay}. */
+        @WithDefault("15m")
+        Duration forgetAfter();
+    }
 
     /** APOP settings. */
     Apop apop();

@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
+import dev.mailgateway.common.account.FailedLogins;
 import dev.mailgateway.common.line.DotStuffer;
 import dev.mailgateway.common.line.LineDecoder;
 import dev.mailgateway.common.line.PipelinedConnection;
@@ -28,14 +29,22 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
 
     private final Pop3Session session;
     private final Pop3Metrics metrics;
+    private final FailedLogins failedLogins;
     private final long idleTimeoutMillis;
+    private final Runnable onClose;
+    private final String client;
     private final LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
 
-    Pop3Connection(NetSocket socket, Pop3Session session, Pop3Metrics metrics, long idleTimeoutMillis) {
+    /** @param onClose runs once when the connection has closed (gives back its place in the connection limits) */
+    Pop3Connection(NetSocket socket, Pop3Session session, Pop3Metrics metrics, FailedLogins failedLogins, long idleTimeoutMillis,
+            Runnable onClose) {
         super(socket);
         this.session = session;
         this.metrics = metrics;
+        this.failedLogins = failedLogins;
         this.idleTimeoutMillis = idleTimeoutMillis;
+        this.onClose = onClose;
+        this.client = socket.remoteAddress().hostAddress();
     }
 
     void start() {
@@ -49,6 +58,7 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
     protected void onClose() {
         context.owner().cancelTimer(lockRenewal);
         session.release();
+        onClose.run();
     }
 
     @Override
@@ -62,11 +72,23 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
         if (line == null) {
             return null;
         }
-        return session.command(line).onSuccess(r -> {
-            if (session.takeLoginAttempt()) {
-                metrics.login(session.state() == Pop3Session.State.TRANSACTION);
+        return session.command(line).compose(response -> session.takeLoginAttempt()
+                .map(attempt -> afterLogin(attempt, response))
+                .orElseGet(() -> Future.succeededFuture(response)));
+    }
+
+    /** Counts a login; a failed one is answered only after its delay, so guessing passwords is slow. */
+    private Future<Pop3Response> afterLogin(Pop3Session.LoginAttempt attempt, Pop3Response response) {
+        metrics.login(attempt.result());
+        if (attempt.result() == Pop3Session.LoginResult.SUCCESS) {
+            failedLogins.succeeded(client);
+        } else if (attempt.result() == Pop3Session.LoginResult.FAILURE) {
+            long delay = failedLogins.failed(client, attempt.user());
+            if (delay > 0) {
+                return context.owner().timer(delay).map(response);
             }
-        });
+        }
+        return Future.succeededFuture(response);
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.mailgateway.pop3;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,8 +18,11 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.NetSocket;
 
+import dev.mailgateway.common.account.FailedLogins;
 import dev.mailgateway.common.config.MailConfig;
+import dev.mailgateway.common.line.ConnectionLimits;
 import dev.mailgateway.common.line.Peers;
+import dev.mailgateway.pop3.apop.ApopSecrets;
 import dev.mailgateway.pop3.protocol.Maildrop;
 import dev.mailgateway.pop3.protocol.Pop3Session;
 
@@ -37,19 +43,28 @@ public class Pop3Server {
     private final Maildrop maildrop;
     private final Pop3Metrics metrics;
     private final Optional<PemKeyCertOptions> keyPair;
+    private final ApopSecrets apopSecrets;
+    private final ConnectionLimits connectionLimits;
+    private final FailedLogins failedLogins;
     private NetServer server;
     private NetServer tlsServer;
 
-    public Pop3Server(Vertx vertx, Pop3Config config, MailConfig mail, Maildrop maildrop, Pop3Metrics metrics) {
+    public Pop3Server(Vertx vertx, Pop3Config config, MailConfig mail, Maildrop maildrop, Pop3Metrics metrics, ApopSecrets apopSecrets) {
         this.vertx = vertx;
         this.config = config;
         this.hostname = mail.hostname();
         this.maildrop = maildrop;
         this.metrics = metrics;
         this.keyPair = config.tls().serverOptions();
+        this.apopSecrets = apopSecrets;
+        this.connectionLimits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient());
+        this.failedLogins = new FailedLogins(config.loginFailure().delay(), config.loginFailure().maxDelay(),
+                config.loginFailure().forgetAfter(), System::currentTimeMillis);
+        metrics.sessionsActive(connectionLimits);
     }
 
-    void start(@Observes StartupEvent event) {
+    void start(@Observes StartupEvent event) throws UnknownHostException {
+        maildrop.startReplica(replicaName()).toCompletionStage().toCompletableFuture().join();
         server = listen(config.port(), false);
         LOG.infof("POP3 listening on %s:%d%s", config.host(), server.actualPort(), keyPair.isPresent() ? " (STLS offered)" : "");
         if (keyPair.isPresent()) {
@@ -62,11 +77,32 @@ public class Pop3Server {
         NetServerOptions options = new NetServerOptions().setHost(config.host()).setPort(port).setSsl(implicitTls);
         // the plain listener holds the key pair too: STLS upgrades its connections
         keyPair.ifPresent(options::setKeyCertOptions);
-        NetServer listener = vertx.createNetServer(options).connectHandler(socket -> new Pop3Connection(socket,
-                new Pop3Session(hostname, implicitTls || plaintextAllowed(socket), !implicitTls && keyPair.isPresent(), maildrop),
-                metrics, config.idleTimeout().toMillis()).start());
+        NetServer listener = vertx.createNetServer(options).connectHandler(socket -> accept(socket, implicitTls));
         listener.listen().toCompletionStage().toCompletableFuture().join();
         return listener;
+    }
+
+    private void accept(NetSocket socket, boolean implicitTls) {
+        String client = socket.remoteAddress().hostAddress();
+        if (!connectionLimits.admit(client)) {
+            metrics.connectionRefused();
+            // RFC 2449 section 8.1.2: a temporary condition, the client may try again later
+            socket.write("-ERR [SYS/TEMP] Too many connections, try again later\r\n").onComplete(v -> socket.close());
+            return;
+        }
+        Pop3Session.Offer offer = new Pop3Session.Offer(implicitTls || plaintextAllowed(socket), !implicitTls && keyPair.isPresent(),
+                apopSecrets.enabled());
+        new Pop3Connection(socket, new Pop3Session(hostname, offer, maildrop), metrics, failedLogins, config.idleTimeout().toMillis(),
+                () -> connectionLimits.release(client)).start();
+    }
+
+    /**
+     * The same on every run of this replica and different from every other
+     * one: the pod's (or machine's) name and the POP3 port. With port 0 there
+     * is no earlier run to recognise: a random name.
+     */
+    private String replicaName() throws UnknownHostException {
+        return config.port() == 0 ? UUID.randomUUID().toString() : InetAddress.getLocalHost().getHostName() + ":" + config.port();
     }
 
     /** Loopback clients count as secure (CONTRACT.md); others need TLS (STLS, POP3S) or pop3.allow-plaintext-auth. */

@@ -78,6 +78,18 @@ class MaildropTest {
     }
 
     @Test
+    void aReplicaStartingAgainFreesTheLocksOfItsKilledRun() {
+        String replica = "test-replica-" + UUID.randomUUID();
+        long account = account("restart-" + UUID.randomUUID() + "@example.test");
+        maildrop.startReplica(replica).toCompletionStage().toCompletableFuture().join();
+        assertTrue(maildrop.lock(account, "session-1").toCompletionStage().toCompletableFuture().join());
+        // killed with the lock held; the same replica comes back: the maildrop is free at once, not after the lease
+        maildrop.startReplica(replica).toCompletionStage().toCompletableFuture().join();
+        assertTrue(maildrop.lock(account, "session-2").toCompletionStage().toCompletableFuture().join());
+        maildrop.unlock(account, "session-2").toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
     void largeMessageComesBackExactlyAndSharedBodySurvivesOneDeletion() throws Exception {
         String alice = "drop-" + UUID.randomUUID() + "@example.test";
         String bob = "drop-" + UUID.randomUUID() + "@example.test";

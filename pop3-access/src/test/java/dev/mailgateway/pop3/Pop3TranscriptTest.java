@@ -1,9 +1,14 @@
 package dev.mailgateway.pop3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -17,6 +22,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import dev.mailgateway.common.account.FailedLogins;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LoopbackServer;
 import dev.mailgateway.pop3.protocol.Maildrop;
@@ -32,16 +38,26 @@ class Pop3TranscriptTest {
     /** A message with a lone-dot line and a line that starts with a dot. */
     private static final String FIRST = "Subject: one\r\n\r\n.\r\n.hidden\r\nend\r\n";
     private static final String SECOND = "Subject: two\r\n\r\nx\r\n";
+    private static final String APOP_SECRET = "tanstaaf";
 
     private LoopbackServer server;
     private final List<Maildrop.Entry> deletedEntries = new ArrayList<>();
     private boolean plaintextAllowed = true;
+    private boolean apopOffered = true;
     private long idleMillis = 60_000;
+    /** Short delays: the tests see them grow without waiting long. */
+    private final FailedLogins failedLogins = new FailedLogins(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofMinutes(1),
+            System::currentTimeMillis);
 
     private final Maildrop maildrop = new Maildrop() {
         @Override
         public Future<Optional<Long>> login(String user, String password) {
             return Future.succeededFuture(user.equals("alice@example.test") && password.equals("pass word") ? Optional.of(7L) : Optional.empty());
+        }
+
+        @Override
+        public Future<Optional<ApopAccount>> apopAccount(String user) {
+            return Future.succeededFuture(user.equals("alice@example.test") ? Optional.of(new ApopAccount(7L, APOP_SECRET)) : Optional.empty());
         }
 
         @Override
@@ -59,6 +75,11 @@ class Pop3TranscriptTest {
         @Override
         public Future<Void> delete(long accountId, List<Entry> entries) {
             deletedEntries.addAll(entries);
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> startReplica(String name) {
             return Future.succeededFuture();
         }
 
@@ -84,7 +105,8 @@ class Pop3TranscriptTest {
     void startServer() {
         Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
         server = new LoopbackServer(socket ->
-                new Pop3Connection(socket, new Pop3Session("pop.example.test", plaintextAllowed, false, maildrop), metrics, idleMillis).start());
+                new Pop3Connection(socket, new Pop3Session("pop.example.test", new Pop3Session.Offer(plaintextAllowed, false, apopOffered), maildrop),
+                        metrics, failedLogins, idleMillis, () -> { }).start());
     }
 
     @AfterEach
@@ -94,7 +116,7 @@ class Pop3TranscriptTest {
 
     private LineClient connect() throws Exception {
         LineClient client = server.connect();
-        client.expect("+OK pop.example.test POP3 server ready");
+        client.expectStart("+OK pop.example.test POP3 server ready");
         return client;
     }
 
@@ -113,6 +135,80 @@ class Pop3TranscriptTest {
             c.expect("+OK Capability list follows");
             assertEquals(List.of("USER", "SASL PLAIN", "TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION mail-gateway"),
                     c.linesUntilDot());
+        }
+    }
+
+    /** The greeting's APOP timestamp (RFC 1939 section 7), a msg-id. */
+    private static String timestamp(String greeting) {
+        assertTrue(greeting.matches("\\+OK pop\\.example\\.test POP3 server ready <[0-9a-f]+\\.[0-9]+@pop\\.example\\.test>"), greeting);
+        return greeting.substring(greeting.indexOf('<'));
+    }
+
+    private static String md5Hex(String text) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void apopLogsInWithTheDigestOfTheGreetingsTimestamp() throws Exception {
+        LineClient first = server.connect();
+        String timestamp = timestamp(first.line());
+        try (LineClient other = server.connect()) {
+            assertNotEquals(timestamp, timestamp(other.line()), "every greeting has its own timestamp");
+        }
+        try (LineClient c = first) {
+            c.send("APOP alice@example.test " + md5Hex(timestamp + "wrong") + "\r\n");
+            c.expect("-ERR [AUTH] Authentication failed");
+            c.send("APOP bob@example.test " + md5Hex(timestamp + APOP_SECRET) + "\r\n");
+            c.expect("-ERR [AUTH] APOP is not enabled for this account: use USER/PASS or AUTH");
+            c.send("APOP alice@example.test\r\nAPOP alice@example.test xyz\r\n");
+            c.expect("-ERR Syntax: APOP name digest");
+            c.expect("-ERR Syntax: APOP name digest");
+            // RFC 1939's example digest is lower-case; upper-case hex is the same digest
+            c.send("APOP alice@example.test " + md5Hex(timestamp + APOP_SECRET).toUpperCase() + "\r\n");
+            c.expect("+OK Maildrop has 2 messages (" + (FIRST.length() + SECOND.length()) + " octets)");
+            c.send("QUIT\r\n");
+            c.expectStart("+OK ");
+        }
+    }
+
+    @Test
+    void apopNeedsNoTlsButIsOffOnServersWithoutAKey() throws Exception {
+        stopServer();
+        plaintextAllowed = false;
+        startServer();
+        try (LineClient c = server.connect()) {
+            String timestamp = timestamp(c.line());
+            c.send("APOP alice@example.test " + md5Hex(timestamp + APOP_SECRET) + "\r\n");
+            c.expectStart("+OK Maildrop has 2 messages");
+            c.send("QUIT\r\n");
+            c.expectStart("+OK ");
+        }
+        stopServer();
+        apopOffered = false;
+        startServer();
+        try (LineClient c = server.connect()) {
+            c.expect("+OK pop.example.test POP3 server ready");
+            c.send("APOP alice@example.test " + md5Hex("<1.2@x>" + APOP_SECRET) + "\r\n");
+            c.expect("-ERR APOP is not available on this server");
+        }
+    }
+
+    @Test
+    void failedLoginsAreAnsweredAfterAGrowingDelay() throws Exception {
+        try (LineClient c = connect()) {
+            long[] waited = new long[3];
+            for (int i = 0; i < waited.length; i++) {
+                long start = System.nanoTime();
+                c.send("USER alice@example.test\r\nPASS guess" + i + "\r\n");
+                c.expect("+OK Send PASS");
+                c.expect("-ERR [AUTH] Authentication failed");
+                waited[i] = (System.nanoTime() - start) / 1_000_000;
+            }
+            // 100, 200, 400 ms: lower bounds only, a busy machine may add to them
+            assertTrue(waited[0] >= 100 && waited[1] >= 200 && waited[2] >= 400, java.util.Arrays.toString(waited));
+            c.send("USER alice@example.test\r\nPASS pass word\r\n");
+            c.expect("+OK Send PASS");
+            c.expectStart("+OK Maildrop has 2 messages");
         }
     }
 

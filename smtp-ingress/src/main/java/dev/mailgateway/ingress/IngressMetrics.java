@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.mailgateway.common.line.ConnectionLimits;
 import dev.mailgateway.common.reply.SmtpReply;
-import dev.mailgateway.ingress.policy.ConnectionLimits;
 
 /**
  * Mail metrics of the ingress: sessions, commands by verb and reply class,

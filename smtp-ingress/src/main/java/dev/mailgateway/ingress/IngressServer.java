@@ -24,9 +24,9 @@ import io.vertx.core.net.PemKeyCertOptions;
 
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.config.MailConfig;
+import dev.mailgateway.common.line.ConnectionLimits;
 import dev.mailgateway.common.line.Peers;
 import dev.mailgateway.common.reply.SmtpReply;
-import dev.mailgateway.ingress.policy.ConnectionLimits;
 import dev.mailgateway.ingress.protocol.Authenticator;
 import dev.mailgateway.ingress.protocol.Listener;
 import dev.mailgateway.ingress.protocol.MessageQueue;
@@ -60,8 +60,7 @@ public class IngressServer {
     private volatile boolean stopping;
 
     public IngressServer(Vertx vertx, IngressConfig config, MailConfig mail, LocalDomains localDomains,
-            RecipientCheck recipientCheck, Authenticator authenticator, MessageQueue queue, IngressMetrics metrics,
-            ConnectionLimits connectionLimits) {
+            RecipientCheck recipientCheck, Authenticator authenticator, MessageQueue queue, IngressMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.timeouts = new SmtpConnection.Timeouts(config.commandTimeout().toMillis(), config.dataTimeout().toMillis());
@@ -73,7 +72,7 @@ public class IngressServer {
         this.authenticator = authenticator;
         this.queue = queue;
         this.metrics = metrics;
-        this.connectionLimits = connectionLimits;
+        this.connectionLimits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient());
         metrics.sessionsActive(connectionLimits);
     }
 

@@ -27,6 +27,7 @@ import dev.mailgateway.common.account.Passwords;
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.address.MailAddress;
 import dev.mailgateway.common.address.MailPath;
+import dev.mailgateway.pop3.apop.ApopSecrets;
 
 /**
  * The account admin API of CONTRACT.md. Passwords are stored only as bcrypt

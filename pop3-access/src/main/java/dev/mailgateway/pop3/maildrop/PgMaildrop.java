@@ -2,7 +2,9 @@ package dev.mailgateway.pop3.maildrop;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,6 +17,8 @@ import io.vertx.sqlclient.Tuple;
 
 import dev.mailgateway.common.account.Credentials;
 import dev.mailgateway.common.store.MessageBodies;
+import dev.mailgateway.pop3.Pop3Metrics;
+import dev.mailgateway.pop3.apop.ApopSecrets;
 import dev.mailgateway.pop3.protocol.Maildrop;
 import dev.mailgateway.pop3.protocol.MessageSource;
 
@@ -30,10 +34,14 @@ public class PgMaildrop implements Maildrop {
 
     private final Pool pool;
     private final Credentials credentials;
+    private final ApopSecrets apopSecrets;
+    private final Pop3Metrics metrics;
 
-    public PgMaildrop(Pool pool, Credentials credentials) {
+    public PgMaildrop(Pool pool, Credentials credentials, ApopSecrets apopSecrets, Pop3Metrics metrics) {
         this.pool = pool;
         this.credentials = credentials;
+        this.apopSecrets = apopSecrets;
+        this.metrics = metrics;
     }
 
     @Override
@@ -41,8 +49,43 @@ public class PgMaildrop implements Maildrop {
         return credentials.verify(user, password).map(login -> login.map(Credentials.Login::accountId));
     }
 
+    @Override
+    public Future<Optional<ApopAccount>> apopAccount(String user) {
+        return pool.preparedQuery("select id, apop_secret from account where address = $1 and apop_secret is not null")
+                .execute(Tuple.of(user.toLowerCase(Locale.ROOT)))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.<ApopAccount>empty();
+                    }
+                    Row row = rows.iterator().next();
+                    long id = row.getLong("id");
+                    return apopSecrets.decrypt(row.getBuffer("apop_secret").getBytes()).map(secret -> new ApopAccount(id, secret));
+                });
+    }
+
     /** How long a lock lasts without renewal: a crashed replica's sessions free their maildrops after it. */
     static final Duration LOCK_LEASE = Duration.ofMinutes(2);
+
+    /** This replica's name, the first part of its sessions' lock owners ("replica/session"). */
+    private volatile String replica = UUID.randomUUID().toString();
+
+    @Override
+    public Future<Void> startReplica(String name) {
+        replica = name;
+        // a killed run of this replica left locks that would keep their owners out until the lease ran out
+        return pool.preparedQuery("delete from maildrop_lock where split_part(owner, '/', 1) = $1")
+                .execute(Tuple.of(name))
+                .onSuccess(rows -> {
+                    if (rows.rowCount() > 0) {
+                        LOG.infof("freed %d maildrop locks left by the previous run of %s", rows.rowCount(), name);
+                    }
+                })
+                .mapEmpty();
+    }
+
+    private String owner(String session) {
+        return replica + "/" + session;
+    }
 
     @Override
     public Future<Boolean> lock(long accountId, String owner) {
@@ -51,7 +94,7 @@ public class PgMaildrop implements Maildrop {
                 + " values ($1, $2, now() + $3::bigint * interval '1 millisecond')"
                 + " on conflict (account_id) do update set owner = excluded.owner, expires_at = excluded.expires_at"
                 + " where maildrop_lock.expires_at < now() returning owner")
-                .execute(Tuple.of(accountId, owner, LOCK_LEASE.toMillis()))
+                .execute(Tuple.of(accountId, owner(owner), LOCK_LEASE.toMillis()))
                 .map(rows -> rows.size() == 1);
     }
 
@@ -59,13 +102,13 @@ public class PgMaildrop implements Maildrop {
     public Future<Void> renew(long accountId, String owner) {
         return pool.preparedQuery("update maildrop_lock set expires_at = now() + $3::bigint * interval '1 millisecond'"
                 + " where account_id = $1 and owner = $2")
-                .execute(Tuple.of(accountId, owner, LOCK_LEASE.toMillis())).mapEmpty();
+                .execute(Tuple.of(accountId, owner(owner), LOCK_LEASE.toMillis())).mapEmpty();
     }
 
     @Override
     public Future<Void> unlock(long accountId, String owner) {
         return pool.preparedQuery("delete from maildrop_lock where account_id = $1 and owner = $2")
-                .execute(Tuple.of(accountId, owner)).mapEmpty();
+                .execute(Tuple.of(accountId, owner(owner))).mapEmpty();
     }
 
     @Override
@@ -97,8 +140,10 @@ public class PgMaildrop implements Maildrop {
                 .execute(Tuple.of(accountId).addArrayOfLong(ids))
                 // a body goes with its last reference (ARCHITECTURE decision 8)
                 .compose(deleted -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED)
-                        .execute(Tuple.tuple().addArrayOfLong(bodies)))
-                .<Void>mapEmpty())
+                        .execute(Tuple.tuple().addArrayOfLong(bodies))
+                        .map(deleted.rowCount())))
+                .onSuccess(metrics::deleted)
+                .<Void>mapEmpty()
                 .onFailure(e -> LOG.warnf("deleting %d messages of account %d failed: %s", ids.length, accountId, e.toString()));
     }
 }

@@ -12,8 +12,21 @@ public interface Maildrop {
     record Entry(long id, String uid, long size, long bodyId) {
     }
 
+    /** An account that has an APOP secret, with that secret decrypted. */
+    record ApopAccount(long id, String secret) {
+    }
+
     /** The account's id when the password is right; empty when not. Fails when the store is unreachable. */
     Future<Optional<Long>> login(String user, String password);
+
+    /** The account and its APOP secret (RFC 1939 section 7); empty when the account is unknown or has none. */
+    Future<Optional<ApopAccount>> apopAccount(String user);
+
+    /**
+     * Names this replica before it serves anyone (no '/' in it), and frees the
+     * locks a killed earlier run under the same name left behind.
+     */
+    Future<Void> startReplica(String name);
 
     /** Takes the maildrop's lock for {@code owner} (one session per maildrop); false when another session holds it. */
     Future<Boolean> lock(long accountId, String owner);

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.jboss.logging.Logger;
+
 import io.vertx.core.Future;
 
 import dev.mailgateway.common.account.SaslPlain;
@@ -23,8 +25,30 @@ import dev.mailgateway.common.line.LineDecoder.Line;
  */
 public final class Pop3Session {
 
+    private static final Logger LOG = Logger.getLogger(Pop3Session.class);
+
     public enum State {
         AUTHORIZATION, TRANSACTION, CLOSED
+    }
+
+    /**
+     * What the connection offers before login.
+     *
+     * @param plaintextAllowed USER/PASS and AUTH may be used: the connection is secure
+     *        (TLS, or loopback) or pop3.allow-plaintext-auth says so
+     * @param stlsOffered      a plaintext connection of a server with a key pair: STLS upgrades it
+     * @param apopOffered      pop3.apop.key is set: the greeting carries an APOP challenge
+     */
+    public record Offer(boolean plaintextAllowed, boolean stlsOffered, boolean apopOffered) {
+    }
+
+    /** How a check of credentials ended: the login metrics and the failed-login delay use it. */
+    public enum LoginResult {
+        SUCCESS, FAILURE, IN_USE, UNAVAILABLE
+    }
+
+    /** One check of credentials (PASS, AUTH or APOP) and the name it was for. */
+    public record LoginAttempt(String user, LoginResult result) {
     }
 
     /** RFC 2449 section 4: a command line is at most 255 octets, CRLF included. */
@@ -35,7 +59,8 @@ public final class Pop3Session {
     private boolean stlsOffered;
     private boolean tlsRequested;
     private boolean awaitingSaslResponse;
-    private boolean loginAttempted;
+    private LoginAttempt loginAttempt;
+    private final Optional<ApopChallenge> apopChallenge;
     private final Maildrop maildrop;
     private final CommandCounts commandCounts = new CommandCounts();
 
@@ -48,15 +73,11 @@ public final class Pop3Session {
     private List<Maildrop.Entry> messages = List.of();
     private boolean[] deleted = new boolean[0];
 
-    /**
-     * @param plaintextAllowed USER/PASS may be used: the connection is secure
-     *        (TLS, or loopback) or pop3.allow-plaintext-auth says so
-     * @param stlsOffered      a plaintext connection of a server with a key pair: STLS upgrades it
-     */
-    public Pop3Session(String hostname, boolean plaintextAllowed, boolean stlsOffered, Maildrop maildrop) {
+    public Pop3Session(String hostname, Offer offer, Maildrop maildrop) {
         this.hostname = hostname;
-        this.plaintextAllowed = plaintextAllowed;
-        this.stlsOffered = stlsOffered;
+        this.plaintextAllowed = offer.plaintextAllowed();
+        this.stlsOffered = offer.stlsOffered();
+        this.apopChallenge = offer.apopOffered() ? Optional.of(ApopChallenge.issue(hostname)) : Optional.empty();
         this.maildrop = maildrop;
     }
 
@@ -75,14 +96,14 @@ public final class Pop3Session {
     }
 
     public Pop3Response greeting() {
-        return Pop3Response.ok(hostname + " POP3 server ready");
+        return Pop3Response.ok(hostname + " POP3 server ready" + apopChallenge.map(c -> " " + c.timestamp()).orElse(""));
     }
 
-    /** True once after a check of credentials (PASS or AUTH), for the login metrics. */
-    public boolean takeLoginAttempt() {
-        boolean attempted = loginAttempted;
-        loginAttempted = false;
-        return attempted;
+    /** The check of credentials the last command made, once; empty when it made none. */
+    public Optional<LoginAttempt> takeLoginAttempt() {
+        Optional<LoginAttempt> attempt = Optional.ofNullable(loginAttempt);
+        loginAttempt = null;
+        return attempt;
     }
 
     public Future<Pop3Response> command(Line line) {
@@ -113,6 +134,7 @@ public final class Pop3Session {
             case STLS -> done(startTls());
             case USER -> done(user(argument.strip()));
             case PASS -> pass(argument);
+            case APOP -> apop(argument.strip());
             case AUTH -> auth(argument.strip());
             case QUIT -> quit();
             case STAT -> done(Pop3Response.ok(liveCount() + " " + liveOctets()));
@@ -209,29 +231,71 @@ public final class Pop3Session {
                 .orElseGet(() -> done(Pop3Response.err("[AUTH] Authentication failed")));
     }
 
+    /** APOP name digest (RFC 1939 section 7): the password never crosses the wire, so it needs no TLS. */
+    private Future<Pop3Response> apop(String argument) {
+        if (apopChallenge.isEmpty()) {
+            return done(Pop3Response.err("APOP is not available on this server"));
+        }
+        String[] words = argument.split(" +");
+        if (words.length != 2 || !ApopChallenge.isDigest(words[1])) {
+            return done(Pop3Response.err("Syntax: APOP name digest"));
+        }
+        String name = words[0];
+        return maildrop.apopAccount(name)
+                .compose(account -> {
+                    if (account.isEmpty()) {
+                        attempted(name, LoginResult.FAILURE);
+                        return done(Pop3Response.err("[AUTH] APOP is not enabled for this account: use USER/PASS or AUTH"));
+                    }
+                    if (!apopChallenge.get().answeredBy(words[1], account.get().secret())) {
+                        attempted(name, LoginResult.FAILURE);
+                        return done(Pop3Response.err("[AUTH] Authentication failed"));
+                    }
+                    return openMaildrop(name, account.get().id());
+                })
+                .otherwise(e -> unavailable(name, e));
+    }
+
     private Future<Pop3Response> login(String name, String password) {
-        loginAttempted = true;
         return maildrop.login(name, password)
                 .compose(account -> {
                     if (account.isEmpty()) {
+                        attempted(name, LoginResult.FAILURE);
                         return done(Pop3Response.err("[AUTH] Authentication failed"));
                     }
-                    return maildrop.lock(account.get(), lockOwner).compose(gotLock -> {
-                        if (!gotLock) {
-                            // RFC 2449 section 8.1.1: another session has the maildrop
-                            return done(Pop3Response.err("[IN-USE] Maildrop is in use by another session"));
-                        }
-                        accountId = account.get();
-                        locked = true;
-                        return maildrop.list(accountId).map(entries -> {
-                            messages = List.copyOf(entries);
-                            deleted = new boolean[messages.size()];
-                            state = State.TRANSACTION;
-                            return maildropStatus();
-                        }).onFailure(e -> release());
-                    });
+                    return openMaildrop(name, account.get());
                 })
-                .otherwise(Pop3Response.err("[SYS/TEMP] Mail store unavailable, try again later"));
+                .otherwise(e -> unavailable(name, e));
+    }
+
+    /** Takes the maildrop's lock and reads its listing: the move to TRANSACTION. */
+    private Future<Pop3Response> openMaildrop(String name, long account) {
+        return maildrop.lock(account, lockOwner).compose(gotLock -> {
+            if (!gotLock) {
+                attempted(name, LoginResult.IN_USE);
+                // RFC 2449 section 8.1.1: another session has the maildrop
+                return done(Pop3Response.err("[IN-USE] Maildrop is in use by another session"));
+            }
+            accountId = account;
+            locked = true;
+            return maildrop.list(accountId).map(entries -> {
+                messages = List.copyOf(entries);
+                deleted = new boolean[messages.size()];
+                state = State.TRANSACTION;
+                attempted(name, LoginResult.SUCCESS);
+                return maildropStatus();
+            }).onFailure(e -> release());
+        });
+    }
+
+    private Pop3Response unavailable(String name, Throwable cause) {
+        LOG.warnf("login of %s: mail store unavailable: %s", name, cause.toString());
+        attempted(name, LoginResult.UNAVAILABLE);
+        return Pop3Response.err("[SYS/TEMP] Mail store unavailable, try again later");
+    }
+
+    private void attempted(String name, LoginResult result) {
+        loginAttempt = new LoginAttempt(name, result);
     }
 
     private Future<Pop3Response> quit() {

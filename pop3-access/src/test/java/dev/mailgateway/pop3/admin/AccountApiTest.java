@@ -3,8 +3,13 @@ package dev.mailgateway.pop3.admin;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -18,7 +23,10 @@ import io.restassured.specification.RequestSpecification;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LocalStack;
+import dev.mailgateway.pop3.Pop3Server;
+import dev.mailgateway.pop3.apop.ApopSecrets;
 
 /** The account admin API of CONTRACT.md against the real database. */
 @QuarkusTest
@@ -27,6 +35,9 @@ class AccountApiTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    Pop3Server server;
 
     private static RequestSpecification admin() {
         return given().header("Authorization", "Bearer test-admin-token").contentType(ContentType.JSON);
@@ -80,10 +91,38 @@ class AccountApiTest {
     }
 
     @Test
-    void apopSecretNeedsTheKey() {
+    void apopSecretIsStoredEncryptedAndLogsIn() throws Exception {
         String address = newAddress();
         admin().body("{\"address\":\"" + address + "\",\"password\":\"p\"}").post("/api/accounts").then().statusCode(201);
-        admin().body("{\"secret\":\"apop\"}").put("/api/accounts/" + address + "/apop-secret").then().statusCode(409);
+        try (LineClient c = new LineClient(server.port())) {
+            String timestamp = c.expectStart("+OK ").replaceAll(".* ", "");
+            c.send("APOP " + address + " " + md5Hex(timestamp + "tanstaaf") + "\r\n");
+            c.expect("-ERR [AUTH] APOP is not enabled for this account: use USER/PASS or AUTH");
+        }
+        admin().body("{\"secret\":\"tanstaaf\"}").put("/api/accounts/" + address + "/apop-secret").then().statusCode(204);
+        admin().body("{\"secret\":\"\"}").put("/api/accounts/" + address + "/apop-secret").then().statusCode(400);
+        admin().body("{\"secret\":\"x\"}").put("/api/accounts/" + newAddress() + "/apop-secret").then().statusCode(404);
+
+        byte[] stored = pool.preparedQuery("select apop_secret from account where address = $1").execute(Tuple.of(address))
+                .await().indefinitely().iterator().next().getBuffer(0).getBytes();
+        assertFalse(new String(stored, StandardCharsets.ISO_8859_1).contains("tanstaaf"), "never stored as plaintext");
+
+        try (LineClient c = new LineClient(server.port())) {
+            String timestamp = c.expectStart("+OK ").replaceAll(".* ", "");
+            c.send("APOP " + address + " " + md5Hex(timestamp + "tanstaaf") + "\r\nQUIT\r\n");
+            c.expect("+OK Maildrop has 0 messages (0 octets)");
+            c.expectStart("+OK ");
+        }
+    }
+
+    @Test
+    void apopSecretsNeedTheKey() {
+        AccountResource withoutKey = new AccountResource(null, new ApopSecrets(Optional.empty()), null, null);
+        assertEquals(409, withoutKey.setApopSecret("a@example.test", new AccountResource.NewApopSecret("x")).await().indefinitely().getStatus());
+    }
+
+    private static String md5Hex(String text) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private String storedHash(String address) {

@@ -24,7 +24,7 @@ class Pop3SessionFuzzTest {
 
     private static final String[] FRAGMENTS = {
         "USER alice@example.test", "USER", "PASS secret", "PASS", "STAT", "LIST", "LIST 1", "LIST 0", "LIST -1", "LIST 99999999999",
-        "UIDL", "UIDL 2", "RETR 1", "RETR", "DELE 1", "DELE 2", "RSET", "NOOP", "QUIT", "CAPA", "APOP x y", "TOP 1 0", "AUTH PLAIN",
+        "UIDL", "UIDL 2", "RETR 1", "RETR", "DELE 1", "DELE 2", "RSET", "NOOP", "QUIT", "CAPA", "APOP x y", "APOP alice@example.test 0123456789abcdef0123456789ABCDEF", "TOP 1 0", "AUTH PLAIN",
         "STLS", " ", "\t", "\r\n", "\r\n", "\r\n", "\n", "\r", "\0", "\u00e9", ".", "1", "2",
     };
 
@@ -32,6 +32,11 @@ class Pop3SessionFuzzTest {
         @Override
         public Future<Optional<Long>> login(String user, String password) {
             return Future.succeededFuture(password.equals("secret") ? Optional.of(1L) : Optional.empty());
+        }
+
+        @Override
+        public Future<Optional<ApopAccount>> apopAccount(String user) {
+            return Future.succeededFuture(user.equals("alice@example.test") ? Optional.of(new ApopAccount(1L, "secret")) : Optional.empty());
         }
 
         @Override
@@ -46,6 +51,11 @@ class Pop3SessionFuzzTest {
 
         @Override
         public Future<Void> delete(long accountId, List<Entry> entries) {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> startReplica(String name) {
             return Future.succeededFuture();
         }
 
@@ -73,7 +83,8 @@ class Pop3SessionFuzzTest {
 
     private static void run(Random random) {
         byte[] bytes = HostileInput.generate(random, FRAGMENTS, 60, 600);
-        Pop3Session session = new Pop3Session("pop.example.test", random.nextBoolean(), random.nextBoolean(), MAILDROP);
+        Pop3Session session = new Pop3Session("pop.example.test", new Pop3Session.Offer(random.nextBoolean(), random.nextBoolean(), random.nextBoolean()),
+                MAILDROP);
         LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
         int offset = 0;
         while (offset < bytes.length && session.state() != Pop3Session.State.CLOSED) {

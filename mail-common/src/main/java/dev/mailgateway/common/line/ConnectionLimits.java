@@ -1,27 +1,23 @@
-package dev.mailgateway.ingress.policy;
+package dev.mailgateway.common.line;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
-import dev.mailgateway.ingress.IngressConfig;
-
 /**
  * Counts open connections, in all and per client address, across every
- * listener and event loop: one client cannot take all the sessions.
+ * listener and event loop: one client cannot take all the sessions (SMTP,
+ * POP3). Safe from any thread.
  */
-@ApplicationScoped
-public class ConnectionLimits {
+public final class ConnectionLimits {
 
     private final int maxTotal;
     private final int maxPerClient;
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<String, Integer> perClient = new ConcurrentHashMap<>();
 
-    public ConnectionLimits(IngressConfig config) {
-        this.maxTotal = config.maxConnections();
-        this.maxPerClient = config.maxConnectionsPerClient();
+    public ConnectionLimits(int maxTotal, int maxPerClient) {
+        this.maxTotal = maxTotal;
+        this.maxPerClient = maxPerClient;
     }
 
     /** Takes a place for a new connection; false when a limit is reached (nothing is taken then). */

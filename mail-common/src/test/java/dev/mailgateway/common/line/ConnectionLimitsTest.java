@@ -1,30 +1,16 @@
-package dev.mailgateway.ingress.policy;
+package dev.mailgateway.common.line;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
-
 import org.junit.jupiter.api.Test;
-
-import dev.mailgateway.ingress.IngressConfig;
 
 class ConnectionLimitsTest {
 
-    /** An IngressConfig answering only the two limits this class reads. */
-    private static IngressConfig limits(int total, int perClient) {
-        return (IngressConfig) Proxy.newProxyInstance(IngressConfig.class.getClassLoader(), new Class<?>[] {IngressConfig.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "maxConnections" -> total;
-                    case "maxConnectionsPerClient" -> perClient;
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
     @Test
     void perClientLimit() {
-        ConnectionLimits limits = new ConnectionLimits(limits(10, 2));
+        ConnectionLimits limits = new ConnectionLimits(10, 2);
         assertTrue(limits.admit("192.0.2.1"));
         assertTrue(limits.admit("192.0.2.1"));
         assertFalse(limits.admit("192.0.2.1"));
@@ -36,7 +22,7 @@ class ConnectionLimitsTest {
 
     @Test
     void totalLimit() {
-        ConnectionLimits limits = new ConnectionLimits(limits(2, 5));
+        ConnectionLimits limits = new ConnectionLimits(2, 5);
         assertTrue(limits.admit("192.0.2.1"));
         assertTrue(limits.admit("192.0.2.2"));
         assertFalse(limits.admit("192.0.2.3"));
