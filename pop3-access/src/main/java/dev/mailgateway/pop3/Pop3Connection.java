@@ -1,7 +1,9 @@
 package dev.mailgateway.pop3;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
@@ -93,8 +95,9 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
 
     @Override
     protected Future<Void> answer(Pop3Response response) {
-        write(response.status() + "\r\n");
+        Buffer status = Buffer.buffer(response.status()).appendString("\r\n");
         if (session.takeTlsRequest()) {
+            write(status);
             // plaintext pipelined after STLS must not count as sent over TLS
             decoder.discardBuffered();
             return socket.upgradeToSsl().onComplete(handshake -> metrics.tlsHandshake(handshake.succeeded()));
@@ -103,51 +106,64 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
             DotStuffer stuffer = new DotStuffer();
             Buffer body = Buffer.buffer();
             lines.lines().forEach(l -> body.appendString(l).appendString("\r\n"));
-            socket.write(stuffer.stuff(body));
-            socket.write(stuffer.terminator());
+            write(DotStuffer.joined(status, stuffer.stuff(body), stuffer.terminator()));
         } else if (response instanceof Pop3Response.Message message) {
             Promise<Long> sent = Promise.promise();
-            stream(message, new DotStuffer(), 0, sent);
+            stream(message, new DotStuffer(), status, 0, sent);
             return sent.future().onSuccess(metrics::retrieved).mapEmpty();
+        } else {
+            write(status);
         }
         return Future.succeededFuture();
     }
 
     /**
-     * Sends the message from {@code offset} on, a chunk at a time, respecting the socket's write queue;
-     * {@code sent} gets the octets sent. An empty chunk ends it early: TOP's cut.
+     * Sends the message from {@code offset} on, a chunk at a time, respecting the socket's write queue,
+     * with {@code head} (the status line, before the first chunk) in the same write; {@code sent} gets
+     * the octets sent. A chunk already read (ReadAhead) is sent at once: a small message goes out in one
+     * write, and the connection does not pause in between.
      */
-    private void stream(Pop3Response.Message message, DotStuffer stuffer, long offset, Promise<Long> sent) {
+    private void stream(Pop3Response.Message message, DotStuffer stuffer, Buffer head, long offset, Promise<Long> sent) {
         if (isClosed()) {
             sent.fail("client went away during RETR");
             return;
         }
         if (offset >= message.size()) {
-            socket.write(stuffer.terminator());
+            write(DotStuffer.joined(head, stuffer.terminator()));
             sent.complete(offset);
             return;
         }
         int length = (int) Math.min(CHUNK, message.size() - offset);
-        message.source().read(offset, length).onComplete(chunk -> context.runOnContext(v -> {
-            if (chunk.failed()) {
-                sent.fail(chunk.cause());
-                return;
-            }
-            socket.write(stuffer.stuff(chunk.result()));
-            long next = offset + chunk.result().length();
-            if (chunk.result().length() == 0) {
-                // the source has no more (TOP's cut, or a body shorter than its recorded size): end the response
-                socket.write(stuffer.terminator());
-                sent.complete(offset);
-            } else if (socket.writeQueueFull()) {
-                socket.drainHandler(d -> {
-                    socket.drainHandler(null);
-                    stream(message, stuffer, next, sent);
-                });
-            } else {
-                stream(message, stuffer, next, sent);
-            }
-        }));
+        Future<Buffer> chunk = message.source().read(offset, length);
+        if (chunk.isComplete() && Vertx.currentContext() == context) {
+            send(message, stuffer, head, offset, chunk, sent);
+        } else {
+            chunk.onComplete(read -> context.runOnContext(v -> send(message, stuffer, head, offset, read, sent)));
+        }
+    }
+
+    private void send(Pop3Response.Message message, DotStuffer stuffer, Buffer head, long offset, AsyncResult<Buffer> chunk,
+            Promise<Long> sent) {
+        if (chunk.failed()) {
+            sent.fail(chunk.cause());
+            return;
+        }
+        Buffer stuffed = stuffer.stuff(chunk.result());
+        long next = offset + chunk.result().length();
+        // an empty chunk: the source has no more (TOP's cut, or a body shorter than its recorded size)
+        if (chunk.result().length() == 0 || next >= message.size()) {
+            write(DotStuffer.joined(head, stuffed, stuffer.terminator()));
+            sent.complete(next);
+        } else if (socket.writeQueueFull()) {
+            write(DotStuffer.joined(head, stuffed));
+            socket.drainHandler(d -> {
+                socket.drainHandler(null);
+                stream(message, stuffer, Buffer.buffer(), next, sent);
+            });
+        } else {
+            write(DotStuffer.joined(head, stuffed));
+            stream(message, stuffer, Buffer.buffer(), next, sent);
+        }
     }
 
     @Override

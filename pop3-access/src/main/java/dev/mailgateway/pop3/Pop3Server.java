@@ -25,6 +25,7 @@ import dev.mailgateway.common.line.Peers;
 import dev.mailgateway.pop3.apop.ApopSecrets;
 import dev.mailgateway.pop3.protocol.Maildrop;
 import dev.mailgateway.pop3.protocol.Pop3Session;
+import dev.mailgateway.pop3.protocol.ReadAhead;
 
 /**
  * The POP3 listeners: the POP3 port (STLS offered when a key pair is
@@ -37,6 +38,9 @@ public class Pop3Server {
 
     private static final Logger LOG = Logger.getLogger(Pop3Server.class);
 
+    /** Heap that all sessions together may hold in messages read ahead (ReadAhead): 128 sessions' full windows. */
+    private static final long READ_AHEAD_MEMORY = 64L * 1024 * 1024;
+
     private final Vertx vertx;
     private final Pop3Config config;
     private final String hostname;
@@ -46,6 +50,7 @@ public class Pop3Server {
     private final ApopSecrets apopSecrets;
     private final ConnectionLimits connectionLimits;
     private final FailedLogins failedLogins;
+    private final ReadAhead.Budget readAheadBudget = new ReadAhead.Budget(READ_AHEAD_MEMORY);
     private NetServer server;
     private NetServer tlsServer;
 
@@ -92,7 +97,7 @@ public class Pop3Server {
         }
         Pop3Session.Offer offer = new Pop3Session.Offer(implicitTls || plaintextAllowed(socket), !implicitTls && keyPair.isPresent(),
                 apopSecrets.enabled());
-        new Pop3Connection(socket, new Pop3Session(hostname, offer, maildrop), metrics, failedLogins, config.idleTimeout().toMillis(),
+        new Pop3Connection(socket, new Pop3Session(hostname, offer, maildrop, readAheadBudget), metrics, failedLogins, config.idleTimeout().toMillis(),
                 () -> connectionLimits.release(client)).start();
     }
 

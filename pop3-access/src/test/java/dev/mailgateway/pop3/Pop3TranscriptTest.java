@@ -28,6 +28,7 @@ import dev.mailgateway.common.testing.LoopbackServer;
 import dev.mailgateway.pop3.protocol.Maildrop;
 import dev.mailgateway.pop3.protocol.MessageSource;
 import dev.mailgateway.pop3.protocol.Pop3Session;
+import dev.mailgateway.pop3.protocol.ReadAhead;
 
 /**
  * Golden transcripts of the POP3 state machine over a real socket and event
@@ -73,6 +74,13 @@ class Pop3TranscriptTest {
         }
 
         @Override
+        public Future<java.util.Map<Long, Buffer>> bodies(List<Entry> entries) {
+            java.util.Map<Long, Buffer> bodies = new java.util.HashMap<>();
+            entries.forEach(entry -> bodies.put(entry.bodyId(), Buffer.buffer(entry.bodyId() == 11 ? FIRST : SECOND)));
+            return Future.succeededFuture(bodies);
+        }
+
+        @Override
         public Future<Void> delete(long accountId, List<Entry> entries) {
             deletedEntries.addAll(entries);
             return Future.succeededFuture();
@@ -99,13 +107,15 @@ class Pop3TranscriptTest {
             return Future.succeededFuture();
         }
     };
+    /** Room for the two messages of one session: RETR and TOP go through the read-ahead (ReadAheadTest has a spent budget). */
+    private final ReadAhead.Budget readAheadBudget = new ReadAhead.Budget(FIRST.length() + SECOND.length());
     private final java.util.Map<Long, String> lockOwners = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeEach
     void startServer() {
         Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
         server = new LoopbackServer(socket ->
-                new Pop3Connection(socket, new Pop3Session("pop.example.test", new Pop3Session.Offer(plaintextAllowed, false, apopOffered), maildrop),
+                new Pop3Connection(socket, new Pop3Session("pop.example.test", new Pop3Session.Offer(plaintextAllowed, false, apopOffered), maildrop, readAheadBudget),
                         metrics, failedLogins, idleMillis, () -> { }).start());
     }
 

@@ -113,7 +113,7 @@ final class MailTransaction {
             return connection.sendData(Buffer.buffer(".\r\n"), dataTimeout).compose(ignored -> reset(replies));
         }
         DotStuffer stuffer = new DotStuffer();
-        Buffer stuffed = stuffer.stuff(message.content()).appendBuffer(stuffer.terminator());
+        Buffer stuffed = DotStuffer.joined(stuffer.stuff(message.content()), stuffer.terminator());
         return connection.sendData(stuffed, dataTimeout).map(end -> {
             message.recipients().forEach(r -> replies.computeIfPresent(r.address(), (a, reply) -> reply.isPositive() ? end : reply));
             return replies;

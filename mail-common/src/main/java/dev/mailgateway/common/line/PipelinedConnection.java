@@ -138,6 +138,13 @@ public abstract class PipelinedConnection<R> {
         }
     }
 
+    /** One write, one flush: a response written in one piece costs one system call. */
+    protected final void write(Buffer bytes) {
+        if (!closed) {
+            socket.write(bytes);
+        }
+    }
+
     private void drain() {
         while (!waiting && !closed && !finished()) {
             Future<R> response = next();

@@ -1,8 +1,10 @@
 package dev.mailgateway.pop3.maildrop;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -11,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -129,6 +132,20 @@ public class PgMaildrop implements Maildrop {
         return (offset, length) -> pool.preparedQuery("select substring(content from $2 for $3) from message_body where id = $1")
                 .execute(Tuple.of(entry.bodyId(), offset + 1, length))
                 .map(rows -> rows.iterator().next().getBuffer(0));
+    }
+
+    @Override
+    public Future<Map<Long, Buffer>> bodies(List<Entry> entries) {
+        Long[] ids = entries.stream().map(Entry::bodyId).toArray(Long[]::new);
+        return pool.preparedQuery("select id, content from message_body where id = any($1)")
+                .execute(Tuple.tuple().addArrayOfLong(ids))
+                .map(rows -> {
+                    Map<Long, Buffer> bodies = new HashMap<>(rows.size() * 2);
+                    for (Row row : rows) {
+                        bodies.put(row.getLong(0), row.getBuffer(1));
+                    }
+                    return bodies;
+                });
     }
 
     @Override

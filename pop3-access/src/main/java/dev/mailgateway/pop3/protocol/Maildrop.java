@@ -1,9 +1,11 @@
 package dev.mailgateway.pop3.protocol;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 
 /** The stored mailboxes as POP3 needs them; carried out by the maildrop layer over PostgreSQL. */
 public interface Maildrop {
@@ -42,6 +44,9 @@ public interface Maildrop {
 
     /** The message's bytes, chunk by chunk. */
     MessageSource content(Entry entry);
+
+    /** The whole bytes of several (small) messages in one go, by body id. */
+    Future<Map<Long, Buffer>> bodies(List<Entry> entries);
 
     /** Removes the entries in one transaction (RFC 1939 UPDATE state); their bodies go with their last reference. */
     Future<Void> delete(long accountId, List<Entry> entries);

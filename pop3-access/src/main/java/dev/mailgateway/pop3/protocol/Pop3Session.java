@@ -62,6 +62,7 @@ public final class Pop3Session {
     private LoginAttempt loginAttempt;
     private final Optional<ApopChallenge> apopChallenge;
     private final Maildrop maildrop;
+    private final ReadAhead readAhead;
     private final CommandCounts commandCounts = new CommandCounts();
 
     private State state = State.AUTHORIZATION;
@@ -73,12 +74,13 @@ public final class Pop3Session {
     private List<Maildrop.Entry> messages = List.of();
     private boolean[] deleted = new boolean[0];
 
-    public Pop3Session(String hostname, Offer offer, Maildrop maildrop) {
+    public Pop3Session(String hostname, Offer offer, Maildrop maildrop, ReadAhead.Budget readAheadBudget) {
         this.hostname = hostname;
         this.plaintextAllowed = offer.plaintextAllowed();
         this.stlsOffered = offer.stlsOffered();
         this.apopChallenge = offer.apopOffered() ? Optional.of(ApopChallenge.issue(hostname)) : Optional.empty();
         this.maildrop = maildrop;
+        this.readAhead = new ReadAhead(maildrop, readAheadBudget);
     }
 
     /**
@@ -324,6 +326,7 @@ public final class Pop3Session {
 
     /** Frees the maildrop (QUIT, disconnect); a lock that cannot be removed now expires on its own. */
     public Future<Void> release() {
+        readAhead.discard();
         if (!locked) {
             return Future.succeededFuture();
         }
@@ -352,7 +355,7 @@ public final class Pop3Session {
             return noSuchMessage();
         }
         Maildrop.Entry entry = messages.get(index);
-        return new Pop3Response.Message("+OK " + entry.size() + " octets", maildrop.content(entry), entry.size());
+        return new Pop3Response.Message("+OK " + entry.size() + " octets", readAhead.source(messages, deleted, index), entry.size());
     }
 
     /** TOP msg n (RFC 1939 section 7): the headers and the first n body lines, byte-stuffed like RETR. */
@@ -366,8 +369,8 @@ public final class Pop3Session {
             return noSuchMessage();
         }
         Maildrop.Entry entry = messages.get(index);
-        return new Pop3Response.Message("+OK top of message follows", new TopSource(maildrop.content(entry), Long.parseLong(words[1])),
-                entry.size());
+        return new Pop3Response.Message("+OK top of message follows",
+                new TopSource(readAhead.source(messages, deleted, index), Long.parseLong(words[1])), entry.size());
     }
 
     private Pop3Response delete(String argument) {

@@ -50,6 +50,13 @@ class Pop3SessionFuzzTest {
         }
 
         @Override
+        public Future<java.util.Map<Long, Buffer>> bodies(List<Entry> entries) {
+            java.util.Map<Long, Buffer> bodies = new java.util.HashMap<>();
+            entries.forEach(entry -> bodies.put(entry.bodyId(), Buffer.buffer(".\r\n")));
+            return Future.succeededFuture(bodies);
+        }
+
+        @Override
         public Future<Void> delete(long accountId, List<Entry> entries) {
             return Future.succeededFuture();
         }
@@ -84,7 +91,7 @@ class Pop3SessionFuzzTest {
     private static void run(Random random) {
         byte[] bytes = HostileInput.generate(random, FRAGMENTS, 60, 600);
         Pop3Session session = new Pop3Session("pop.example.test", new Pop3Session.Offer(random.nextBoolean(), random.nextBoolean(), random.nextBoolean()),
-                MAILDROP);
+                MAILDROP, new ReadAhead.Budget(1 << 20));
         LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
         int offset = 0;
         while (offset < bytes.length && session.state() != Pop3Session.State.CLOSED) {
