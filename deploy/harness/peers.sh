@@ -22,7 +22,8 @@ start_dns() {
     --conf-file=/dev/null --pid-file="$PEERS/dnsmasq.pid" --user=nobody --local=/bench/ \
     --mx-host="$PEER_DOMAIN,mx.$PEER_DOMAIN,10" --host-record="mx.$PEER_DOMAIN,$SINK"
 }
-stop_dns() { [ -f "$PEERS/dnsmasq.pid" ] && kill "$(cat "$PEERS/dnsmasq.pid")" 2>/dev/null; rm -f "$PEERS/dnsmasq.pid"; true; }
+# a pid file left by a peer that died already must not stop the script (set -e)
+stop_dns() { [ -f "$PEERS/dnsmasq.pid" ] && { kill "$(cat "$PEERS/dnsmasq.pid")" 2>/dev/null || true; }; rm -f "$PEERS/dnsmasq.pid"; }
 
 start_sink() { # [dump folder]: with one, every message is written there for the counting harness
   local dump=()
@@ -35,7 +36,7 @@ start_sink() { # [dump folder]: with one, every message is written there for the
   echo $! > "$PEERS/sink.pid"
   wait_for 10 bash -c "(exec 3<>/dev/tcp/$SINK/$SINK_PORT) 2>/dev/null" || die "smtp-sink did not start"
 }
-stop_sink() { [ -f "$PEERS/sink.pid" ] && kill "$(cat "$PEERS/sink.pid")" 2>/dev/null; rm -f "$PEERS/sink.pid"; true; }
+stop_sink() { [ -f "$PEERS/sink.pid" ] && { kill "$(cat "$PEERS/sink.pid")" 2>/dev/null || true; }; rm -f "$PEERS/sink.pid"; }
 
 # restart_worker [ENV=VALUE...]: the delivery worker again, resolving through the peers' DNS and dialling the sink's port
 restart_worker() {
