@@ -25,14 +25,14 @@ start_dns() {
 # a pid file left by a peer that died already must not stop the script (set -e)
 stop_dns() { [ -f "$PEERS/dnsmasq.pid" ] && { kill "$(cat "$PEERS/dnsmasq.pid")" 2>/dev/null || true; }; rm -f "$PEERS/dnsmasq.pid"; }
 
-start_sink() { # [dump folder]: with one, every message is written there for the counting harness
+start_sink() { # [dump folder] [smtp-sink options...]: with a folder, every message is written there for the counting harness
   local dump=()
   mkdir -p "$PEERS"
   if [ -n "${1:-}" ]; then
     rm -rf "$1"; mkdir -p "$1"; chown nobody "$1"
     dump=(-d "$1/%H%M%S.")
   fi
-  smtp-sink -u nobody "${dump[@]}" "$SINK:$SINK_PORT" 256 &
+  smtp-sink -u nobody "${dump[@]}" "${@:2}" "$SINK:$SINK_PORT" 256 &
   echo $! > "$PEERS/sink.pid"
   wait_for 10 bash -c "(exec 3<>/dev/tcp/$SINK/$SINK_PORT) 2>/dev/null" || die "smtp-sink did not start"
 }

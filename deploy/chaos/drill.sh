@@ -1,0 +1,65 @@
+# What the fault drills share; sourced after deploy/local/lib.sh and
+# deploy/harness/peers.sh, not run. A drill: drill_start, drill_load, its
+# fault, wait "$load", drill_count.
+#
+# The load (deploy/harness/load.py) sends through the submission port with
+# AUTH, each message to one local and one remote recipient (relay.bench, whose
+# MX is Postfix's smtp-sink on 127.0.0.9, found through a dnsmasq); the
+# worker runs with a short claim lease so rows a dead worker held come back
+# within the drill.
+
+DRILL_LEASE=15s
+DRILL_SENDER=drill@example.test
+DRILL_SECRET=drill-secret-$$
+
+# drill_start NAME: the peers, a fresh log in $DRILL, the stack up, the drill's account
+drill_start() {
+  DRILL="$LOCAL/chaos/$1"
+  install_peers
+  mkdir -p "$DRILL"
+  rm -f "$DRILL/accepted.log"
+  start_dns
+  start_sink "$DRILL/sink"
+  trap drill_restore EXIT
+  "$ROOT/deploy/local/up" >/dev/null
+  drill_worker
+  "$ROOT/deploy/local/accounts" remove "$DRILL_SENDER" >/dev/null 2>&1 || true
+  "$ROOT/deploy/local/accounts" add "$DRILL_SENDER" "$DRILL_SECRET" >/dev/null
+}
+
+# drill_worker [ENV=VALUE...]: the worker with the peers' DNS and the short claim lease
+drill_worker() { restart_worker DELIVERY_SCHEDULER_CLAIM_LEASE=$DRILL_LEASE "$@"; }
+
+# the peers stopped, the stack as deploy/local/up starts it
+drill_restore() {
+  stop_sink; stop_dns
+  kill "$(cat "$RUN/delivery-worker.pid")" 2>/dev/null || true
+  wait_for 30 process_gone "$(cat "$RUN/delivery-worker.pid")" || true
+  "$ROOT/deploy/local/up" >/dev/null
+}
+
+# drill_load MESSAGES: the load in the background; its pid in $load
+drill_load() {
+  python3 "$ROOT/deploy/harness/load.py" --port "${SMTP_SUBMISSION_PORT:-2587}" --auth "$DRILL_SENDER:$DRILL_SECRET" \
+    --sender "$DRILL_SENDER" --to "$DRILL_SENDER,rcpt@$PEER_DOMAIN" --count "$1" --sessions 10 --log "$DRILL/accepted.log" &
+  load=$!
+}
+
+accepted_so_far() { wc -l < "$DRILL/accepted.log" 2>/dev/null || echo 0; }
+
+# drill_count: once the worker has drained (no lag on mail.inbound, nothing left
+# for the sink's domain), the counting harness's verdict; exit 1 on any loss or local duplicate
+drill_count() {
+  local deadline=$(( $(date +%s) + 600 ))
+  # each look starts a JVM for the group tool: every few seconds, not twice a second
+  until [ "$(inbound_lag)" = 0 ] && [ "$(sql "select count(*) from delivery_queue where domain = '$PEER_DOMAIN'")" = 0 ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "the worker did not drain in 10 minutes"
+    sleep 3
+  done
+  python3 "$ROOT/deploy/harness/count.py" --log "$DRILL/accepted.log" --mailboxes --sink-dump "$DRILL/sink"
+}
+
+inbound_lag() {
+  java -cp "$LOCAL/kafka/lib/*" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
+    --describe --group delivery-worker 2>/dev/null | awk 'NR > 1 && $6 ~ /^[0-9]+$/ { lag += $6 } END { print lag + 0 }'
+}
