@@ -94,10 +94,11 @@ def session():
                             note_refusal(str(code))
                     number = take()
         except (smtplib.SMTPException, OSError) as e:
-            # the message in flight got no 250: the client keeps it; count it and go on with the next
+            # the message in flight got no 250: the client keeps it; count it and go on with the next,
+            # after a pause, as an MTA would not hammer a server that is restarting
             note_refusal(type(e).__name__)
             number = take()
-            time.sleep(0.1)
+            time.sleep(1)
 
 
 started = time.time()
