@@ -90,12 +90,16 @@ class Pop3SessionFuzzTest {
 
     private static void run(Random random) {
         byte[] bytes = HostileInput.generate(random, FRAGMENTS, 60, 600);
-        Pop3Session session = new Pop3Session("pop.example.test", new Pop3Session.Offer(random.nextBoolean(), random.nextBoolean(), random.nextBoolean()),
-                MAILDROP, new ReadAhead.Budget(1 << 20));
+        feed(bytes, new Pop3Session.Offer(random.nextBoolean(), random.nextBoolean(), random.nextBoolean()), () -> 1 + random.nextInt(32));
+    }
+
+    /** Feeds the bytes to a session in pieces of the given sizes and checks every response. */
+    static void feed(byte[] bytes, Pop3Session.Offer offer, java.util.function.IntSupplier pieceSizes) {
+        Pop3Session session = new Pop3Session("pop.example.test", offer, MAILDROP, new ReadAhead.Budget(1 << 20));
         LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
         int offset = 0;
         while (offset < bytes.length && session.state() != Pop3Session.State.CLOSED) {
-            int length = Math.min(bytes.length - offset, 1 + random.nextInt(32));
+            int length = Math.min(bytes.length - offset, pieceSizes.getAsInt());
             decoder.feed(Buffer.buffer().appendBytes(bytes, offset, length));
             offset += length;
             for (LineDecoder.Line line = decoder.nextLine(); line != null && session.state() != Pop3Session.State.CLOSED;

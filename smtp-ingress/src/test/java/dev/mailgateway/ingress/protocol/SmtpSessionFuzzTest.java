@@ -40,8 +40,11 @@ class SmtpSessionFuzzTest {
     }
 
     private static void run(Random random) {
-        byte[] bytes = HostileInput.generate(random, FRAGMENTS, 80, 14_000);
+        feed(HostileInput.generate(random, FRAGMENTS, 80, 14_000), random);
+    }
 
+    /** Feeds the bytes to a session in pieces; {@code random} picks the listener, the piece sizes and the collaborators' answers. */
+    static void feed(byte[] bytes, Random random) {
         SmtpSession session = new SmtpSession(
                 new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 1_000, 5, true, false, 10, 3, 80),
                 new SmtpSession.Client("192.0.2.1", Listener.values()[random.nextInt(3)], random.nextBoolean()),
