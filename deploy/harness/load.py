@@ -31,15 +31,19 @@ parser.add_argument("--auth", help="USER:PASSWORD for AUTH PLAIN")
 parser.add_argument("--log", required=True, help="file to append the accepted messages to")
 parser.add_argument("--per-session", type=int, default=100, help="messages per SMTP session before it reconnects")
 parser.add_argument("--timeout", type=float, default=60)
+parser.add_argument("--rate", type=float, help="messages per second in all, at most (default: as fast as the sessions go)")
+parser.add_argument("--times", help="file to write QUEUE_ID and the epoch seconds of its 250 to")
 args = parser.parse_args()
 
 recipients = args.to.split(",")
+started = time.time()
 run = uuid.uuid4().hex[:12]
 lock = threading.Lock()
 next_number = 0
 accepted = 0
 refused = {}
 log = open(args.log, "a", buffering=1)
+times = open(args.times, "a", buffering=1) if args.times else None
 filler = ("x" * 76 + "\r\n").encode()
 
 
@@ -49,7 +53,11 @@ def take():
         if next_number >= args.count:
             return None
         next_number += 1
-        return next_number
+        number = next_number
+    if args.rate:
+        # paced: message n leaves no earlier than n / rate seconds after the start
+        time.sleep(max(0.0, started + number / args.rate - time.time()))
+    return number
 
 
 def message(harness_id):
@@ -89,6 +97,8 @@ def session():
                             queue_id = reply.decode(errors="replace").split()[-1]
                             with lock:
                                 log.write("%s %s %s\n" % (harness_id, queue_id, ",".join(ok)))
+                                if times:
+                                    times.write("%s %.6f\n" % (queue_id, time.time()))
                                 accepted += 1
                         else:
                             note_refusal(str(code))
@@ -101,7 +111,6 @@ def session():
             time.sleep(1)
 
 
-started = time.time()
 threads = [threading.Thread(target=session) for _ in range(args.sessions)]
 for t in threads:
     t.start()
