@@ -47,4 +47,3 @@ restart_worker() {
   env DELIVERY_DNS_SERVERS="127.0.0.1:$DNS_PORT" DELIVERY_SMTP_PORT=$SINK_PORT "$@" "$ROOT/deploy/local/up" >/dev/null
 }
 
-sql() { PGPASSWORD=mail psql -h 127.0.0.1 -p "$PG_PORT" -U mail -d mail -Atc "$1"; }

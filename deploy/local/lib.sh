@@ -63,4 +63,9 @@ admin_token() {
   fi
 }
 
+# sql QUERY: one query against the local mail store, unaligned rows
+sql() { PGPASSWORD=mail psql -h 127.0.0.1 -p "$PG_PORT" -U mail -d mail -Atc "$1"; }
+# mailbox_count ADDRESS: the messages in that account's mailbox
+mailbox_count() { sql "select count(*) from mailbox_entry e join account a on a.id = e.account_id where a.address = '$1'"; }
+
 mvnw() { "$ROOT/mvnw" -B -q "$@"; }

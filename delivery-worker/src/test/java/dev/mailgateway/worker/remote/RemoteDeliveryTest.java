@@ -181,23 +181,19 @@ class RemoteDeliveryTest {
 
     @Test
     void aRecipientDeferredPastTheLifetimeBouncesWith447() {
-        Remote remote = remoteWithOneMx();
-        String domain = remote.domain();
-        remote.sink().onRcpt(rcpt -> "451 4.2.1 mailbox busy");
+        String domain = remoteWithBusyMx().domain();
         String sender = fixture.account();
         Instant longAgo = Instant.now().minus(RemotePeers.LIFETIME).minus(Duration.ofMinutes(1));
         WorkerFixture.publish(envelope(sender, List.of(Envelope.Recipient.of("late@" + domain)), longAgo), MESSAGE, null);
 
         Map<String, String> failed = bounceTo(sender).perRecipient().get(0);
         assertEquals("4.4.7", failed.get("Status"));
-        assertEquals("smtp; 451 4.2.1 mailbox busy", failed.get("Diagnostic-Code"));
+        assertEquals("smtp; " + BUSY, failed.get("Diagnostic-Code"));
     }
 
     @Test
     void aSenderHearsOnceThatItsMailIsStillWaiting() {
-        Remote remote = remoteWithOneMx();
-        String domain = remote.domain();
-        remote.sink().onRcpt(rcpt -> "451 4.2.1 mailbox busy");
+        String domain = remoteWithBusyMx().domain();
         String sender = fixture.account();
         Instant aWhileAgo = Instant.now().minus(RemotePeers.DELAY_WARNING).minus(Duration.ofMinutes(5));
         Envelope envelope = envelope(sender, List.of(Envelope.Recipient.of("slow@" + domain)), aWhileAgo);
@@ -313,6 +309,15 @@ class RemoteDeliveryTest {
         RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
         return new Remote(domain, sink(host));
     }
+
+    /** A domain whose one MX defers every recipient: the message waits in the queue, retried. */
+    private Remote remoteWithBusyMx() {
+        Remote remote = remoteWithOneMx();
+        remote.sink().onRcpt(rcpt -> BUSY);
+        return remote;
+    }
+
+    private static final String BUSY = "451 4.2.1 mailbox busy";
 
     private SmtpSink sink(String address) {
         SmtpSink sink = RemotePeers.sinkOn(address);
