@@ -1,5 +1,8 @@
 package dev.mailgateway.ingress;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
@@ -19,6 +22,8 @@ public class IngressMetrics {
 
     private final MeterRegistry registry;
     private final Counter sessions;
+    /** smtp.commands by verb, then by reply class (index 2 to 5): found once, not per command. */
+    private final Map<String, Counter[]> commands = new ConcurrentHashMap<>();
 
     public IngressMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -32,7 +37,15 @@ public class IngressMetrics {
 
     /** One command and its reply's class (2xx to 5xx); AUTH results show here as verb=auth. */
     void command(String verb, SmtpReply reply) {
-        registry.counter("smtp.commands", "verb", verb, "result", reply.code() / 100 + "xx").increment();
+        int replyClass = reply.code() / 100;
+        Counter[] byClass = commands.computeIfAbsent(verb, v -> new Counter[6]);
+        Counter counter = byClass[replyClass];
+        if (counter == null) {
+            // two threads may both get here: the registry hands both the same counter
+            counter = registry.counter("smtp.commands", "verb", verb, "result", replyClass + "xx");
+            byClass[replyClass] = counter;
+        }
+        counter.increment();
     }
 
     /** A STARTTLS handshake and how it ended. */

@@ -2,6 +2,7 @@ package dev.mailgateway.ingress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -47,6 +48,7 @@ class SmtpTranscriptTest {
     private int maxErrors = 20;
     private final List<SmtpConnection> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long commandTimeoutMillis = 60_000;
+    private long dataTimeoutMillis = 60_000;
 
     @BeforeEach
     void startServer() {
@@ -73,7 +75,7 @@ class SmtpTranscriptTest {
         server = new LoopbackServer(socket -> {
             SmtpConnection connection = new SmtpConnection(socket, new SmtpSession(settings,
                     new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, queue, CLOCK), metrics,
-                    new SmtpConnection.Timeouts(commandTimeoutMillis, 60_000), closed -> { });
+                    new SmtpConnection.Timeouts(commandTimeoutMillis, dataTimeoutMillis), closed -> { });
             connections.add(connection);
             connection.start();
         });
@@ -445,6 +447,41 @@ class SmtpTranscriptTest {
             c.expect("250 mx.example.test");
             c.expect("421 4.4.2 mx.example.test Error: timeout exceeded");
             assertNull(c.line());
+        }
+    }
+
+    @Test
+    void aClientThatKeepsTalkingIsNeverTimedOut() throws Exception {
+        commandTimeoutMillis = 300;
+        restart();
+        try (LineClient c = connect()) {
+            // six commands 150 ms apart: three times the timeout in all, never 300 ms of silence
+            for (int i = 0; i < 6; i++) {
+                c.send("NOOP\r\n");
+                c.expect("250 2.0.0 Ok");
+                Thread.sleep(150);
+            }
+            c.send("QUIT\r\n");
+            c.expect("221 2.0.0 Bye");
+        }
+    }
+
+    @Test
+    void insideDataItsTimeoutHoldsAndAfterTheMessageTheShorterCommandTimeoutAgain() throws Exception {
+        commandTimeoutMillis = 300;
+        dataTimeoutMillis = 60_000;
+        restart();
+        try (LineClient c = connect()) {
+            startData(c);
+            c.send("Subject: t\r\n\r\n");
+            // twice the command timeout inside DATA: its own, longer timeout holds there
+            Thread.sleep(600);
+            c.send("body\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+            long answered = System.nanoTime();
+            c.expect("421 4.4.2 mx.example.test Error: timeout exceeded");
+            long waitedMillis = (System.nanoTime() - answered) / 1_000_000;
+            assertTrue(waitedMillis < 10_000, "the data timeout (60 s) no longer applies: waited " + waitedMillis + " ms");
         }
     }
 

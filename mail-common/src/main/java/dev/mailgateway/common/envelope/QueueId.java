@@ -11,25 +11,36 @@ import java.security.SecureRandom;
 public final class QueueId {
 
     public static final int LENGTH = 26;
-    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private static final int TIME_CHARS = 10;
+    private static final int RANDOM_BYTES = 10;
+    private static final String ALPHABET_STRING = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    private static final char[] ALPHABET = ALPHABET_STRING.toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private QueueId() {
     }
 
     public static String next() {
-        return of(System.currentTimeMillis(), RANDOM);
+        // one call for all 80 bits: each call to the platform's SecureRandom takes its lock and mixes its state
+        byte[] bits = new byte[RANDOM_BYTES];
+        RANDOM.nextBytes(bits);
+        return of(System.currentTimeMillis(), bits);
     }
 
-    static String of(long millis, java.util.Random random) {
+    /** The id of {@code millis} with the first 80 bits of {@code bits} as its random part. */
+    static String of(long millis, byte[] bits) {
         char[] id = new char[LENGTH];
         long time = millis;
-        for (int i = 9; i >= 0; i--) {
+        for (int i = TIME_CHARS - 1; i >= 0; i--) {
             id[i] = ALPHABET[(int) (time & 31)];
             time >>>= 5;
         }
-        for (int i = 10; i < LENGTH; i++) {
-            id[i] = ALPHABET[random.nextInt(32)];
+        for (int i = TIME_CHARS; i < LENGTH; i++) {
+            // 5 bits at a time, most significant first
+            int bit = (i - TIME_CHARS) * 5;
+            int high = bits[bit / 8] & 0xff;
+            int low = bit / 8 + 1 < bits.length ? bits[bit / 8 + 1] & 0xff : 0;
+            id[i] = ALPHABET[(((high << 8) | low) >>> (11 - bit % 8)) & 31];
         }
         return new String(id);
     }
@@ -48,15 +59,16 @@ public final class QueueId {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
-        char[] id = original.substring(0, 10).toCharArray();
-        StringBuilder out = new StringBuilder(LENGTH).append(id);
-        for (int i = 0; i < LENGTH - 10; i++) {
-            // 5 bits at a time from the digest's first 80 bits
-            int bit = i * 5;
-            int word = ((digest[bit / 8] & 0xff) << 8) | (digest[bit / 8 + 1] & 0xff);
-            out.append(ALPHABET[(word >>> (11 - bit % 8)) & 31]);
+        return of(millisOf(original), digest);
+    }
+
+    /** The milliseconds of an id's time part. */
+    private static long millisOf(String id) {
+        long millis = 0;
+        for (int i = 0; i < TIME_CHARS; i++) {
+            millis = (millis << 5) | ALPHABET_STRING.indexOf(id.charAt(i));
         }
-        return out.toString();
+        return millis;
     }
 
     /** True for a string this class could have made: a guard for ids read from records or URLs. */
@@ -65,7 +77,7 @@ public final class QueueId {
             return false;
         }
         for (int i = 0; i < LENGTH; i++) {
-            if (new String(ALPHABET).indexOf(id.charAt(i)) < 0) {
+            if (ALPHABET_STRING.indexOf(id.charAt(i)) < 0) {
                 return false;
             }
         }

@@ -1,5 +1,7 @@
 package dev.mailgateway.common.line;
 
+import java.util.concurrent.TimeUnit;
+
 import org.jboss.logging.Logger;
 
 import io.vertx.core.AsyncResult;
@@ -29,7 +31,10 @@ public abstract class PipelinedConnection<R> {
     private boolean waiting;
     private boolean closed;
     private String shutdownGoodbye;
+    /** The one pending idle timer (-1: none), when it fires and when the client's silence ends the session, in nanoTime. */
     private long idleTimer = -1;
+    private long idleTimerFiresAt;
+    private long idleDeadline;
 
     protected PipelinedConnection(NetSocket socket) {
         this.socket = socket;
@@ -89,19 +94,45 @@ public abstract class PipelinedConnection<R> {
         socket.end().onComplete(x -> socket.close());
     }
 
+    /**
+     * Moves the idle deadline to a full timeout from now. The pending timer
+     * stays where it is when it fires before the new deadline: it then looks
+     * again and waits out the rest. A busy connection so costs one timer per
+     * timeout period, not one per command or chunk of message data.
+     */
     private void armIdleTimer() {
+        if (closed) {
+            return;
+        }
+        long timeout = idleTimeoutMillis();
+        idleDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        if (idleTimer >= 0 && idleTimerFiresAt - idleDeadline <= 0) {
+            return;
+        }
+        // none pending, or it would fire too late (the timeout just got shorter)
         cancelIdleTimer();
-        if (!closed) {
-            idleTimer = context.owner().setTimer(idleTimeoutMillis(), id -> {
-                idleTimer = -1;
-                if (waiting) {
-                    // we are the slow side (a lookup, Kafka, a slow reader): not the client's fault
-                    armIdleTimer();
-                } else {
-                    LOG.infof("timeout after %s from %s", summary(), socket.remoteAddress().hostAddress());
-                    hangUp(idleGoodbye());
-                }
-            });
+        scheduleIdleCheck(timeout);
+    }
+
+    private void scheduleIdleCheck(long delayMillis) {
+        idleTimerFiresAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+        idleTimer = context.owner().setTimer(delayMillis, id -> idleCheck());
+    }
+
+    private void idleCheck() {
+        idleTimer = -1;
+        if (closed) {
+            return;
+        }
+        long left = idleDeadline - System.nanoTime();
+        if (left > 0) {
+            scheduleIdleCheck(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
+        } else if (waiting) {
+            // we are the slow side (a lookup, Kafka, a slow reader): not the client's fault
+            armIdleTimer();
+        } else {
+            LOG.infof("timeout after %s from %s", summary(), socket.remoteAddress().hostAddress());
+            hangUp(idleGoodbye());
         }
     }
 

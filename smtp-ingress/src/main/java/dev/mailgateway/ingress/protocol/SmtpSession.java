@@ -169,7 +169,7 @@ public final class SmtpSession {
         String word = space < 0 ? text : text.substring(0, space);
         String argument = space < 0 ? "" : text.substring(space + 1).strip();
         Optional<SmtpVerb> verb = SmtpVerb.of(word);
-        count(verb.map(v -> v.name().toLowerCase(Locale.ROOT)).orElse("unknown"));
+        count(verb.map(SmtpVerb::label).orElse("unknown"));
         if (verb.isEmpty()) {
             return done(SmtpReplies.NOT_RECOGNIZED);
         }

@@ -7,6 +7,13 @@ import java.util.Optional;
 public enum SmtpVerb {
     HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, BDAT, RSET, NOOP, QUIT, VRFY, HELP;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
+    /** The verb in lower case, as metrics and the session's log line name it. */
+    public String label() {
+        return label;
+    }
+
     public static Optional<SmtpVerb> of(String word) {
         try {
             return Optional.of(valueOf(word.toUpperCase(Locale.ROOT)));

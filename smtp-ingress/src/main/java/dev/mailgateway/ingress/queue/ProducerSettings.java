@@ -37,7 +37,10 @@ class ProducerSettings {
         settings.put("enable.idempotence", "true");
         settings.put("max.block.ms", String.valueOf(maxBlock));
         settings.put("delivery.timeout.ms", String.valueOf(delivery));
-        settings.put("linger.ms", "1");
+        // no waiting for company: a session sends its next message only after this
+        // one's ack, so a lingering record is a client waiting. Records still share
+        // requests: those that come while a request is in flight go in the next one.
+        settings.put("linger.ms", "0");
         // the Kafka client requires delivery.timeout.ms >= linger.ms + request.timeout.ms
         settings.put("request.timeout.ms", String.valueOf(delivery / 2));
         // a record carries a whole message of up to SIZE plus its headers and Received line
