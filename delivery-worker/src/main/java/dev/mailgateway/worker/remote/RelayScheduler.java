@@ -76,6 +76,8 @@ public class RelayScheduler {
 
     private final Map<String, Destination> destinations = new HashMap<>();
     private final Map<String, CachedRoute> routes = new HashMap<>();
+    /** Jobs whose transaction is over and whose verdicts are being written. */
+    private final Set<Job> recording = jobSet();
     private Context context;
     private long pollTimer;
     private long depthTimer;
@@ -94,8 +96,16 @@ public class RelayScheduler {
 
     /** A domain's jobs: those running and those waiting for a free connection. */
     private static final class Destination {
-        final Set<Job> running = new java.util.HashSet<>();
+        final Set<Job> running = jobSet();
         final Deque<Job> waiting = new ArrayDeque<>();
+    }
+
+    /** No jobs at all: a domain that has none here. */
+    private static final Destination IDLE = new Destination();
+
+    /** Jobs are told apart by identity: equal rows are never two jobs, and hashing a job would hash its message. */
+    private static Set<Job> jobSet() {
+        return java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     }
 
     private record CachedRoute(Future<Route> route, Instant until) {
@@ -157,15 +167,25 @@ public class RelayScheduler {
             return;
         }
         claiming = true;
-        queue.claimDue(busyDomains(), room, settings.claimLease()).onComplete(claim -> {
+        Set<String> busy = busyDomains();
+        queue.claimDue(busy, room, settings.claimLease()).onComplete(claim -> {
             claiming = false;
             if (claim.failed()) {
                 LOG.warnf("claiming due queue rows failed, will retry: %s", claim.cause().toString());
                 return;
             }
-            moreDue = claim.result().size() == room;
+            moreDue = mayBeMoreDue(claim.result().size(), room, busy);
             dispatch(claim.result());
         });
+    }
+
+    /**
+     * Whether rows may be due that a claim did not take: it filled its room, or
+     * it left out busy domains, whose backlog is taken as their jobs finish.
+     * Only a false here leaves the queue to the next poll.
+     */
+    static boolean mayBeMoreDue(int claimed, int room, Set<String> leftOut) {
+        return claimed == room || !leftOut.isEmpty();
     }
 
     /** Messages with a job running or waiting here: their bounce waits until all their recipients have a verdict. */
@@ -175,6 +195,7 @@ public class RelayScheduler {
             d.running.forEach(job -> queueIds.add(job.rows().get(0).queueId()));
             d.waiting.forEach(job -> queueIds.add(job.rows().get(0).queueId()));
         });
+        recording.forEach(job -> queueIds.add(job.rows().get(0).queueId()));
         return queueIds;
     }
 
@@ -196,36 +217,47 @@ public class RelayScheduler {
         }
     }
 
+    /**
+     * Starts waiting jobs while the domain has a free connection. A job holds
+     * its connection only for the SMTP transaction: its verdicts are written
+     * while the connection already carries the next message, and its rows
+     * count as claimed until they are.
+     */
     private void pump(String domain) {
         Destination destination = destinations.get(domain);
         while (!stopping && destination.running.size() < destinationConcurrency && !destination.waiting.isEmpty()) {
             Job job = destination.waiting.poll();
             destination.running.add(job);
-            attempt(job).onComplete(done -> {
+            long started = System.nanoTime();
+            attempt(job).onComplete(outcomes -> {
                 destination.running.remove(job);
-                claimedRows -= job.rows().size();
+                recording.add(job);
+                record(job, outcomes.result(), started).onComplete(written -> {
+                    recording.remove(job);
+                    claimedRows -= job.rows().size();
+                    if (moreDue && destinations.getOrDefault(domain, IDLE).waiting.size() < destinationConcurrency) {
+                        // a backlog is due: keep the destination's pipeline full without waiting for the next poll
+                        claim();
+                    }
+                });
                 if (destination.running.isEmpty() && destination.waiting.isEmpty()) {
                     destinations.remove(domain);
                 } else {
                     pump(domain);
                 }
-                if (moreDue && destination.waiting.size() < destinationConcurrency) {
-                    // a backlog is due: keep the destination's pipeline full without waiting for the next poll
-                    claim();
-                }
             });
         }
     }
 
-    private Future<Void> attempt(Job job) {
-        long started = System.nanoTime();
+    /** Every recipient's outcome; never fails: our own trouble is a temporary outcome for all. */
+    private Future<Map<String, RelayClient.Outcome>> attempt(Job job) {
         return route(job.domain()).compose(route -> route instanceof Route.Hosts hosts ? send(job, hosts.hops())
                 : Future.succeededFuture(allGet(job, ((Route.Unroutable) route).reply()))
         ).recover(e -> {
             // our own failure (the body could not be read, a bug): the rows are tried again later
             LOG.warnf(e, "relay of %s to %s failed", job.rows().get(0).queueId(), job.domain());
             return Future.succeededFuture(allGet(job, SmtpReply.of(451, "4.3.0", "local error in processing: " + e.getMessage())));
-        }).compose(outcomes -> record(job, outcomes, started));
+        });
     }
 
     private Future<Map<String, RelayClient.Outcome>> send(Job job, List<NextHop> hops) {
@@ -332,7 +364,7 @@ public class RelayScheduler {
     }
 
     private void waitForRelays(Promise<Void> stopped, long deadline) {
-        boolean idle = destinations.values().stream().allMatch(d -> d.running.isEmpty());
+        boolean idle = recording.isEmpty() && destinations.values().stream().allMatch(d -> d.running.isEmpty());
         if (idle || System.nanoTime() > deadline) {
             stopped.tryComplete();
         } else {
