@@ -67,5 +67,13 @@ admin_token() {
 sql() { PGPASSWORD=mail psql -h 127.0.0.1 -p "$PG_PORT" -U mail -d mail -Atc "$1"; }
 # mailbox_count ADDRESS: the messages in that account's mailbox
 mailbox_count() { sql "select count(*) from mailbox_entry e join account a on a.id = e.account_id where a.address = '$1'"; }
+# pss_mb PID: the PSS of PID and its child processes in MB (shared pages split among the processes sharing them)
+pss_mb() {
+  local total=0 pid
+  for pid in "$1" $(ps -o pid= --ppid "$1"); do
+    total=$(( total + $(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0) ))
+  done
+  echo $(( total / 1024 ))
+}
 
 mvnw() { "$ROOT/mvnw" -B -q "$@"; }
