@@ -31,12 +31,7 @@ drill_start() {
 drill_worker() { restart_worker DELIVERY_SCHEDULER_CLAIM_LEASE=$DRILL_LEASE "$@"; }
 
 # the peers stopped, the stack as deploy/local/up starts it
-drill_restore() {
-  stop_sink; stop_dns
-  kill "$(cat "$RUN/delivery-worker.pid")" 2>/dev/null || true
-  wait_for 30 process_gone "$(cat "$RUN/delivery-worker.pid")" || true
-  "$ROOT/deploy/local/up" >/dev/null
-}
+drill_restore() { stop_sink; stop_dns; plain_worker; }
 
 # drill_load MESSAGES: the load in the background; its pid in $load
 drill_load() {

@@ -47,3 +47,10 @@ restart_worker() {
   env DELIVERY_DNS_SERVERS="127.0.0.1:$DNS_PORT" DELIVERY_SMTP_PORT=$SINK_PORT "$@" "$ROOT/deploy/local/up" >/dev/null
 }
 
+# plain_worker: the delivery worker again as deploy/local/up starts it (the end of a bench or drill)
+plain_worker() {
+  kill "$(cat "$RUN/delivery-worker.pid")" 2>/dev/null || true
+  wait_for 30 process_gone "$(cat "$RUN/delivery-worker.pid")" || true
+  "$ROOT/deploy/local/up" >/dev/null
+}
+

@@ -100,9 +100,6 @@ public class RelayScheduler {
         final Deque<Job> waiting = new ArrayDeque<>();
     }
 
-    /** No jobs at all: a domain that has none here. */
-    private static final Destination IDLE = new Destination();
-
     /** Jobs are told apart by identity: equal rows are never two jobs, and hashing a job would hash its message. */
     private static Set<Job> jobSet() {
         return java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -235,7 +232,8 @@ public class RelayScheduler {
                 record(job, outcomes.result(), started).onComplete(written -> {
                     recording.remove(job);
                     claimedRows -= job.rows().size();
-                    if (moreDue && destinations.getOrDefault(domain, IDLE).waiting.size() < destinationConcurrency) {
+                    Destination now = destinations.get(domain);
+                    if (moreDue && (now == null || now.waiting.size() < destinationConcurrency)) {
                         // a backlog is due: keep the destination's pipeline full without waiting for the next poll
                         claim();
                     }

@@ -13,8 +13,7 @@ public final class QueueId {
     public static final int LENGTH = 26;
     private static final int TIME_CHARS = 10;
     private static final int RANDOM_BYTES = 10;
-    private static final String ALPHABET_STRING = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    private static final char[] ALPHABET = ALPHABET_STRING.toCharArray();
+    private static final String ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private QueueId() {
@@ -32,7 +31,7 @@ public final class QueueId {
         char[] id = new char[LENGTH];
         long time = millis;
         for (int i = TIME_CHARS - 1; i >= 0; i--) {
-            id[i] = ALPHABET[(int) (time & 31)];
+            id[i] = ALPHABET.charAt((int) (time & 31));
             time >>>= 5;
         }
         for (int i = TIME_CHARS; i < LENGTH; i++) {
@@ -40,7 +39,7 @@ public final class QueueId {
             int bit = (i - TIME_CHARS) * 5;
             int high = bits[bit / 8] & 0xff;
             int low = bit / 8 + 1 < bits.length ? bits[bit / 8 + 1] & 0xff : 0;
-            id[i] = ALPHABET[(((high << 8) | low) >>> (11 - bit % 8)) & 31];
+            id[i] = ALPHABET.charAt((((high << 8) | low) >>> (11 - bit % 8)) & 31);
         }
         return new String(id);
     }
@@ -66,7 +65,7 @@ public final class QueueId {
     private static long millisOf(String id) {
         long millis = 0;
         for (int i = 0; i < TIME_CHARS; i++) {
-            millis = (millis << 5) | ALPHABET_STRING.indexOf(id.charAt(i));
+            millis = (millis << 5) | ALPHABET.indexOf(id.charAt(i));
         }
         return millis;
     }
@@ -77,7 +76,7 @@ public final class QueueId {
             return false;
         }
         for (int i = 0; i < LENGTH; i++) {
-            if (ALPHABET_STRING.indexOf(id.charAt(i)) < 0) {
+            if (ALPHABET.indexOf(id.charAt(i)) < 0) {
                 return false;
             }
         }
