@@ -109,7 +109,7 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
             write(DotStuffer.joined(status, stuffer.stuff(body), stuffer.terminator()));
         } else if (response instanceof Pop3Response.Message message) {
             Promise<Long> sent = Promise.promise();
-            stream(message, new DotStuffer(), status, 0, sent);
+            stream(message, new DotStuffer(), status, 0, read(message, 0), sent);
             return sent.future().onSuccess(metrics::retrieved).mapEmpty();
         } else {
             write(status);
@@ -117,24 +117,23 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
         return Future.succeededFuture();
     }
 
+    /** The chunk of the message at {@code offset}; an empty one past its end. */
+    private static Future<Buffer> read(Pop3Response.Message message, long offset) {
+        if (offset >= message.size()) {
+            return Future.succeededFuture(Buffer.buffer());
+        }
+        return message.source().read(offset, (int) Math.min(CHUNK, message.size() - offset));
+    }
+
     /**
      * Sends the message from {@code offset} on, a chunk at a time, respecting the socket's write queue,
      * with {@code head} (the status line, before the first chunk) in the same write; {@code sent} gets
-     * the octets sent. A chunk already read (ReadAhead) is sent at once: a small message goes out in one
-     * write, and the connection does not pause in between.
+     * the octets sent. The next chunk is read while this one is written, so the database and the client
+     * work at once; a session holds two chunks at most. A chunk already read (ReadAhead) is sent at once:
+     * a small message goes out in one write, and the connection does not pause in between.
      */
-    private void stream(Pop3Response.Message message, DotStuffer stuffer, Buffer head, long offset, Promise<Long> sent) {
-        if (isClosed()) {
-            sent.fail("client went away during RETR");
-            return;
-        }
-        if (offset >= message.size()) {
-            write(DotStuffer.joined(head, stuffer.terminator()));
-            sent.complete(offset);
-            return;
-        }
-        int length = (int) Math.min(CHUNK, message.size() - offset);
-        Future<Buffer> chunk = message.source().read(offset, length);
+    private void stream(Pop3Response.Message message, DotStuffer stuffer, Buffer head, long offset, Future<Buffer> chunk,
+            Promise<Long> sent) {
         if (chunk.isComplete() && Vertx.currentContext() == context) {
             send(message, stuffer, head, offset, chunk, sent);
         } else {
@@ -144,25 +143,31 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
 
     private void send(Pop3Response.Message message, DotStuffer stuffer, Buffer head, long offset, AsyncResult<Buffer> chunk,
             Promise<Long> sent) {
+        if (isClosed()) {
+            sent.fail("client went away during RETR");
+            return;
+        }
         if (chunk.failed()) {
             sent.fail(chunk.cause());
             return;
         }
         Buffer stuffed = stuffer.stuff(chunk.result());
         long next = offset + chunk.result().length();
-        // an empty chunk: the source has no more (TOP's cut, or a body shorter than its recorded size)
+        // an empty chunk: the source has no more (the end, TOP's cut, or a body shorter than its recorded size)
         if (chunk.result().length() == 0 || next >= message.size()) {
             write(DotStuffer.joined(head, stuffed, stuffer.terminator()));
             sent.complete(next);
-        } else if (socket.writeQueueFull()) {
-            write(DotStuffer.joined(head, stuffed));
+            return;
+        }
+        Future<Buffer> following = read(message, next);
+        write(DotStuffer.joined(head, stuffed));
+        if (socket.writeQueueFull()) {
             socket.drainHandler(d -> {
                 socket.drainHandler(null);
-                stream(message, stuffer, Buffer.buffer(), next, sent);
+                stream(message, stuffer, Buffer.buffer(), next, following, sent);
             });
         } else {
-            write(DotStuffer.joined(head, stuffed));
-            stream(message, stuffer, Buffer.buffer(), next, sent);
+            stream(message, stuffer, Buffer.buffer(), next, following, sent);
         }
     }
 

@@ -54,6 +54,8 @@ public final class ReadAhead {
     /** Read or being read, by entry id; each taken out when asked for. */
     private final Map<Long, Future<Buffer>> ahead = new HashMap<>();
     private final Map<Long, Long> sizes = new HashMap<>();
+    /** The octets of {@link #sizes}. */
+    private long octetsAhead;
 
     public ReadAhead(Maildrop maildrop, Budget budget) {
         this.maildrop = maildrop;
@@ -75,8 +77,12 @@ public final class ReadAhead {
         }
         Future<Buffer> content = ahead.remove(entry.id());
         long size = sizes.remove(entry.id());
+        octetsAhead -= size;
         // from here the response holds it, as it would any message: the budget has it back
         content.onComplete(done -> budget.give(size));
+        if (octetsAhead < WINDOW / 2) {
+            readFrom(messages, deleted, index + 1);
+        }
         return (offset, length) -> content.map(whole -> whole.slice((int) Math.min(offset, whole.length()),
                 (int) Math.min(offset + length, whole.length())));
     }
@@ -103,12 +109,14 @@ public final class ReadAhead {
             ahead.put(each.id(), bodies.map(byBody -> byBody.getOrDefault(each.bodyId(), Buffer.buffer())));
             sizes.put(each.id(), each.size());
         }
+        octetsAhead += octets;
     }
 
     /** Gives back what was read ahead and never asked for; the session calls it when it ends. */
     void discard() {
         sizes.values().forEach(budget::give);
         sizes.clear();
+        octetsAhead = 0;
         ahead.clear();
     }
 }

@@ -108,6 +108,24 @@ class ReadAheadTest {
     }
 
     @Test
+    void theNextWindowIsReadWhileTheClientStillRetrievesThisOne() {
+        // five of 100 KiB fill a 512 KiB window; with two left ahead (200 KiB, under half a window) the rest is read
+        List<Maildrop.Entry> messages = entries(102_400, 102_400, 102_400, 102_400, 102_400, 102_400, 102_400, 102_400);
+        boolean[] deleted = new boolean[messages.size()];
+        ReadAhead readAhead = new ReadAhead(maildrop, new ReadAhead.Budget(1 << 20));
+        readAhead.source(messages, deleted, 0);
+        readAhead.source(messages, deleted, 1);
+        assertEquals(List.of("bodies 1,2,3,4,5"), queries);
+        readAhead.source(messages, deleted, 2);
+        assertEquals(List.of("bodies 1,2,3,4,5", "bodies 6,7,8"), queries, "read before RETR 6 asks");
+        for (int index = 3; index < messages.size(); index++) {
+            Maildrop.Entry entry = messages.get(index);
+            assertEquals(text(entry).toString(), read(readAhead.source(messages, deleted, index), entry.size()));
+        }
+        assertEquals(2, queries.size());
+    }
+
+    @Test
     void largeMessagesStreamInChunksAndEndTheWindow() {
         List<Maildrop.Entry> messages = entries(1_000, 5_000_000, 1_000);
         boolean[] deleted = new boolean[messages.size()];
