@@ -135,6 +135,36 @@ class MaildropTest {
     }
 
     @Test
+    void aClientThatStopsReadingMidMessageGetsTheRestExactlyWhenItReadsAgain() throws Exception {
+        String dave = "drop-" + UUID.randomUUID() + "@example.test";
+        long daveId = account(dave);
+        // more than the socket buffers on both sides hold: the server must wait for the client to drain them
+        StringBuilder text = new StringBuilder("Subject: stalled\r\n\r\n");
+        for (int i = 0; text.length() < 12 << 20; i++) {
+            text.append(i % 11 == 0 ? "." : "").append("line ").append(i).append(" of a message read by a client that pauses\r\n");
+        }
+        byte[] content = text.toString().getBytes(StandardCharsets.US_ASCII);
+        deliver(content, daveId);
+
+        try (LineClient c = new LineClient(server.port())) {
+            c.expectStart("+OK ");
+            c.send("USER " + dave + "\r\nPASS pw\r\nRETR 1\r\n");
+            c.expect("+OK Send PASS");
+            c.expectStart("+OK Maildrop has 1 messages");
+            Thread.sleep(1_500);
+            c.expect("+OK " + content.length + " octets");
+            StringBuilder received = new StringBuilder();
+            for (String line : c.linesUntilDot()) {
+                received.append(line.startsWith(".") ? line.substring(1) : line).append("\r\n");
+            }
+            assertEquals(text.length(), received.length());
+            assertEquals(text.toString(), received.toString());
+            c.send("QUIT\r\n");
+            c.expectStart("+OK ");
+        }
+    }
+
+    @Test
     void disabledLoginAndWrongPasswordGetAuthCode() throws Exception {
         try (LineClient c = new LineClient(server.port())) {
             c.expectStart("+OK ");
