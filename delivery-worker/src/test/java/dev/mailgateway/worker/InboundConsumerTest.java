@@ -102,6 +102,26 @@ class InboundConsumerTest {
     }
 
     @Test
+    void aRecordTwiceInOnePollIsStoredOnceAndTheRecordsAroundItToo() {
+        String alice = fixture.account();
+        byte[] message = "Subject: polled together\r\n\r\nbody\r\n".getBytes(StandardCharsets.UTF_8);
+        // sent back to back onto one partition, so that one poll (one transaction) is likely to hold them all
+        Envelope before = envelope(List.of(alice));
+        int partition = WorkerFixture.publish(before, message, null).partition();
+        Envelope twice = envelope(List.of(alice, "dave@remote.example"));
+        WorkerFixture.publish(twice, message, partition);
+        WorkerFixture.publish(twice, message, partition);
+        Envelope after = envelope(List.of(alice));
+        WorkerFixture.publish(after, message, partition);
+        fixture.awaitRows("select 1 from mailbox_entry where queue_id = $1", after.queueId(), 1);
+
+        assertEquals(1, fixture.count("select 1 from mailbox_entry where queue_id = $1", before.queueId()));
+        assertEquals(1, fixture.count("select 1 from mailbox_entry where queue_id = $1", twice.queueId()));
+        assertEquals(1, fixture.count("select 1 from message_body where queue_id = $1", twice.queueId()));
+        assertEquals(2, fixture.count("select 1 from delivery_ledger where queue_id = $1", twice.queueId()));
+    }
+
+    @Test
     void unreadableRecordGoesToTheDeadLetterTopicAndTheWorkerGoesOn() {
         String alice = fixture.account();
         String key = QueueId.next();

@@ -1,15 +1,20 @@
 package dev.mailgateway.worker.inbound;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -23,10 +28,15 @@ import dev.mailgateway.worker.events.DeliveryEvents;
 import dev.mailgateway.worker.remote.RelayScheduler;
 
 /**
- * Consumes mail.inbound: each record is stored by {@link Intake} in one
- * transaction, then acknowledged (its offset committed). A database failure
- * is retried with backoff until it succeeds: the partition waits, nothing is
- * skipped. Only a record that cannot be read goes to mail.dead-letter.
+ * Consumes mail.inbound a poll at a time: the records of a poll are stored by
+ * {@link Intake} in a few transactions (up to {@link #RECORDS_PER_TRANSACTION}
+ * records and {@link #BYTES_PER_TRANSACTION} octets each), then acknowledged
+ * together (their offsets committed). Under load one commit serves many
+ * records; a quiet queue gives polls of one record, stored at once. A database
+ * failure is retried with backoff until it succeeds: the partition waits,
+ * nothing is skipped, and a transaction rolled back is stored again whole (the
+ * ledger makes a record stored twice a no-op). Only a record that cannot be
+ * read goes to mail.dead-letter.
  */
 @ApplicationScoped
 public class InboundConsumer {
@@ -34,6 +44,15 @@ public class InboundConsumer {
     private static final Logger LOG = Logger.getLogger(InboundConsumer.class);
     static final Duration FIRST_RETRY = Duration.ofMillis(500);
     static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
+
+    /** Records stored in one transaction at most: the commit is shared, a retry redoes no more than these. */
+    static final int RECORDS_PER_TRANSACTION = 100;
+    /** Message octets in one transaction at most (one larger record goes alone): the session holds them until the commit. */
+    static final long BYTES_PER_TRANSACTION = 8L * 1024 * 1024;
+
+    /** A record that could be read, to be stored. */
+    private record Accepted(Envelope envelope, byte[] message) {
+    }
 
     private final Intake intake;
     private final DeadLetters deadLetters;
@@ -50,21 +69,67 @@ public class InboundConsumer {
     }
 
     @Incoming("mail-inbound")
-    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
-        Envelope envelope;
-        try {
-            envelope = EnvelopeHeaders.fromRecord(record.key(), record.headers());
-            if (record.value() == null || record.value().length == 0) {
-                throw new MalformedEnvelopeException("no message bytes");
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        List<Accepted> accepted = new ArrayList<>(records.count());
+        Uni<Void> work = Uni.createFrom().voidItem();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                Envelope envelope = EnvelopeHeaders.fromRecord(record.key(), record.headers());
+                if (record.value() == null || record.value().length == 0) {
+                    throw new MalformedEnvelopeException("no message bytes");
+                }
+                accepted.add(new Accepted(envelope, record.value()));
+            } catch (MalformedEnvelopeException e) {
+                LOG.warnf("%s-%d@%d: unreadable record to mail.dead-letter: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
+                work = work.chain(() -> retried(() -> deadLetters.send(record, e.getMessage()), "dead-letter", record.key())
+                        .invoke(metrics::deadLettered));
             }
-        } catch (MalformedEnvelopeException e) {
-            LOG.warnf("%s-%d@%d: unreadable record to mail.dead-letter: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
-            return retried(() -> deadLetters.send(record, e.getMessage()), "dead-letter", record.key())
-                    .invoke(metrics::deadLettered);
         }
-        return retried(() -> Panache.withTransaction(() -> intake.store(envelope, record.value())), "store", envelope.queueId())
-                .invoke(result -> stored(envelope, result))
-                .replaceWithVoid();
+        for (List<Accepted> group : transactions(accepted)) {
+            work = work.chain(() -> retried(() -> Panache.withTransaction(() -> storeAll(group)), "store", describe(group))
+                    .invoke(results -> stored(group, results))
+                    .replaceWithVoid());
+        }
+        return work;
+    }
+
+    /** The records in groups of one transaction each, in their order. */
+    static <T> List<List<T>> transactions(List<T> records, ToLongFunction<T> octets) {
+        List<List<T>> groups = new ArrayList<>();
+        List<T> group = new ArrayList<>();
+        long bytes = 0;
+        for (T record : records) {
+            long size = octets.applyAsLong(record);
+            if (!group.isEmpty() && (group.size() == RECORDS_PER_TRANSACTION || bytes + size > BYTES_PER_TRANSACTION)) {
+                groups.add(group);
+                group = new ArrayList<>();
+                bytes = 0;
+            }
+            group.add(record);
+            bytes += size;
+        }
+        if (!group.isEmpty()) {
+            groups.add(group);
+        }
+        return groups;
+    }
+
+    private static List<List<Accepted>> transactions(List<Accepted> accepted) {
+        return transactions(accepted, record -> record.message().length);
+    }
+
+    /** One record after the other in the current transaction; each flushed before the next reads the ledger. */
+    private Uni<List<Intake.Result>> storeAll(List<Accepted> group) {
+        return Multi.createFrom().iterable(group)
+                .onItem().transformToUniAndConcatenate(record -> intake.store(record.envelope(), record.message())
+                        .call(Panache::flush))
+                .collect().asList();
+    }
+
+    private void stored(List<Accepted> group, List<Intake.Result> results) {
+        for (int i = 0; i < group.size(); i++) {
+            stored(group.get(i).envelope(), results.get(i));
+        }
     }
 
     private void stored(Envelope envelope, Intake.Result result) {
@@ -77,17 +142,23 @@ public class InboundConsumer {
         }
     }
 
+    /** The queue ids of a group, for the log: the first and how many more. */
+    private static String describe(List<Accepted> group) {
+        String first = group.get(0).envelope().queueId();
+        return group.size() == 1 ? first : first + " and " + (group.size() - 1) + " more";
+    }
+
     /**
      * Runs {@code work} until it succeeds, backing off between tries and
      * counting each failure by {@code what}. Every try
      * starts on this record's Vert.x context, which Hibernate Reactive needs.
      */
-    private <T> Uni<T> retried(Supplier<Uni<? extends T>> work, String what, String queueId) {
+    private <T> Uni<T> retried(Supplier<Uni<? extends T>> work, String what, String queueIds) {
         Context context = Vertx.currentContext();
         return Uni.createFrom().<T>deferred(work)
                 .runSubscriptionOn(task -> context.runOnContext(v -> task.run()))
                 .onFailure().invoke(e -> {
-                    LOG.warnf("%s of %s failed, will retry: %s", what, queueId, e.toString());
+                    LOG.warnf("%s of %s failed, will retry: %s", what, queueIds, e.toString());
                     metrics.retried(what);
                 })
                 .onFailure().retry().withBackOff(FIRST_RETRY, LONGEST_RETRY).indefinitely();

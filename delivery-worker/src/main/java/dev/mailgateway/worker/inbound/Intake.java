@@ -62,8 +62,7 @@ public class Intake {
             List<String> mailboxes = fresh.values().stream()
                     .map(r -> localDomains.mailboxOf(address(r)))
                     .flatMap(Optional::stream).distinct().toList();
-            Uni<List<Account>> accounts = mailboxes.isEmpty() ? Uni.createFrom().item(List.of())
-                    : Account.list("address in ?1", mailboxes);
+            Uni<List<Account>> accounts = accounts(mailboxes);
             // the ledger, the body and the mailbox entries of a record are written in one transaction:
             // with no ledger row yet (the common case, not a replay) neither of the others exists
             boolean firstTime = handled.isEmpty();
@@ -72,6 +71,17 @@ public class Intake {
                     .chain(held -> body(envelope, message, firstTime)
                             .chain(body -> persist(envelope, body, fresh, found, held))));
         });
+    }
+
+    /**
+     * The accounts of these mailboxes. One mailbox, the common case, is asked for by itself: Hibernate
+     * binds a list parameter only after trying it as a single value and catching the exception.
+     */
+    private static Uni<List<Account>> accounts(List<String> mailboxes) {
+        if (mailboxes.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return mailboxes.size() == 1 ? Account.list("address = ?1", mailboxes.get(0)) : Account.list("address in ?1", mailboxes);
     }
 
     private Uni<MessageBody> body(Envelope envelope, byte[] message, boolean firstTime) {

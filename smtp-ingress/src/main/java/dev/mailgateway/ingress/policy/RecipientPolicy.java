@@ -38,8 +38,11 @@ public class RecipientPolicy implements RecipientCheck {
         if (localDomains.isPostmaster(recipient)) {
             return Future.succeededFuture(Verdict.ACCEPT);
         }
-        return pool.preparedQuery("select a.quota_bytes, coalesce(sum(e.size_bytes), 0) from account a"
-                + " left join mailbox_entry e on e.account_id = a.id where a.address = $1 group by a.id")
+        // the octets in the mailbox are summed only for an account with a quota: the sum reads every
+        // entry of the mailbox, and a big mailbox without a quota would pay for it at each RCPT
+        return pool.preparedQuery("select a.quota_bytes, case when a.quota_bytes > 0 then"
+                + " (select coalesce(sum(e.size_bytes), 0) from mailbox_entry e where e.account_id = a.id) else 0 end"
+                + " from account a where a.address = $1")
                 .execute(Tuple.of(localDomains.mailboxOf(recipient).orElseThrow()))
                 .map(rows -> {
                     if (rows.size() == 0) {
