@@ -15,7 +15,8 @@ import io.vertx.sqlclient.Tuple;
  * Checks an account's password: SMTP AUTH and POP3 USER/PASS. The hash is
  * read without blocking; bcrypt runs on a worker thread, never on the event
  * loop. Unknown accounts and disabled logins cost the same time as a wrong
- * password, so timing tells nothing about which accounts exist.
+ * password, so timing tells nothing about which accounts exist. A password
+ * verified lately is not run through bcrypt again ({@link VerifiedLogins}).
  */
 @ApplicationScoped
 public class Credentials {
@@ -26,6 +27,7 @@ public class Credentials {
 
     private final Pool pool;
     private final Vertx vertx;
+    private final VerifiedLogins verified = new VerifiedLogins(System::nanoTime);
 
     public Credentials(Pool pool, Vertx vertx) {
         this.pool = pool;
@@ -41,7 +43,16 @@ public class Credentials {
                     Row row = rows.size() == 1 ? rows.iterator().next() : null;
                     String hash = row == null ? null : row.getString("password_hash");
                     Optional<Login> login = row == null ? Optional.empty() : Optional.of(new Login(row.getLong("id"), address));
-                    return vertx.executeBlocking(() -> Passwords.matches(password, hash) ? login : Optional.<Login>empty(), false);
+                    if (hash != null && verified.knows(address, hash, password)) {
+                        return Future.succeededFuture(login);
+                    }
+                    return vertx.executeBlocking(() -> {
+                        if (!Passwords.matches(password, hash)) {
+                            return Optional.<Login>empty();
+                        }
+                        verified.remember(address, hash, password);
+                        return login;
+                    }, false);
                 });
     }
 }
