@@ -26,7 +26,8 @@ import dev.mailgateway.worker.queue.QueuedRecipient;
 
 /**
  * The fast, local work for one accepted message (ARCHITECTURE decision 3),
- * run inside one transaction by the caller: store the body once, add a
+ * run inside a transaction of the caller's (which other records of the same
+ * poll may share, InboundConsumer): store the body once, add a
  * mailbox entry per local recipient, a queue row per remote one, and record
  * every recipient in the ledger. Recipients the ledger knows are skipped, so
  * running it twice for one record changes nothing (exactly once).
