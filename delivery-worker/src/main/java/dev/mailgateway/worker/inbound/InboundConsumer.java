@@ -85,7 +85,7 @@ public class InboundConsumer {
                         .invoke(metrics::deadLettered));
             }
         }
-        for (List<Accepted> group : transactions(accepted)) {
+        for (List<Accepted> group : transactions(accepted, record -> record.message().length)) {
             work = work.chain(() -> retried(() -> Panache.withTransaction(() -> storeAll(group)), "store", describe(group))
                     .invoke(results -> stored(group, results))
                     .replaceWithVoid());
@@ -112,10 +112,6 @@ public class InboundConsumer {
             groups.add(group);
         }
         return groups;
-    }
-
-    private static List<List<Accepted>> transactions(List<Accepted> accepted) {
-        return transactions(accepted, record -> record.message().length);
     }
 
     /** One record after the other in the current transaction; each flushed before the next reads the ledger. */
