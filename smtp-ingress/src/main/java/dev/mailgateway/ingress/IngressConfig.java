@@ -1,6 +1,7 @@
 package dev.mailgateway.ingress;
 
 import java.time.Duration;
+import java.util.OptionalLong;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -37,6 +38,24 @@ public interface IngressConfig {
     /** Largest message in bytes, announced in SIZE (RFC 1870) and enforced with 552 5.3.4. */
     @WithDefault("26214400")
     long maxMessageSize();
+
+    /**
+     * Heap in octets for message bytes in flight, summed over all sessions: received
+     * and not yet acknowledged by Kafka. Unset: a fifth of the JVM's largest heap.
+     */
+    OptionalLong maxInflightBytes();
+
+    /** How long a session may wait, its socket paused, for room in that heap before its message gets 452 4.3.1. */
+    @WithDefault("10s")
+    Duration inflightWait();
+
+    /**
+     * Longest DATA or BDAT transaction, from its first octet to its last; past it
+     * 421 4.4.2 and the connection closes, so a slow sender cannot hold heap for
+     * ever (each octet restarts the data timeout; this does not restart).
+     */
+    @WithDefault("10m")
+    Duration maxDataTime();
 
     /** Recipients per transaction (RFC 5321 section 4.5.3.1.8 asks for at least 100); the next get 452 4.5.3. */
     @WithDefault("100")

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.mailgateway.common.line.ConnectionLimits;
 import dev.mailgateway.common.reply.SmtpReply;
+import dev.mailgateway.ingress.policy.InflightBudget;
 
 /**
  * Mail metrics of the ingress: sessions, commands by verb and reply class,
@@ -60,6 +61,19 @@ public class IngressMetrics {
     /** A connection turned away at a connection limit. */
     void connectionRefused() {
         registry.counter("smtp.connections.refused").increment();
+    }
+
+    /** A session cut because its DATA or BDAT transaction passed smtp.max-data-time. */
+    void dataDeadlinePassed() {
+        registry.counter("smtp.data.deadline.passed").increment();
+    }
+
+    /** Message bytes held now against smtp.max-inflight-bytes, and sessions waiting for room. */
+    void inflight(InflightBudget budget) {
+        Gauge.builder("smtp.inflight.bytes", budget, InflightBudget::inUse).description("Message bytes held in the heap now")
+                .baseUnit("bytes").register(registry);
+        Gauge.builder("smtp.inflight.waiting", budget, InflightBudget::waiting)
+                .description("Sessions waiting, paused, for room for message bytes").register(registry);
     }
 
     /** Counts the reply to the end of DATA; tagged by code, a bounded set. */

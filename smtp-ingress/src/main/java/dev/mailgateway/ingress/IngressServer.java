@@ -28,7 +28,9 @@ import dev.mailgateway.common.line.ConnectionLimits;
 import dev.mailgateway.common.line.Peers;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.protocol.Authenticator;
+import dev.mailgateway.ingress.policy.InflightBudget;
 import dev.mailgateway.ingress.protocol.Listener;
+import dev.mailgateway.ingress.protocol.MessageBudget;
 import dev.mailgateway.ingress.protocol.MessageQueue;
 import dev.mailgateway.ingress.protocol.RecipientCheck;
 import dev.mailgateway.ingress.protocol.SmtpSession;
@@ -51,6 +53,7 @@ public class IngressServer {
     private final RecipientCheck recipientCheck;
     private final Authenticator authenticator;
     private final MessageQueue queue;
+    private final MessageBudget budget;
     private final IngressMetrics metrics;
     private final ConnectionLimits connectionLimits;
     private final Optional<PemKeyCertOptions> keyPair;
@@ -60,10 +63,12 @@ public class IngressServer {
     private volatile boolean stopping;
 
     public IngressServer(Vertx vertx, IngressConfig config, MailConfig mail, LocalDomains localDomains,
-            RecipientCheck recipientCheck, Authenticator authenticator, MessageQueue queue, IngressMetrics metrics) {
+            RecipientCheck recipientCheck, Authenticator authenticator, MessageQueue queue, InflightBudget budget,
+            IngressMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
-        this.timeouts = new SmtpConnection.Timeouts(config.commandTimeout().toMillis(), config.dataTimeout().toMillis());
+        this.timeouts = new SmtpConnection.Timeouts(config.commandTimeout().toMillis(), config.dataTimeout().toMillis(),
+                config.maxDataTime().toMillis());
         this.keyPair = config.tls().serverOptions();
         this.settings = new SmtpSession.Settings(mail.hostname(), localDomains.postmasterMailbox(),
                 config.maxMessageSize(), config.maxRecipients(), keyPair.isPresent(), config.allowPlaintextAuth(),
@@ -71,9 +76,11 @@ public class IngressServer {
         this.recipientCheck = recipientCheck;
         this.authenticator = authenticator;
         this.queue = queue;
+        this.budget = budget;
         this.metrics = metrics;
         this.connectionLimits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient());
         metrics.sessionsActive(connectionLimits);
+        metrics.inflight(budget);
     }
 
     void start(@Observes StartupEvent event) {
@@ -113,7 +120,7 @@ public class IngressServer {
             return;
         }
         SmtpSession session = new SmtpSession(settings, new SmtpSession.Client(client, listener, Peers.isLoopback(socket.remoteAddress())),
-                recipientCheck, authenticator, queue, Clock.systemDefaultZone());
+                recipientCheck, authenticator, queue, budget, Clock.systemDefaultZone());
         SmtpConnection connection = new SmtpConnection(socket, session, metrics, timeouts, closed -> {
             connectionLimits.release(client);
             connections.remove(closed);

@@ -20,8 +20,11 @@ import dev.mailgateway.ingress.protocol.SmtpSession;
  */
 final class SmtpConnection extends PipelinedConnection<SmtpReply> {
 
-    /** Silence allowed between commands and inside DATA (RFC 5321 section 4.5.3.2). */
-    record Timeouts(long commandMillis, long dataMillis) {
+    /**
+     * Silence allowed between commands and inside DATA (RFC 5321 section
+     * 4.5.3.2), and the longest DATA or BDAT transaction ({@code smtp.max-data-time}).
+     */
+    record Timeouts(long commandMillis, long dataMillis, long maxDataMillis) {
     }
 
     private final SmtpSession session;
@@ -29,6 +32,8 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
     private final Timeouts timeouts;
     private final Consumer<SmtpConnection> onClose;
     private final SmtpInputDecoder decoder = new SmtpInputDecoder(SmtpSession.MAX_AUTH_LINE);
+    /** The timer of the transaction in progress' deadline; -1: none. */
+    private long dataDeadlineTimer = -1;
 
     SmtpConnection(NetSocket socket, SmtpSession session, IngressMetrics metrics, Timeouts timeouts, Consumer<SmtpConnection> onClose) {
         super(socket);
@@ -66,14 +71,14 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
         });
     }
 
-    /** Message bytes taken: no reply until the message (or a BDAT chunk) is complete. */
+    /** Message bytes taken: no reply (null) until the message, or a BDAT chunk, is complete. */
     private Future<SmtpReply> messageStep(Future<SmtpReply> reply) {
-        return reply == null ? Future.succeededFuture() : reply.onSuccess(this::messageAnswered);
+        return reply.onSuccess(this::messageAnswered);
     }
 
     /** The end of a message, or a refused or accepted BDAT chunk: counted by its reply. */
     private void messageAnswered(SmtpReply reply) {
-        if (reply.code() != 250 || reply.lines().get(0).startsWith("Ok: queued")) {
+        if (reply != null && (reply.code() != 250 || reply.lines().get(0).startsWith("Ok: queued"))) {
             metrics.messageAnswered(reply);
         }
     }
@@ -90,7 +95,31 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
                 socket.upgradeToSsl().onComplete(handshake -> metrics.tlsHandshake(handshake.succeeded()));
             }
         }
+        watchDataDeadline();
         return Future.succeededFuture();
+    }
+
+    /**
+     * A transaction's deadline runs from its first octet (after the 354, or
+     * the first BDAT) to its reply; unlike the idle timeout, octets that
+     * trickle in do not move it.
+     */
+    private void watchDataDeadline() {
+        if (session.receivingMessage() && dataDeadlineTimer < 0) {
+            dataDeadlineTimer = context.owner().setTimer(timeouts.maxDataMillis(), id -> dataDeadlinePassed());
+        } else if (!session.receivingMessage() && dataDeadlineTimer >= 0) {
+            context.owner().cancelTimer(dataDeadlineTimer);
+            dataDeadlineTimer = -1;
+        }
+    }
+
+    private void dataDeadlinePassed() {
+        dataDeadlineTimer = -1;
+        // a message whose data is all in waits for the broker: that is our side, and it has a bound of its own
+        if (!isClosed() && session.receivingMessage()) {
+            metrics.dataDeadlinePassed();
+            hangUp(session.dataDeadlineReply().wire());
+        }
     }
 
     @Override
@@ -105,6 +134,10 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
 
     @Override
     protected void onClose() {
+        if (dataDeadlineTimer >= 0) {
+            context.owner().cancelTimer(dataDeadlineTimer);
+        }
+        session.close();
         onClose.accept(this);
     }
 

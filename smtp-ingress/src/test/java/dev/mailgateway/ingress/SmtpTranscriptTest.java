@@ -23,6 +23,7 @@ import io.vertx.core.Future;
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LoopbackServer;
+import dev.mailgateway.ingress.policy.InflightBudget;
 import dev.mailgateway.ingress.protocol.Authenticator;
 import dev.mailgateway.ingress.protocol.Listener;
 import dev.mailgateway.ingress.protocol.MessageQueue;
@@ -49,6 +50,10 @@ class SmtpTranscriptTest {
     private final List<SmtpConnection> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long commandTimeoutMillis = 60_000;
     private long dataTimeoutMillis = 60_000;
+    private long maxDataMillis = 60_000;
+    private InflightBudget budget;
+    private long budgetOctets = 1024 * 1024;
+    private long budgetWaitMillis = 10_000;
 
     @BeforeEach
     void startServer() {
@@ -65,7 +70,7 @@ class SmtpTranscriptTest {
                 return Future.failedFuture("broker down");
             }
             queuedEnvelopes.add(envelope);
-            queuedMessages.add(message.toString());
+            queuedMessages.add(new String(message.toByteArray(), java.nio.charset.StandardCharsets.UTF_8));
             // complete later, on another thread, as a broker acknowledgement does
             return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(() -> { }));
         };
@@ -74,11 +79,12 @@ class SmtpTranscriptTest {
                 user.equalsIgnoreCase("alice@example.test") && password.equals("pass word") ? Optional.of("alice@example.test") : Optional.empty());
         server = new LoopbackServer(socket -> {
             SmtpConnection connection = new SmtpConnection(socket, new SmtpSession(settings,
-                    new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, queue, CLOCK), metrics,
-                    new SmtpConnection.Timeouts(commandTimeoutMillis, dataTimeoutMillis), closed -> { });
+                    new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, queue, budget, CLOCK), metrics,
+                    new SmtpConnection.Timeouts(commandTimeoutMillis, dataTimeoutMillis, maxDataMillis), closed -> { });
             connections.add(connection);
             connection.start();
         });
+        budget = new InflightBudget(server.vertx(), budgetOctets, budgetWaitMillis);
     }
 
     @AfterEach
@@ -602,6 +608,141 @@ class SmtpTranscriptTest {
             startData(c);
             c.send("Subject: long\r\n\r\n" + "z".repeat(99) + "\r\n.\r\n");
             c.expect("500 5.5.2 Error: message line too long (RFC 5321 section 4.5.3.1.6)");
+        }
+    }
+
+    /** Waits until the budget holds {@code octets}: what sessions hold shows in it a moment after their replies. */
+    private void awaitBudgetInUse(long octets) throws InterruptedException {
+        for (int i = 0; i < 200 && budget.inUse() != octets; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(octets, budget.inUse(), "octets held");
+    }
+
+    @Test
+    void aMessageThatFindsNoRoomInTimeGets452AndTheSessionGoesOn() throws Exception {
+        // room for one session's first block, and a short wait
+        budgetOctets = 8 * 1024;
+        budgetWaitMillis = 300;
+        restart();
+        try (LineClient holding = connect(); LineClient starved = connect()) {
+            startData(holding);
+            holding.send("Subject: holds the room\r\n");
+            awaitBudgetInUse(8 * 1024);
+            startData(starved);
+            starved.send("Subject: finds none\r\n\r\nbody\r\n");
+            Thread.sleep(600);
+            starved.send(".\r\n");
+            starved.expect("452 4.3.1 Error: insufficient system storage, try again later");
+            starved.send("NOOP\r\n");
+            starved.expect("250 2.0.0 Ok");
+
+            holding.send("\r\nbody\r\n.\r\n");
+            holding.expectStart("250 2.0.0 Ok: queued as ");
+            awaitBudgetInUse(0);
+            // with the room given back, the same session's next message goes through
+            starved.send("MAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+            starved.expect("250 2.1.0 Ok");
+            starved.expect("250 2.1.5 Ok");
+            starved.expect("354 End data with <CR><LF>.<CR><LF>");
+            starved.send("Subject: second try\r\n\r\nbody\r\n.\r\n");
+            starved.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        assertEquals(2, queuedMessages.size());
+        assertTrue(queuedMessages.get(1).endsWith("Subject: second try\r\n\r\nbody\r\n"), queuedMessages.get(1));
+        awaitBudgetInUse(0);
+    }
+
+    @Test
+    void aSessionWaitingForRoomGoesOnWhenAnotherGivesItBack() throws Exception {
+        budgetOctets = 8 * 1024;
+        restart();
+        try (LineClient holding = connect(); LineClient waiting = connect()) {
+            startData(holding);
+            holding.send("Subject: first\r\n");
+            awaitBudgetInUse(8 * 1024);
+            startData(waiting);
+            waiting.send("Subject: second\r\n\r\nbody\r\n.\r\n");
+            Thread.sleep(200);
+            assertEquals(1, budget.waiting(), "paused, not refused");
+            holding.send("\r\nbody\r\n.\r\n");
+            holding.expectStart("250 2.0.0 Ok: queued as ");
+            waiting.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        assertEquals(2, queuedMessages.size());
+        assertTrue(queuedMessages.get(1).endsWith("Subject: second\r\n\r\nbody\r\n"), queuedMessages.get(1));
+        awaitBudgetInUse(0);
+    }
+
+    @Test
+    void aClientThatGoesAwayInTheMiddleOfAMessageGivesItsRoomBack() throws Exception {
+        try (LineClient c = connect()) {
+            startData(c);
+            c.send("Subject: never finished\r\n");
+            awaitBudgetInUse(8 * 1024);
+        }
+        awaitBudgetInUse(0);
+        try (LineClient c = connect()) {
+            c.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nBDAT 20\r\nSubject: half a chu");
+            awaitBudgetInUse(8 * 1024);
+        }
+        awaitBudgetInUse(0);
+        assertEquals(0, queuedMessages.size());
+    }
+
+    @Test
+    void aMessageRefusedAnywayKeepsNoBytes() throws Exception {
+        try (LineClient c = connect()) {
+            startData(c);
+            // a bare LF: refused at the end whatever follows, so nothing is kept from here on
+            c.send("Subject: t\nX: y\r\n");
+            awaitBudgetInUse(0);
+            c.send("\r\nbody\r\n.\r\n");
+            c.expect("554 5.6.0 Error: bare CR or LF in message data (RFC 5321 section 2.3.8)");
+            startData(c);
+            c.send("Subject: " + "x".repeat(300) + "\r\n");
+            awaitBudgetInUse(0);
+            c.send(".\r\n");
+            c.expect("552 5.3.4 Error: message size exceeds fixed limit");
+        }
+    }
+
+    @Test
+    void aTransactionPastItsDeadlineIsCutThoughItsClientKeepsSending() throws Exception {
+        maxDataMillis = 500;
+        restart();
+        try (LineClient c = connect()) {
+            startData(c);
+            long started = System.nanoTime();
+            // an octet every 50 ms: never silent for the data timeout, but never done
+            while (true) {
+                c.send("x");
+                Thread.sleep(50);
+                if (System.nanoTime() - started > 400_000_000L) {
+                    break;
+                }
+            }
+            c.expect("421 4.4.2 mx.example.test Error: message transfer took too long");
+            assertNull(c.line(), "the server closes the connection");
+        }
+        awaitBudgetInUse(0);
+        try (LineClient c = connect()) {
+            c.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nBDAT 5\r\nSubje");
+            c.expect("250 mx.example.test");
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("250 2.0.0 5 octets received");
+            // between chunks the deadline still runs: it covers the whole BDAT transaction
+            c.expect("421 4.4.2 mx.example.test Error: message transfer took too long");
+        }
+        try (LineClient c = connect()) {
+            startData(c);
+            c.send("Subject: in time\r\n\r\nbody\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+            // after the message, the deadline no longer applies
+            Thread.sleep(700);
+            c.send("NOOP\r\n");
+            c.expect("250 2.0.0 Ok");
         }
     }
 }

@@ -7,7 +7,9 @@ import io.vertx.core.buffer.Buffer;
  * a bounded buffer: the SMTP and POP3 servers' front end. Pure: bytes in,
  * lines out. Lines end at LF; a CR before it is dropped (bare LF is accepted
  * in commands, as Postfix and Dovecot do). A line longer than the limit is
- * discarded up to its end and reported once as too long.
+ * discarded up to its end and reported once as too long. Every received
+ * octet is looked at once: a line that arrives an octet at a time is not
+ * searched again from its start for each one.
  */
 public class LineDecoder {
 
@@ -19,6 +21,8 @@ public class LineDecoder {
     /** Received bytes; those before {@link #start} were handed out already. */
     protected Buffer pending = Buffer.buffer();
     protected int start;
+    /** Where the search for the next line end goes on: the octets from start to here hold none. */
+    protected int scanned;
     private boolean discarding;
 
     /** @param maxLine longest line in octets, its CRLF included */
@@ -29,9 +33,11 @@ public class LineDecoder {
     public void feed(Buffer chunk) {
         if (start > 0 && start == pending.length()) {
             pending = Buffer.buffer(chunk.length());
+            scanned = 0;
             start = 0;
         } else if (start > 0) {
             pending = pending.getBuffer(start, pending.length());
+            scanned -= start;
             start = 0;
         }
         pending.appendBuffer(chunk);
@@ -41,6 +47,7 @@ public class LineDecoder {
     public void discardBuffered() {
         pending = Buffer.buffer();
         start = 0;
+        scanned = 0;
         discarding = false;
     }
 
@@ -52,7 +59,7 @@ public class LineDecoder {
     /** The next whole line, or null until one has arrived. */
     public Line nextLine() {
         int end = pending.length();
-        for (int i = start; i < end; i++) {
+        for (int i = Math.max(start, scanned); i < end; i++) {
             if (pending.getByte(i) != '\n') {
                 continue;
             }
@@ -60,9 +67,11 @@ public class LineDecoder {
             boolean tooLong = discarding || i + 1 - start > maxLine;
             String text = tooLong ? "" : pending.getString(start, lineEnd, "UTF-8");
             start = i + 1;
+            scanned = start;
             discarding = false;
             return new Line(text, tooLong);
         }
+        scanned = end;
         if (end - start > maxLine) {
             // no end in sight: drop what we have, remember to report the line
             discarding = true;

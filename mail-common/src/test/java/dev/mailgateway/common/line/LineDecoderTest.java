@@ -57,4 +57,20 @@ class LineDecoderTest {
         assertTrue(decoder.nextLine().tooLong());
     }
 
+
+    @Test
+    void linesFedAnOctetAtATimeComeOutAsWhenFedWhole() {
+        String input = "EHLO a\r\nNOOP\n" + "z".repeat(70) + "\r\nRSET\r\n";
+        for (int step : new int[] {1, 3, input.length()}) {
+            LineDecoder fresh = new LineDecoder(32);
+            StringBuilder out = new StringBuilder();
+            for (int at = 0; at < input.length(); at += step) {
+                fresh.feed(Buffer.buffer(input.substring(at, Math.min(input.length(), at + step))));
+                for (LineDecoder.Line line = fresh.nextLine(); line != null; line = fresh.nextLine()) {
+                    out.append(line.tooLong() ? "<too long>" : line.text()).append('|');
+                }
+            }
+            assertEquals("EHLO a|NOOP|<too long>|RSET|", out.toString(), "fed " + step + " at a time");
+        }
+    }
 }

@@ -16,6 +16,11 @@ public final class LoopbackServer implements AutoCloseable {
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
     }
 
+    /** Its Vert.x, for collaborators that set timers or find contexts. */
+    public Vertx vertx() {
+        return vertx;
+    }
+
     /** A client connected to it. */
     public LineClient connect() throws java.io.IOException {
         return new LineClient(server.actualPort());

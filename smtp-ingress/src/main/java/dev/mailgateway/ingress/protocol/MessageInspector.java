@@ -79,6 +79,15 @@ final class MessageInspector {
         return bareLineBreak || pendingCr;
     }
 
+    /**
+     * A bare line break or an overlong line was seen: the message will be
+     * refused whatever follows, so its bytes need not be kept. A CR at the
+     * very end does not count yet: its LF may come with the next bytes.
+     */
+    boolean faultFound() {
+        return bareLineBreak || lineTooLong;
+    }
+
     int hops() {
         return hops;
     }

@@ -1,11 +1,10 @@
 package dev.mailgateway.ingress.protocol;
 
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 
 import dev.mailgateway.common.envelope.Envelope;
 
 /** Where an accepted message goes: completes only once it is durable (the 250 waits for it). */
 public interface MessageQueue {
-    Future<Void> enqueue(Envelope envelope, Buffer message);
+    Future<Void> enqueue(Envelope envelope, ReceivedMessage message);
 }

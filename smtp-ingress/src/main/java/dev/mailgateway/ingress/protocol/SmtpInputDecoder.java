@@ -13,6 +13,9 @@ import dev.mailgateway.common.line.LineDecoder;
  * 2.3.8): a bare LF or CR stays inside the line, so {@code <LF>.<LF>} can never
  * end the data and smuggle a second message. An endless data line comes out in
  * pieces of at most {@link #MAX_DATA_PIECE} bytes so memory stays bounded.
+ * Pieces are views of the received bytes, not copies (later input is only
+ * ever appended after them): the session copies them once, into the
+ * message's blocks.
  */
 public final class SmtpInputDecoder extends LineDecoder {
 
@@ -40,11 +43,13 @@ public final class SmtpInputDecoder extends LineDecoder {
     /** The next piece of message data, or null until more has arrived. */
     public DataPiece nextDataPiece() {
         int end = pending.length();
-        for (int i = start; i + 1 < end; i++) {
+        for (int i = Math.max(start, scanned); i + 1 < end; i++) {
             if (pending.getByte(i) == '\r' && pending.getByte(i + 1) == '\n') {
                 return take(i, i + 2, true);
             }
         }
+        // a CR in the last octet is looked at again with the octet after it
+        scanned = Math.max(start, end - 1);
         // keep a trailing CR: its LF may be in the next chunk
         int available = end - start - (end > start && pending.getByte(end - 1) == '\r' ? 1 : 0);
         if (available >= MAX_DATA_PIECE) {
@@ -54,8 +59,9 @@ public final class SmtpInputDecoder extends LineDecoder {
     }
 
     private DataPiece take(int contentEnd, int next, boolean endsLine) {
-        DataPiece piece = new DataPiece(pending.getBuffer(start, contentEnd), atLineStart, endsLine);
+        DataPiece piece = new DataPiece(pending.slice(start, contentEnd), atLineStart, endsLine);
         start = next;
+        scanned = next;
         atLineStart = endsLine;
         return piece;
     }
@@ -70,8 +76,9 @@ public final class SmtpInputDecoder extends LineDecoder {
         if (available <= 0) {
             return null;
         }
-        Buffer chunk = pending.getBuffer(start, start + available);
+        Buffer chunk = pending.slice(start, start + available);
         start += available;
+        scanned = start;
         return chunk;
     }
 

@@ -55,6 +55,8 @@ public final class SmtpReplies {
     public static final SmtpReply RELAY_DENIED = SmtpReply.of(554, "5.7.1", "Relay access denied");
     public static final SmtpReply LOOKUP_FAILED = SmtpReply.of(451, "4.3.0", "Temporary lookup failure, try again later");
     public static final SmtpReply SIZE_EXCEEDED = SmtpReply.of(552, "5.3.4", "Error: message size exceeds fixed limit");
+    /** RFC 3463 4.3.1: the heap for message bytes stayed full for longer than a session may wait. */
+    public static final SmtpReply INSUFFICIENT_STORAGE = SmtpReply.of(452, "4.3.1", "Error: insufficient system storage, try again later");
     public static final SmtpReply MAILBOX_FULL = SmtpReply.of(452, "4.2.2", "Mailbox full");
     public static final SmtpReply BARE_LINE_BREAK = SmtpReply.of(554, "5.6.0", "Error: bare CR or LF in message data (RFC 5321 section 2.3.8)");
     public static final SmtpReply TEXT_LINE_TOO_LONG = SmtpReply.of(500, "5.5.2", "Error: message line too long (RFC 5321 section 4.5.3.1.6)");

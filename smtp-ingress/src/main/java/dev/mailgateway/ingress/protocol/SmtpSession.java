@@ -29,7 +29,10 @@ import dev.mailgateway.ingress.protocol.SmtpInputDecoder.DataPiece;
  * RFC 4954): commands in, replies out. Knows no sockets, Kafka or database:
  * recipients are judged by a {@link RecipientCheck}, credentials by an
  * {@link Authenticator}, and accepted messages handed to a
- * {@link MessageQueue}, whose futures the replies wait for.
+ * {@link MessageQueue}, whose futures the replies wait for. Message bytes are
+ * kept only with room taken from the {@link MessageBudget}; a message that
+ * will be refused anyway (too large, bare line breaks, overlong lines, a
+ * loop) is read to its end without keeping its bytes.
  * Security-sensitive: every byte comes from the network, passwords included
  * (never logged).
  */
@@ -73,6 +76,8 @@ public final class SmtpSession {
 
     /** The line end that DATA pieces come without; read-only, shared. */
     private static final Buffer CRLF = Buffer.buffer("\r\n");
+    /** Message bytes taken, no reply yet. */
+    private static final Future<SmtpReply> NO_REPLY = Future.succeededFuture();
     private static final DateTimeFormatter RFC5322_DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
 
     private final Settings settings;
@@ -80,6 +85,7 @@ public final class SmtpSession {
     private final RecipientCheck recipientCheck;
     private final Authenticator authenticator;
     private final MessageQueue queue;
+    private final MessageBudget budget;
     private final Clock clock;
     private final CommandCounts commandCounts = new CommandCounts();
 
@@ -98,9 +104,12 @@ public final class SmtpSession {
     private final Map<String, String> mailParams = new LinkedHashMap<>();
     private long declaredSize;
     private final Map<String, Envelope.Recipient> recipients = new LinkedHashMap<>();
-    private Buffer message;
+    /** The bytes kept so far; null once the message is known to be refused, or dropped. */
+    private ReceivedMessage message;
     private long messageSize;
     private MessageInspector inspector;
+    /** The budget had no room in time: 452 at the end, unless a permanent refusal applies. */
+    private boolean storageRefused;
     // CHUNKING: the transaction is sent with BDAT; the chunk in progress
     private boolean chunking;
     private long chunkRemaining;
@@ -110,12 +119,13 @@ public final class SmtpSession {
     private State stateBeforeChunk;
 
     public SmtpSession(Settings settings, Client client, RecipientCheck recipientCheck, Authenticator authenticator,
-            MessageQueue queue, Clock clock) {
+            MessageQueue queue, MessageBudget budget, Clock clock) {
         this.settings = settings;
         this.client = client;
         this.recipientCheck = recipientCheck;
         this.authenticator = authenticator;
         this.queue = queue;
+        this.budget = budget;
         this.clock = clock;
         this.secure = client.listener().implicitTls;
     }
@@ -126,6 +136,11 @@ public final class SmtpSession {
 
     public SmtpReply greeting() {
         return SmtpReply.of(220, null, settings.hostname() + " ESMTP ready");
+    }
+
+    /** The last reply to a client whose DATA or BDAT transaction passed {@code smtp.max-data-time}. */
+    public SmtpReply dataDeadlineReply() {
+        return SmtpReply.of(421, "4.4.2", settings.hostname() + " Error: message transfer took too long");
     }
 
     /** The last reply to a client that stayed silent too long (RFC 5321 section 4.5.3.2). */
@@ -477,20 +492,91 @@ public final class SmtpSession {
     }
 
     private void startMessage() {
-        message = Buffer.buffer();
+        message = new ReceivedMessage();
         messageSize = 0;
+        storageRefused = false;
         inspector = new MessageInspector(settings.maxLineLength());
     }
 
-    /** Message bytes with their CRLFs, as they will be queued; past the size limit only counted. */
-    private void append(Buffer bytes) {
+    /**
+     * Message bytes, with a CRLF when their line ended, as they will be
+     * queued. Kept when there is room in the message's blocks or the budget
+     * grants a new block; the future completes once they are kept or dropped.
+     */
+    private Future<SmtpReply> append(Buffer bytes, boolean lineEnds) {
         inspector.feed(bytes);
-        messageSize += bytes.length();
-        if (messageSize > settings.maxMessageSize()) {
-            message = null;
-        } else if (message != null) {
-            message.appendBuffer(bytes);
+        int octets = bytes.length();
+        if (lineEnds) {
+            inspector.feed(CRLF);
+            octets += 2;
         }
+        messageSize += octets;
+        if (message == null) {
+            return NO_REPLY;
+        }
+        if (messageSize > settings.maxMessageSize() || inspector.faultFound() || inspector.hops() >= settings.maxHops()) {
+            dropMessage();
+            return NO_REPLY;
+        }
+        if (message.room() >= octets) {
+            keep(bytes, lineEnds);
+            return NO_REPLY;
+        }
+        int block = message.nextBlockSize(octets);
+        ReceivedMessage growing = message;
+        return budget.take(block).map(taken -> {
+            if (message != growing) {
+                // the client went away or the transaction ended meanwhile
+                budget.giveBack(block);
+                return null;
+            }
+            message.addBlock(block);
+            keep(bytes, lineEnds);
+            return (SmtpReply) null;
+        }).otherwise(noRoom -> {
+            if (message == growing) {
+                storageRefused = true;
+                dropMessage();
+            }
+            return null;
+        });
+    }
+
+    private void keep(Buffer bytes, boolean lineEnds) {
+        message.append(bytes);
+        if (lineEnds) {
+            message.append(CRLF);
+        }
+    }
+
+    /** Stops keeping the message's bytes and gives their room back. */
+    private void dropMessage() {
+        if (message != null) {
+            budget.giveBack(message.allocated());
+            message = null;
+        }
+    }
+
+    /** Why the message just ended is refused, or null: permanent reasons before the temporary one. */
+    private SmtpReply refusal() {
+        if (messageSize > settings.maxMessageSize()) {
+            return SmtpReplies.SIZE_EXCEEDED;
+        }
+        if (inspector.bareLineBreak()) {
+            return SmtpReplies.BARE_LINE_BREAK;
+        }
+        if (inspector.lineTooLong()) {
+            return SmtpReplies.TEXT_LINE_TOO_LONG;
+        }
+        if (inspector.hops() >= settings.maxHops()) {
+            return SmtpReplies.TOO_MANY_HOPS;
+        }
+        return storageRefused ? SmtpReplies.INSUFFICIENT_STORAGE : null;
+    }
+
+    /** The client went away: whatever it was sending is dropped. */
+    public void close() {
+        dropMessage();
     }
 
     /**
@@ -524,13 +610,11 @@ public final class SmtpSession {
         return chunkRemaining;
     }
 
-    /** Takes bytes of the current BDAT chunk; the reply once the chunk is complete, else null. */
+    /** Takes bytes of the current BDAT chunk; completes with the reply once the chunk is complete, else with null. */
     public Future<SmtpReply> chunk(Buffer bytes) {
         chunkRemaining -= bytes.length();
-        if (chunkRefusal == null) {
-            append(bytes);
-        }
-        return chunkRemaining == 0 ? endOfChunk().map(this::countErrors) : null;
+        Future<SmtpReply> taken = chunkRefusal == null ? append(bytes, false) : NO_REPLY;
+        return chunkRemaining > 0 ? taken : taken.compose(none -> endOfChunk()).map(this::countErrors);
     }
 
     private Future<SmtpReply> endOfChunk() {
@@ -548,9 +632,9 @@ public final class SmtpSession {
     }
 
     /**
-     * Takes one piece of message data. Returns null while the message goes on;
-     * at the end of data, the reply, which waits for the queue when the message
-     * is accepted. An oversized message is read to its end, then refused.
+     * Takes one piece of message data. Completes with null while the message
+     * goes on; at the end of data, with the reply, which waits for the queue
+     * when the message is accepted.
      */
     public Future<SmtpReply> data(DataPiece piece) {
         if (piece.isEndOfData()) {
@@ -559,34 +643,26 @@ public final class SmtpSession {
         Buffer bytes = piece.bytes();
         // RFC 5321 section 4.5.2: a leading dot of a line was doubled by the client
         if (piece.startsLine() && bytes.length() > 0 && bytes.getByte(0) == '.') {
-            bytes = bytes.getBuffer(1, bytes.length());
+            bytes = bytes.slice(1, bytes.length());
         }
-        append(bytes);
-        if (piece.endsLine()) {
-            append(CRLF);
-        }
-        return null;
+        return append(bytes, piece.endsLine());
     }
 
     private Future<SmtpReply> endOfData() {
-        if (message == null) {
-            return done(reset(SmtpReplies.SIZE_EXCEEDED));
-        }
-        if (inspector.bareLineBreak()) {
-            return done(reset(SmtpReplies.BARE_LINE_BREAK));
-        }
-        if (inspector.lineTooLong()) {
-            return done(reset(SmtpReplies.TEXT_LINE_TOO_LONG));
-        }
-        if (inspector.hops() >= settings.maxHops()) {
-            return done(reset(SmtpReplies.TOO_MANY_HOPS));
+        SmtpReply refusal = refusal();
+        if (refusal != null) {
+            return done(reset(refusal));
         }
         String queueId = QueueId.next();
         Envelope envelope = new Envelope(queueId, reversePath, mailParams, List.copyOf(recipients.values()), client.address(),
                 heloName, Optional.ofNullable(authUser), clock.instant());
-        Buffer queued = Buffer.buffer(receivedLine(envelope)).appendBuffer(message);
+        ReceivedMessage queued = message;
+        queued.setTraceLine(receivedLine(envelope));
+        // the queue holds the bytes until the broker's answer: their room goes back then, not at the reset
+        message = null;
         reset(null);
         return queue.enqueue(envelope, queued)
+                .onComplete(sent -> budget.giveBack(queued.allocated()))
                 .map(ok -> SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId))
                 .otherwise(SmtpReplies.QUEUE_FAILED);
     }
@@ -618,7 +694,7 @@ public final class SmtpSession {
         mailParams.clear();
         declaredSize = 0;
         recipients.clear();
-        message = null;
+        dropMessage();
         messageSize = 0;
         chunking = false;
         if (state != State.CONNECTED && state != State.CLOSED) {

@@ -15,17 +15,18 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.envelope.EnvelopeHeaders;
 import dev.mailgateway.ingress.IngressConfig;
 import dev.mailgateway.ingress.protocol.MessageQueue;
+import dev.mailgateway.ingress.protocol.ReceivedMessage;
 
 /**
  * Queues an accepted message as one record on {@code mail.inbound}: key the
  * queue id, value the message bytes, envelope in headers (ARCHITECTURE
- * decision 1). The future completes only on the broker's acknowledgement
+ * decision 1). The message's blocks go to the producer as they are; its
+ * serializer makes the value (see {@link ReceivedMessageSerializer}). The future completes only on the broker's acknowledgement
  * (acks=all, idempotent producer), so 250 means durable.
  */
 @ApplicationScoped
@@ -34,7 +35,7 @@ public class KafkaMessageQueue implements MessageQueue {
     // field injection: the messaging extension wires emitters found on fields
     @Inject
     @Channel("mail-inbound")
-    MutinyEmitter<byte[]> emitter;
+    MutinyEmitter<ReceivedMessage> emitter;
 
     private final Timer publishLatency;
     private final Counter queuedBytes;
@@ -50,13 +51,13 @@ public class KafkaMessageQueue implements MessageQueue {
     }
 
     @Override
-    public Future<Void> enqueue(Envelope envelope, Buffer message) {
+    public Future<Void> enqueue(Envelope envelope, ReceivedMessage message) {
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(envelope.queueId())
                 .withHeaders(new RecordHeaders(EnvelopeHeaders.toHeaders(envelope)))
                 .build();
         Timer.Sample sample = Timer.start();
-        return Future.fromCompletionStage(emitter.sendMessage(Message.of(message.getBytes()).addMetadata(metadata))
+        return Future.fromCompletionStage(emitter.sendMessage(Message.of(message).addMetadata(metadata))
                 .invoke(() -> {
                     sample.stop(publishLatency);
                     queuedBytes.increment(message.length());

@@ -10,6 +10,7 @@ import jakarta.enterprise.inject.Produces;
 import io.smallrye.common.annotation.Identifier;
 
 import dev.mailgateway.ingress.IngressConfig;
+import dev.mailgateway.ingress.policy.InflightBudget;
 
 /** The Kafka producer settings of the {@code mail-inbound} channel, derived from {@code smtp.*}. */
 @ApplicationScoped
@@ -17,6 +18,9 @@ class ProducerSettings {
 
     /** Longest wait for broker metadata before a send fails (the producer's max.block.ms). */
     static final Duration MAX_METADATA_WAIT = Duration.ofSeconds(5);
+
+    /** Room in a record beside the message: envelope headers (up to 100 recipients with DSN parameters) and the Received line. */
+    static final long RECORD_OVERHEAD = 1024 * 1024;
 
     /**
      * Producer settings that make the 451 bound true: a send either completes
@@ -44,7 +48,11 @@ class ProducerSettings {
         // the Kafka client requires delivery.timeout.ms >= linger.ms + request.timeout.ms
         settings.put("request.timeout.ms", String.valueOf(delivery / 2));
         // a record carries a whole message of up to SIZE plus its headers and Received line
-        settings.put("max.request.size", String.valueOf(Math.min(Integer.MAX_VALUE, config.maxMessageSize() + 1024 * 1024)));
+        long largestRecord = config.maxMessageSize() + RECORD_OVERHEAD;
+        settings.put("max.request.size", String.valueOf(Math.min(Integer.MAX_VALUE, largestRecord)));
+        // the producer's copies of the records in flight: every one is a message whose bytes hold room in
+        // smtp.max-inflight-bytes until its acknowledgement, so they fit; a full buffer would block the send
+        settings.put("buffer.memory", String.valueOf(InflightBudget.capacity(config) + largestRecord));
         return settings;
     }
 }

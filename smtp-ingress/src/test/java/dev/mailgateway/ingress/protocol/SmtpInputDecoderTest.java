@@ -51,4 +51,29 @@ class SmtpInputDecoderTest {
         assertTrue(rest.endsLine());
         assertEquals(10, rest.bytes().length());
     }
+
+    /** What the decoder hands out for {@code input} fed {@code step} octets at a time, pieces separated by '|' ("$" where a line ended). */
+    private static String piecesOf(String input, int step) {
+        SmtpInputDecoder fresh = new SmtpInputDecoder(32);
+        fresh.startData();
+        StringBuilder out = new StringBuilder();
+        for (int at = 0; at < input.length(); at += step) {
+            fresh.feed(Buffer.buffer(input.substring(at, Math.min(input.length(), at + step))));
+            for (SmtpInputDecoder.DataPiece piece = fresh.nextDataPiece(); piece != null; piece = fresh.nextDataPiece()) {
+                out.append(piece.bytes()).append(piece.endsLine() ? "$" : "").append('|');
+            }
+        }
+        return out.toString();
+    }
+
+    @Test
+    void dataFedAnOctetAtATimeComesOutAsWhenFedWhole() {
+        // CR and LF apart, a CR before the cut of an endless line, a bare CR, the end
+        String input = "one\r\ntwo\rthree\r\n" + "y".repeat(SmtpInputDecoder.MAX_DATA_PIECE - 1) + "\r\nafter\r\n.\r\n";
+        String whole = piecesOf(input, input.length());
+        assertEquals(whole, piecesOf(input, 1));
+        assertEquals(whole, piecesOf(input, 7));
+        assertTrue(whole.startsWith("one$|two\rthree$|"), whole);
+        assertTrue(whole.endsWith("after$|.$|"), whole);
+    }
 }
