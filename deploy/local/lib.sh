@@ -13,6 +13,12 @@ PG_PORT=15432
 PG_BIN=/usr/lib/postgresql/15/bin
 PGDATA="$DATA/postgresql"
 
+# Every JVM started here exits on OutOfMemoryError instead of limping on (sessions
+# timing out, /q/health/live hanging, SIGTERM itself failing with an OutOfMemoryError);
+# up starts it again. The services' options are shared with the drills' extra instances.
+EXIT_ON_OOM=-XX:+ExitOnOutOfMemoryError
+SERVICE_JAVA_OPTS=(-Xmx512m "$EXIT_ON_OOM")
+
 SMTP_HTTP_PORT=${SMTP_HTTP_PORT:-8080}
 DELIVERY_HTTP_PORT=${DELIVERY_HTTP_PORT:-8081}
 POP3_HTTP_PORT=${POP3_HTTP_PORT:-8082}

@@ -34,6 +34,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -58,13 +59,15 @@ import dev.mailgateway.common.testing.LocalStack;
  * operators' kinds (Strimzi, CloudNativePG, KEDA) against an outline of
  * their CRDs' fields. Then what ties them together: probes and ports against
  * the services' own configuration, selectors against labels, images against
- * the overlays, and every file and patch the overlays name.
+ * the overlays, every file and patch the overlays name, and every service's
+ * JVM exiting on OutOfMemoryError.
  */
 class KubernetesManifestsTest {
 
     private static final Path K8S = LocalStack.repositoryRoot().resolve("deploy/k8s");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> HEALTH_PATHS = Set.of("/q/health/live", "/q/health/ready", "/q/health/started");
+    private static final String EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError";
 
     /** The fabric8 type of each Kubernetes kind used here, by apiVersion/kind. */
     private static final Map<String, Class<?>> MODELS = Map.ofEntries(
@@ -320,6 +323,45 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void everyServiceJvmExitsOnOutOfMemoryError() throws IOException {
+        List<Deployment> deployments = base(Deployment.class);
+        assertEquals(3, deployments.size());
+        for (Deployment deployment : deployments) {
+            assertExitsOnOutOfMemory(deployment, base(ConfigMap.class), "base");
+            String name = deployment.getMetadata().getName();
+            String dockerfile = Files.readString(LocalStack.repositoryRoot().resolve(name + "/src/main/docker/Dockerfile.jvm"));
+            Matcher options = Pattern.compile("(?m)^ENV JDK_JAVA_OPTIONS=\"([^\"]*)\"$").matcher(dockerfile);
+            assertTrue(options.find() && exitsOnOutOfMemory(options.group(1)),
+                    name + ": Dockerfile.jvm sets JDK_JAVA_OPTIONS with " + EXIT_ON_OOM);
+        }
+    }
+
+    /** Each container's JVM exits on OutOfMemoryError, so the kubelet restarts it instead of keeping a wedged pod. */
+    private static void assertExitsOnOutOfMemory(Deployment deployment, List<ConfigMap> configMaps, String where) {
+        for (Container container : deployment.getSpec().getTemplate().getSpec().getContainers()) {
+            assertTrue(exitsOnOutOfMemory(environment(container, configMaps).getOrDefault("JDK_JAVA_OPTIONS", "")),
+                    where + ": " + deployment.getMetadata().getName() + "/" + container.getName() + ": JDK_JAVA_OPTIONS has " + EXIT_ON_OOM);
+        }
+    }
+
+    private static boolean exitsOnOutOfMemory(String javaOptions) {
+        return List.of(javaOptions.trim().split("\\s+")).contains(EXIT_ON_OOM);
+    }
+
+    /** A container's environment as Kubernetes makes it: its config maps in order, then its own env over them. */
+    private static Map<String, String> environment(Container container, List<ConfigMap> configMaps) {
+        Map<String, String> environment = new HashMap<>();
+        for (EnvFromSource from : container.getEnvFrom()) {
+            if (from.getConfigMapRef() != null) {
+                configMaps.stream().filter(c -> c.getMetadata().getName().equals(from.getConfigMapRef().getName()))
+                        .forEach(c -> environment.putAll(c.getData()));
+            }
+        }
+        container.getEnv().forEach(variable -> environment.put(variable.getName(), variable.getValue()));
+        return environment;
+    }
+
+    @Test
     void selectorsLabelsAndNamesAgree() {
         Map<String, Deployment> deployments = base(Deployment.class).stream()
                 .collect(Collectors.toMap(d -> d.getMetadata().getName(), d -> d));
@@ -445,6 +487,8 @@ class KubernetesManifestsTest {
             String namespace = overlay.equals("dev") ? "mail-dev" : "mail";
             List<String> problems = new ArrayList<>();
             Map<String, Integer> kinds = new HashMap<>();
+            List<Deployment> deployments = new ArrayList<>();
+            List<ConfigMap> configMaps = new ArrayList<>();
             for (JsonNode document : documents) {
                 String key = document.path("apiVersion").asText() + "/" + document.path("kind").asText();
                 String where = overlay + ": " + key + " " + document.path("metadata").path("name").asText();
@@ -453,13 +497,20 @@ class KubernetesManifestsTest {
                     problems.add(where + ": not in namespace " + namespace);
                 }
                 if (MODELS.containsKey(key)) {
-                    unknownFields(YAML.treeToValue(document, MODELS.get(key)), where, problems);
+                    Object typed = YAML.treeToValue(document, MODELS.get(key));
+                    unknownFields(typed, where, problems);
+                    if (typed instanceof Deployment deployment) {
+                        deployments.add(deployment);
+                    } else if (typed instanceof ConfigMap configMap) {
+                        configMaps.add(configMap);
+                    }
                 } else {
                     checkOutline(document, "", OUTLINES.get(key), where, problems);
                 }
             }
             assertEquals(List.of(), problems);
             assertEquals(3, kinds.get("Deployment"), overlay);
+            deployments.forEach(deployment -> assertExitsOnOutOfMemory(deployment, configMaps, overlay));
             assertEquals(3, kinds.get("KafkaTopic"), overlay);
             assertEquals(overlay.equals("dev") ? 1 : null, kinds.get("Secret"), overlay + ": only dev generates a Secret");
         }

@@ -1,5 +1,6 @@
 package dev.mailgateway.common.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,4 +24,15 @@ public interface MailConfig {
 
     /** Bearer token of the admin and queue APIs; unset, they refuse every call. */
     Optional<String> adminToken();
+
+    Health health();
+
+    interface Health {
+        /**
+         * An event loop that has run no task for this long makes /q/health/live DOWN, so the
+         * supervisor restarts the service (Vert.x logs its blocked-thread warning at 2s); at least 1s.
+         */
+        @WithDefault("10s")
+        Duration eventLoopStall();
+    }
 }
