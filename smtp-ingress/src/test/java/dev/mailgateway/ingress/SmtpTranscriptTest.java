@@ -70,7 +70,7 @@ class SmtpTranscriptTest {
             return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(() -> { }));
         };
         IngressMetrics metrics = new IngressMetrics(new SimpleMeterRegistry());
-        Authenticator passwords = (user, password) -> Future.succeededFuture(
+        Authenticator passwords = (client, user, password) -> Future.succeededFuture(
                 user.equalsIgnoreCase("alice@example.test") && password.equals("pass word") ? Optional.of("alice@example.test") : Optional.empty());
         server = new LoopbackServer(socket -> {
             SmtpConnection connection = new SmtpConnection(socket, new SmtpSession(settings,

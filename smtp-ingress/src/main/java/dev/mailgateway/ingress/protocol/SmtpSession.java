@@ -289,7 +289,7 @@ public final class SmtpSession {
             return done(failure.reply());
         }
         SaslExchange.Credentials credentials = (SaslExchange.Credentials) step;
-        return authenticator.authenticate(credentials.user(), credentials.password())
+        return authenticator.authenticate(client.address(), credentials.user(), credentials.password())
                 .map(account -> {
                     if (account.isEmpty()) {
                         return SmtpReplies.AUTH_FAILED;

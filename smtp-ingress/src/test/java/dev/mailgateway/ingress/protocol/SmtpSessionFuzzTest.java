@@ -49,7 +49,7 @@ class SmtpSessionFuzzTest {
                 new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 1_000, 5, true, false, 10, 3, 80),
                 new SmtpSession.Client("192.0.2.1", Listener.values()[random.nextInt(3)], random.nextBoolean()),
                 (address, authenticated, size) -> Future.succeededFuture(RecipientCheck.Verdict.values()[random.nextInt(4)]),
-                (user, password) -> Future.succeededFuture(random.nextBoolean() ? Optional.of("alice@example.test") : Optional.empty()),
+                (client, user, password) -> Future.succeededFuture(random.nextBoolean() ? Optional.of("alice@example.test") : Optional.empty()),
                 (envelope, message) -> random.nextBoolean() ? Future.succeededFuture() : Future.failedFuture("down"),
                 Clock.systemUTC());
         SmtpInputDecoder decoder = new SmtpInputDecoder(SmtpSession.MAX_AUTH_LINE);
