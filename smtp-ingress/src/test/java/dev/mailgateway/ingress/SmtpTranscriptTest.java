@@ -194,6 +194,50 @@ class SmtpTranscriptTest {
     }
 
     @Test
+    void heloNamesWithControlCharactersNeverReachTheReceivedLine() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO good.example\r\nMAIL FROM:<>\r\n");
+            c.skipReply();
+            c.expect("250 2.1.0 Ok");
+            // the line decoder splits at LF only: a bare CR stays in the argument
+            c.send("EHLO a\rX-Injected:\tyes\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("HELO a\tb\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("EHLO a\u0000b\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("EHLO a\u0085b\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("EHLO b\u00fccher.example\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("EHLO " + "a".repeat(256) + "\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            // a refused EHLO changes nothing: the transaction and the earlier name stand
+            c.send("RCPT TO:<alice@example.test>\r\nDATA\r\n");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+            c.send("EHLO [192.0.2.1]\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+            c.skipReply();
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        assertEquals("Received: from good.example ([127.0.0.1])\r\n"
+                + "\tby mx.example.test with ESMTP id " + queuedEnvelopes.get(0).queueId() + "\r\n"
+                + "\tfor <alice@example.test>; Sat, 28 Nov 2026 07:00:00 +0000\r\n"
+                + "x\r\n", queuedMessages.get(0));
+        assertEquals("good.example", queuedEnvelopes.get(0).heloName());
+        assertEquals("Received: from [192.0.2.1] ([127.0.0.1])\r\n"
+                + "\tby mx.example.test with ESMTP id " + queuedEnvelopes.get(1).queueId() + "\r\n"
+                + "\tfor <alice@example.test>; Sat, 28 Nov 2026 07:00:00 +0000\r\n"
+                + "x\r\n", queuedMessages.get(1));
+    }
+
+    @Test
     void recipientLimitAndPostmaster() throws Exception {
         try (LineClient c = connect()) {
             c.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<Postmaster>\r\nRCPT TO:<postmaster@example.test>\r\nRCPT TO:<alice@example.test>\r\n"

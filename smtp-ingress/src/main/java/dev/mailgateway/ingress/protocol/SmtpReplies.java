@@ -23,6 +23,8 @@ public final class SmtpReplies {
     public static final SmtpReply BAD_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax error in parameters or arguments");
     public static final SmtpReply HELO_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: HELO hostname");
     public static final SmtpReply EHLO_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: EHLO hostname");
+    /** A HELO/EHLO name with a control character or 8-bit text (HeloName): never echoed. */
+    public static final SmtpReply BAD_HELO_NAME = SmtpReply.of(501, "5.5.2", "Helo command rejected: Invalid name");
     public static final SmtpReply MAIL_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: MAIL FROM:<address>");
     public static final SmtpReply RCPT_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: RCPT TO:<address>");
     public static final SmtpReply BAD_SENDER = SmtpReply.of(501, "5.1.7", "Bad sender address syntax");

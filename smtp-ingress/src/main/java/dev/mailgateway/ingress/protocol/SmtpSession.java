@@ -200,6 +200,9 @@ public final class SmtpSession {
         if (argument.isEmpty() || argument.contains(" ")) {
             return extended ? SmtpReplies.EHLO_SYNTAX : SmtpReplies.HELO_SYNTAX;
         }
+        if (!HeloName.isValid(argument)) {
+            return SmtpReplies.BAD_HELO_NAME;
+        }
         heloName = argument;
         esmtp = extended;
         // RFC 5321 section 4.1.4: HELO/EHLO resets any transaction
