@@ -581,6 +581,78 @@ class SmtpTranscriptTest {
     }
 
     @Test
+    void parametersWithControlCharactersAreRefused() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:<bob@example.org> SIZE=1\r0\r\n");
+            c.expect("501 5.5.4 Bad SIZE parameter");
+            c.send("MAIL FROM:<bob@example.org> SIZE=\u0661\u0662\r\n");
+            c.expect("501 5.5.4 Bad SIZE parameter");
+            c.send("MAIL FROM:<bob@example.org> BODY=8BITMIME\rX-Injected:\tyes\r\n");
+            c.expect("501 5.5.4 Bad BODY parameter");
+            c.send("MAIL FROM:<bob@example.org> RET=FULL\u0000\r\n");
+            c.expect("501 5.5.4 Bad RET parameter");
+            c.send("MAIL FROM:<bob@example.org> SMTPUTF8=\u0085\r\n");
+            c.expect("501 5.5.4 Bad SMTPUTF8 parameter");
+            c.send("MAIL FROM:<bob@example.org> ENVID=a\rX-Injected:+20yes\r\n");
+            c.expect("501 5.5.4 Bad ENVID parameter");
+            // xtext that decodes to a line break: the DSN would echo it
+            c.send("MAIL FROM:<bob@example.org> ENVID=a+0D+0AX-Injected:+20yes\r\n");
+            c.expect("501 5.5.4 Bad ENVID parameter");
+            c.send("MAIL FROM:<bob@example.org> X\rY=1\r\n");
+            c.expect("501 5.5.4 Syntax: MAIL FROM:<address>");
+            c.send("MAIL FROM:<bob@example.org> ENVID=QQ+2B+20x\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.send("RCPT TO:<alice@example.test> NOTIFY=SUCCESS\rX\r\n");
+            c.expect("501 5.5.4 Bad NOTIFY parameter");
+            c.send("RCPT TO:<alice@example.test> ORCPT=rfc822;a+0D+0AX-Injected:+20yes\r\n");
+            c.expect("501 5.5.4 Bad ORCPT parameter");
+            c.send("RCPT TO:<alice@example.test> ORCPT=rfc\r822;alice@example.test\r\n");
+            c.expect("501 5.5.4 Bad ORCPT parameter");
+            c.send("RCPT TO:<alice@example.test> ORCPT=rfc822;a\u0085b@example.test\r\n");
+            c.expect("501 5.5.4 Bad ORCPT parameter");
+            c.send("RCPT TO:<alice@example.test> X\u0000=1\r\n");
+            c.expect("501 5.5.4 Syntax: RCPT TO:<address>");
+            c.send("RCPT TO:<alice@example.test> NOTIFY=FAILURE ORCPT=rfc822;alice+40example.test\r\nDATA\r\n");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        Envelope envelope = queuedEnvelopes.get(0);
+        assertEquals(java.util.Map.of("ENVID", "QQ+2B+20x"), envelope.mailParams());
+        assertEquals(java.util.Map.of("NOTIFY", "FAILURE", "ORCPT", "rfc822;alice+40example.test"), envelope.recipients().get(0).params());
+    }
+
+    @Test
+    void aRefusedMailLeavesNoParametersForTheNext() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\nAUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
+            c.skipReply();
+            c.expect("235 2.7.0 Authentication successful");
+            c.send("MAIL FROM:<bob@example.test> SMTPUTF8 SIZE=150\r\n");
+            c.expect("553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user");
+            c.send("MAIL FROM:<j\u00f6rg@example.org>\r\n");
+            c.expect("553 5.6.7 UTF-8 addresses need SMTPUTF8 on MAIL (RFC 6531)");
+            c.send("MAIL FROM:<alice@example.test> SMTPUTF8 RET=ALL\r\n");
+            c.expect("501 5.5.4 Bad RET parameter");
+            c.send("MAIL FROM:<alice@example.test>\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.send("RCPT TO:<j\u00f6rg@example.org>\r\n");
+            c.expect("553 5.6.7 UTF-8 addresses need SMTPUTF8 on MAIL (RFC 6531)");
+            // the refused SIZE=150 is not declared: the 100-octet quota of small@ does not refuse
+            c.send("RCPT TO:<small@example.test>\r\nDATA\r\n");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        assertEquals(java.util.Map.of(), queuedEnvelopes.get(0).mailParams());
+        assertEquals(true, queuedMessages.get(0).contains(" with ESMTPA id "), queuedMessages.get(0));
+    }
+
+    @Test
     void utf8AddressesNeedSmtpUtf8() throws Exception {
         try (LineClient c = connect()) {
             c.send("EHLO c\r\n");
