@@ -347,6 +347,33 @@ class SmtpTranscriptTest {
     }
 
     @Test
+    void authIdentitiesWithControlCharactersAreRefused() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO client.example\r\n");
+            c.skipReply();
+            c.send("AUTH PLAIN " + plain("alice@example.test\r\nX-Injected: yes", "pass word") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            c.send("AUTH PLAIN " + b64("alice@example.test\r\0alice@example.test\0pass word") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            c.send("AUTH PLAIN " + plain("alice\u0085@example.test", "pass word") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            c.send("AUTH PLAIN " + plain("a".repeat(256), "pass word") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            c.send("AUTH LOGIN\r\n");
+            c.expect("334 VXNlcm5hbWU6");
+            c.send(b64("alice@example.test\rX-Injected: yes") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            c.send("AUTH LOGIN " + b64("alice\t@example.test") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            // a password is never written anywhere: it may hold anything but NUL (RFC 4616)
+            c.send("AUTH PLAIN " + plain("alice@example.test", "pass\r\tword") + "\r\n");
+            c.expect("535 5.7.8 Error: authentication failed");
+            c.send("AUTH PLAIN " + b64("alice@example.test\0alice@example.test\0pass word") + "\r\n");
+            c.expect("235 2.7.0 Authentication successful");
+        }
+    }
+
+    @Test
     void authLinesMayBeLongerThanCommandLines() throws Exception {
         try (LineClient c = connect()) {
             c.send("EHLO client.example\r\n");

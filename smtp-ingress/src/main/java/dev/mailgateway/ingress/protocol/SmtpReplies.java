@@ -48,6 +48,8 @@ public final class SmtpReplies {
     public static final SmtpReply EHLO_FIRST = SmtpReply.of(503, "5.5.1", "Error: send EHLO first");
     public static final SmtpReply ENCRYPTION_REQUIRED = SmtpReply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
     public static final SmtpReply AUTH_FAILED = SmtpReply.of(535, "5.7.8", "Error: authentication failed");
+    /** An AUTH identity with a control character, or longer than any account (SaslPlain.isIdentity). */
+    public static final SmtpReply BAD_IDENTITY = SmtpReply.of(501, "5.5.4", "Error: invalid authentication identity");
     public static final SmtpReply AUTH_UNAVAILABLE = SmtpReply.of(454, "4.7.0", "Temporary authentication failure");
     public static final SmtpReply AUTH_REQUIRED = SmtpReply.of(530, "5.7.0", "Authentication required");
     public static final SmtpReply SENDER_NOT_OWNED = SmtpReply.of(553, "5.7.1", "Sender address rejected: not owned by user");
