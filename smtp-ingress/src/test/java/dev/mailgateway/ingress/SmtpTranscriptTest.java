@@ -497,6 +497,43 @@ class SmtpTranscriptTest {
     }
 
     @Test
+    void addressesWithControlCharactersAreRefused() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:<bob\rX-Injected:@example.org>\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Bad local part");
+            c.send("MAIL FROM:<bob\u0085@example.org> SMTPUTF8\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Bad local part");
+            c.send("MAIL FROM:<@relay\r.example:bob@example.org>\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Bad source route");
+            c.send("MAIL FROM:<bob@example.org> SMTPUTF8\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.send("RCPT TO:<alice\r@example.test>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax: Bad local part");
+            c.send("RCPT TO:<\"alice\rX-Injected: yes\"@example.test>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax: Bad local part");
+            c.send("RCPT TO:<\"alice\u0085\"@example.test>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax: Bad local part");
+            c.send("RCPT TO:<alice@example\u0085.test>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax: Bad domain");
+            c.send("RCPT TO:<alice@[192.0.2.1\t]>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax: Bad domain");
+            c.send("RCPT TO:<Alice@Example.test>\r\nDATA\r\n");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        Envelope envelope = queuedEnvelopes.get(0);
+        assertEquals("bob@example.org", envelope.reversePath());
+        assertEquals("Received: from c ([127.0.0.1])\r\n"
+                + "\tby mx.example.test with UTF8ESMTP id " + envelope.queueId() + "\r\n"
+                + "\tfor <Alice@example.test>; Sat, 28 Nov 2026 07:00:00 +0000\r\n"
+                + "x\r\n", queuedMessages.get(0));
+    }
+
+    @Test
     void tooManyErrorsEndTheSession() throws Exception {
         maxErrors = 3;
         restart();
