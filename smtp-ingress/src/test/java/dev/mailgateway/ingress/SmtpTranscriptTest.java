@@ -44,6 +44,7 @@ class SmtpTranscriptTest {
     private final List<String> queuedMessages = new ArrayList<>();
     private boolean queueFails;
     private Listener listener = Listener.MTA;
+    private boolean tls;
     private boolean loopback = true;
     private int maxErrors = 20;
     private final List<SmtpConnection> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -52,7 +53,7 @@ class SmtpTranscriptTest {
 
     @BeforeEach
     void startServer() {
-        SmtpSession.Settings settings = new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 200, 3, false, false,
+        SmtpSession.Settings settings = new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 200, 3, tls, false,
                 maxErrors, 3, 100);
         RecipientCheck recipients = (address, authenticated, size) -> Future.succeededFuture(
                 !address.domain().equals("example.test")
@@ -72,7 +73,7 @@ class SmtpTranscriptTest {
         IngressMetrics metrics = new IngressMetrics(new SimpleMeterRegistry());
         Authenticator passwords = (client, user, password) -> Future.succeededFuture(
                 user.equalsIgnoreCase("alice@example.test") && password.equals("pass word") ? Optional.of("alice@example.test") : Optional.empty());
-        server = new LoopbackServer(socket -> {
+        server = new LoopbackServer(tls ? LoopbackServer.localKeyPair() : null, socket -> {
             SmtpConnection connection = new SmtpConnection(socket, new SmtpSession(settings,
                     new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, queue, CLOCK), metrics,
                     new SmtpConnection.Timeouts(commandTimeoutMillis, dataTimeoutMillis), closed -> { });
@@ -396,6 +397,38 @@ class SmtpTranscriptTest {
             c.skipReply();
             c.expect("530 5.7.0 Authentication required");
             c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\nMAIL FROM:<>\r\n");
+            c.expect("235 2.7.0 Authentication successful");
+            c.expect("250 2.1.0 Ok");
+        }
+    }
+
+    @Test
+    void startTlsForgetsAnEarlierAuth() throws Exception {
+        tls = true;
+        listener = Listener.SUBMISSION;
+        restart();
+        try (LineClient c = connect()) {
+            c.send("EHLO client.example\r\n");
+            c.expect("250-mx.example.test");
+            c.expect("250-PIPELINING");
+            c.expect("250-SIZE 200");
+            c.expect("250-8BITMIME");
+            c.expect("250-ENHANCEDSTATUSCODES");
+            c.expect("250-DSN");
+            c.expect("250-SMTPUTF8");
+            c.expect("250-CHUNKING");
+            c.expect("250-STARTTLS");
+            c.expect("250 AUTH PLAIN LOGIN");
+            // a loopback client may AUTH before STARTTLS; RFC 3207 section 4.2: after it, the server knows nothing of it
+            c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
+            c.expect("235 2.7.0 Authentication successful");
+            c.send("STARTTLS\r\n");
+            c.expect("220 2.0.0 Ready to start TLS");
+            c.startTls();
+            c.send("EHLO client.example\r\nMAIL FROM:<alice@example.test>\r\n");
+            c.skipReply();
+            c.expect("530 5.7.0 Authentication required");
+            c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\nMAIL FROM:<alice@example.test>\r\n");
             c.expect("235 2.7.0 Authentication successful");
             c.expect("250 2.1.0 Ok");
         }

@@ -228,7 +228,11 @@ public final class SmtpSession {
         return secure || client.loopback() || settings.allowPlaintextAuth();
     }
 
-    /** RFC 3207: the 220 goes out in plaintext, then TLS; the session starts over, all earlier knowledge forgotten. */
+    /**
+     * RFC 3207: the 220 goes out in plaintext, then TLS; the session starts over, all earlier
+     * knowledge forgotten (section 4.2), an AUTH too. No SASL exchange can be open here: while
+     * one is, every line is its response.
+     */
     private SmtpReply startTls(String argument) {
         if (!argument.isEmpty()) {
             return SmtpReplies.NO_ARGUMENTS;
@@ -243,6 +247,7 @@ public final class SmtpSession {
         state = State.CONNECTED;
         heloName = "";
         esmtp = false;
+        authUser = null;
         secure = true;
         tlsRequested = true;
         return SmtpReplies.READY_FOR_TLS;
