@@ -32,6 +32,7 @@ class SmtpSessionFuzzTest {
         "AUTH PLAIN", "AUTH LOGIN", "AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABwdw==", "STARTTLS", "*", "=", " SIZE=", " SIZE=99999999999999999999",
         " BODY=8BITMIME", " BODY=", " RET=FULL", " ENVID=+", " NOTIFY=SUCCESS,NEVER", " ORCPT=rfc822;a", " SMTPUTF8", " SMTPUTF8=1", "<", ">",
         "@", ":", "\"", "\\", " ", "\t", "\r\n", "\r\n", "\r\n", "\n", "\r", "\0", "\u00e9", "\u00ff", "\ud83d\udce8", "Received: x", "%", "!",
+        " ENVID=a+0D+0Ab", " ORCPT=rfc822;a+0A", " SIZE=\u0661", " X-Y=1", "\u0085", "AUTH PLAIN AGENYgBwdw==", "AUTH LOGIN YQ1i",
     };
 
     @Test
