@@ -93,19 +93,21 @@ class SmtpTranscriptTest {
         return client;
     }
 
+    /** The EHLO reply, line by line: what every session is offered, then {@code offered}. */
+    private static void expectEhlo(LineClient c, String... offered) throws Exception {
+        List<String> lines = new ArrayList<>(List.of("mx.example.test", "PIPELINING", "SIZE 200", "8BITMIME", "ENHANCEDSTATUSCODES", "DSN",
+                "SMTPUTF8", "CHUNKING"));
+        lines.addAll(List.of(offered));
+        for (int i = 0; i < lines.size(); i++) {
+            c.expect((i < lines.size() - 1 ? "250-" : "250 ") + lines.get(i));
+        }
+    }
+
     @Test
     void ehloAnnouncesExtensions() throws Exception {
         try (LineClient c = connect()) {
             c.send("EHLO client.example\r\n");
-            c.expect("250-mx.example.test");
-            c.expect("250-PIPELINING");
-            c.expect("250-SIZE 200");
-            c.expect("250-8BITMIME");
-            c.expect("250-ENHANCEDSTATUSCODES");
-            c.expect("250-DSN");
-            c.expect("250-SMTPUTF8");
-            c.expect("250-CHUNKING");
-            c.expect("250 AUTH PLAIN LOGIN");
+            expectEhlo(c, "AUTH PLAIN LOGIN");
             c.send("QUIT\r\n");
             c.expect("221 2.0.0 Bye");
             assertNull(c.line(), "the server closes after QUIT");
@@ -409,16 +411,7 @@ class SmtpTranscriptTest {
         restart();
         try (LineClient c = connect()) {
             c.send("EHLO client.example\r\n");
-            c.expect("250-mx.example.test");
-            c.expect("250-PIPELINING");
-            c.expect("250-SIZE 200");
-            c.expect("250-8BITMIME");
-            c.expect("250-ENHANCEDSTATUSCODES");
-            c.expect("250-DSN");
-            c.expect("250-SMTPUTF8");
-            c.expect("250-CHUNKING");
-            c.expect("250-STARTTLS");
-            c.expect("250 AUTH PLAIN LOGIN");
+            expectEhlo(c, "STARTTLS", "AUTH PLAIN LOGIN");
             // a loopback client may AUTH before STARTTLS; RFC 3207 section 4.2: after it, the server knows nothing of it
             c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
             c.expect("235 2.7.0 Authentication successful");
@@ -426,7 +419,7 @@ class SmtpTranscriptTest {
             c.expect("220 2.0.0 Ready to start TLS");
             c.startTls();
             c.send("EHLO client.example\r\nMAIL FROM:<alice@example.test>\r\n");
-            c.skipReply();
+            expectEhlo(c, "AUTH PLAIN LOGIN");
             c.expect("530 5.7.0 Authentication required");
             c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\nMAIL FROM:<alice@example.test>\r\n");
             c.expect("235 2.7.0 Authentication successful");
@@ -440,14 +433,7 @@ class SmtpTranscriptTest {
         restart();
         try (LineClient c = connect()) {
             c.send("EHLO client.example\r\n");
-            c.expect("250-mx.example.test");
-            c.expect("250-PIPELINING");
-            c.expect("250-SIZE 200");
-            c.expect("250-8BITMIME");
-            c.expect("250-ENHANCEDSTATUSCODES");
-            c.expect("250-DSN");
-            c.expect("250-SMTPUTF8");
-            c.expect("250 CHUNKING");
+            expectEhlo(c);
             c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
             c.expect("538 5.7.11 Encryption required for requested authentication mechanism");
             c.send("STARTTLS\r\n");
