@@ -10,8 +10,8 @@ import dev.mailgateway.common.reply.SmtpReply;
 /**
  * The server side of one AUTH exchange (RFC 4954): PLAIN (RFC 4616) and LOGIN,
  * base64 responses in, the next challenge or the credentials out. An
- * identity with a control character ends the exchange with 501 5.5.4
- * ({@link SaslPlain#isIdentity}). Pure.
+ * identity with a control character, or longer than 255 octets, ends the
+ * exchange with 501 5.5.4 ({@link SaslPlain#isIdentity}). Pure.
  */
 final class SaslExchange {
 

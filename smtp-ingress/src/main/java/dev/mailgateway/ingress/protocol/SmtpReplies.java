@@ -23,7 +23,7 @@ public final class SmtpReplies {
     public static final SmtpReply BAD_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax error in parameters or arguments");
     public static final SmtpReply HELO_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: HELO hostname");
     public static final SmtpReply EHLO_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: EHLO hostname");
-    /** A HELO/EHLO name with a control character or 8-bit text (HeloName): never echoed. */
+    /** A HELO/EHLO name that is not printable ASCII, or too long (HeloName): never echoed. */
     public static final SmtpReply BAD_HELO_NAME = SmtpReply.of(501, "5.5.2", "Helo command rejected: Invalid name");
     public static final SmtpReply MAIL_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: MAIL FROM:<address>");
     public static final SmtpReply RCPT_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: RCPT TO:<address>");
