@@ -34,7 +34,7 @@ parser.add_argument("--answer-within", type=float, default=30)
 parser.add_argument("--trickle-sessions", type=int, default=10)
 parser.add_argument("--trickle-seconds", type=float, default=20)
 parser.add_argument("--ingress-pid", type=int, help="for the CPU time the one-octet segments cost it")
-parser.add_argument("--health", default="http://127.0.0.1:8080/q/health/live")
+parser.add_argument("--health", default="http://127.0.0.1:8080/q/health/live", help="liveness URL asked during the hold; empty: none")
 parser.add_argument("--log", required=True)
 args = parser.parse_args()
 
@@ -147,7 +147,8 @@ probes, live = [], []
 hold_started = time.time()
 for n in range(args.probes):
     time.sleep(args.hold / (args.probes + 1))
-    live.append(live_seconds())
+    if args.health:
+        live.append(live_seconds())
     probe(probes)
 time.sleep(max(0.0, hold_started + args.hold - time.time()))
 held_mib = sum(s.sent for s in large) / 1048576

@@ -6,6 +6,7 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import dev.mailgateway.common.config.LoginFailure;
 import dev.mailgateway.common.config.PemKeyPair;
 
 /** The {@code pop3.*} keys of CONTRACT.md. */
@@ -43,22 +44,8 @@ public interface Pop3Config {
     @WithDefault("50")
     int maxConnectionsPerClient();
 
-    /** How failed logins are slowed down. */
+    /** How failed logins ({@code -ERR [AUTH]}) are slowed down. */
     LoginFailure loginFailure();
-
-    interface LoginFailure {
-        /** Wait before the {@code -ERR [AUTH]} of a first failure; doubled per further failure of the client address or account. */
-        @WithDefault("1s")
-        Duration delay();
-
-        /** The longest wait the doubling reaches. */
-        @WithDefault("30s")
-        Duration maxDelay();
-
-        /** A client address or account without failures for this long starts again from {@code delay}. */
-        @WithDefault("15m")
-        Duration forgetAfter();
-    }
 
     /** APOP settings. */
     Apop apop();

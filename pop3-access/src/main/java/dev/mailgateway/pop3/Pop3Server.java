@@ -63,8 +63,7 @@ public class Pop3Server {
         this.keyPair = config.tls().serverOptions();
         this.apopSecrets = apopSecrets;
         this.connectionLimits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient());
-        this.failedLogins = new FailedLogins(config.loginFailure().delay(), config.loginFailure().maxDelay(),
-                config.loginFailure().forgetAfter(), System::currentTimeMillis);
+        this.failedLogins = config.loginFailure().failedLogins();
         metrics.sessionsActive(connectionLimits);
     }
 

@@ -268,10 +268,13 @@ class Pop3TranscriptTest {
         String good = Base64.getEncoder().encodeToString("\0alice@example.test\0pass word".getBytes(StandardCharsets.UTF_8));
         String wrong = Base64.getEncoder().encodeToString("\0alice@example.test\0nope".getBytes(StandardCharsets.UTF_8));
         String otherIdentity = Base64.getEncoder().encodeToString("bob@example.test\0alice@example.test\0pass word".getBytes(StandardCharsets.UTF_8));
+        String controlInName = Base64.getEncoder().encodeToString("\0alice@example.test\r\nX\0pass word".getBytes(StandardCharsets.UTF_8));
         try (LineClient c = connect()) {
-            c.send("AUTH\r\nAUTH CRAM-MD5\r\nAUTH PLAIN " + wrong + "\r\nAUTH PLAIN " + otherIdentity + "\r\nAUTH PLAIN !!!\r\n");
+            c.send("AUTH\r\nAUTH CRAM-MD5\r\nAUTH PLAIN " + wrong + "\r\nAUTH PLAIN " + otherIdentity + "\r\nAUTH PLAIN " + controlInName
+                    + "\r\nAUTH PLAIN !!!\r\n");
             c.expect("-ERR Syntax: AUTH mechanism [initial-response]");
             c.expect("-ERR Unsupported authentication mechanism");
+            c.expect("-ERR [AUTH] Authentication failed");
             c.expect("-ERR [AUTH] Authentication failed");
             c.expect("-ERR [AUTH] Authentication failed");
             c.expect("-ERR Invalid base64 in the authentication response");

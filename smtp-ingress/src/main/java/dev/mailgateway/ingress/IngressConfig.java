@@ -6,6 +6,7 @@ import java.util.OptionalLong;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import dev.mailgateway.common.config.LoginFailure;
 import dev.mailgateway.common.config.PemKeyPair;
 
 /** The {@code smtp.*} keys of CONTRACT.md. */
@@ -89,9 +90,8 @@ public interface IngressConfig {
     @WithDefault("50")
     int maxHops();
 
-    /** Wait before answering a failed AUTH, so password guessing is slow. */
-    @WithDefault("1s")
-    Duration authFailureDelay();
+    /** How failed AUTH (535 5.7.8) is slowed down: per client address and per account, as POP3's logins. */
+    LoginFailure loginFailure();
 
     /**
      * On shutdown, how long sessions receiving a message may take to finish it;

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -159,6 +160,26 @@ class IngressTlsTest {
                 .body(containsString("smtp_commands_total{result=\"5xx\",verb=\"auth\"}"))
                 .body(containsString("smtp_sessions_active"))
                 .body(containsString("smtp_queued_bytes_total"));
+    }
+
+    @Test
+    void failedAuthIsAnsweredAfterAGrowingDelay() throws Exception {
+        String carol = account("right one");
+        try (Client c = new Client(new Socket("127.0.0.1", server.port(Listener.MTA)))) {
+            c.expect("220 localhost ESMTP ready");
+            c.ehlo();
+            long[] waited = new long[3];
+            for (int i = 0; i < waited.length; i++) {
+                long start = System.nanoTime();
+                c.send("AUTH PLAIN " + plain(carol, "guess " + i) + "\r\n");
+                c.expect("535 5.7.8 Error: authentication failed");
+                waited[i] = (System.nanoTime() - start) / 1_000_000;
+            }
+            // smtp.login-failure.delay is 100 ms in tests: 100, 200, 400 ms; lower bounds only, a busy machine may add to them
+            assertTrue(waited[0] >= 100 && waited[1] >= 200 && waited[2] >= 400, java.util.Arrays.toString(waited));
+            c.send("AUTH PLAIN " + plain(carol, "right one") + "\r\n");
+            c.expect("235 2.7.0 Authentication successful");
+        }
     }
 
     @Test

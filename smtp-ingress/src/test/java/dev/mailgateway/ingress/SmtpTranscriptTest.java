@@ -45,6 +45,7 @@ class SmtpTranscriptTest {
     private final List<String> queuedMessages = new ArrayList<>();
     private boolean queueFails;
     private Listener listener = Listener.MTA;
+    private boolean tls;
     private boolean loopback = true;
     private int maxErrors = 20;
     private final List<SmtpConnection> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -57,7 +58,7 @@ class SmtpTranscriptTest {
 
     @BeforeEach
     void startServer() {
-        SmtpSession.Settings settings = new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 200, 3, false, false,
+        SmtpSession.Settings settings = new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 200, 3, tls, false,
                 maxErrors, 3, 100);
         RecipientCheck recipients = (address, authenticated, size) -> Future.succeededFuture(
                 !address.domain().equals("example.test")
@@ -75,9 +76,9 @@ class SmtpTranscriptTest {
             return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(() -> { }));
         };
         IngressMetrics metrics = new IngressMetrics(new SimpleMeterRegistry());
-        Authenticator passwords = (user, password) -> Future.succeededFuture(
+        Authenticator passwords = (client, user, password) -> Future.succeededFuture(
                 user.equalsIgnoreCase("alice@example.test") && password.equals("pass word") ? Optional.of("alice@example.test") : Optional.empty());
-        server = new LoopbackServer(socket -> {
+        server = new LoopbackServer(tls ? LoopbackServer.localKeyPair() : null, socket -> {
             SmtpConnection connection = new SmtpConnection(socket, new SmtpSession(settings,
                     new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, queue, budget, CLOCK), metrics,
                     new SmtpConnection.Timeouts(commandTimeoutMillis, dataTimeoutMillis, maxDataMillis), closed -> { });
@@ -98,19 +99,21 @@ class SmtpTranscriptTest {
         return client;
     }
 
+    /** The EHLO reply, line by line: what every session is offered, then {@code offered}. */
+    private static void expectEhlo(LineClient c, String... offered) throws Exception {
+        List<String> lines = new ArrayList<>(List.of("mx.example.test", "PIPELINING", "SIZE 200", "8BITMIME", "ENHANCEDSTATUSCODES", "DSN",
+                "SMTPUTF8", "CHUNKING"));
+        lines.addAll(List.of(offered));
+        for (int i = 0; i < lines.size(); i++) {
+            c.expect((i < lines.size() - 1 ? "250-" : "250 ") + lines.get(i));
+        }
+    }
+
     @Test
     void ehloAnnouncesExtensions() throws Exception {
         try (LineClient c = connect()) {
             c.send("EHLO client.example\r\n");
-            c.expect("250-mx.example.test");
-            c.expect("250-PIPELINING");
-            c.expect("250-SIZE 200");
-            c.expect("250-8BITMIME");
-            c.expect("250-ENHANCEDSTATUSCODES");
-            c.expect("250-DSN");
-            c.expect("250-SMTPUTF8");
-            c.expect("250-CHUNKING");
-            c.expect("250 AUTH PLAIN LOGIN");
+            expectEhlo(c, "AUTH PLAIN LOGIN");
             c.send("QUIT\r\n");
             c.expect("221 2.0.0 Bye");
             assertNull(c.line(), "the server closes after QUIT");
@@ -197,6 +200,50 @@ class SmtpTranscriptTest {
             c.send("NOOP\r\n");
             c.expect("250 2.0.0 Ok");
         }
+    }
+
+    @Test
+    void heloNamesWithControlCharactersNeverReachTheReceivedLine() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO good.example\r\nMAIL FROM:<>\r\n");
+            c.skipReply();
+            c.expect("250 2.1.0 Ok");
+            // the line decoder splits at LF only: a bare CR stays in the argument
+            c.send("EHLO a\rX-Injected:\tyes\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("HELO a\tb\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("EHLO a\u0000b\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("EHLO a\u0085b\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("EHLO b\u00fccher.example\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("EHLO " + "a".repeat(256) + "\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            // a refused EHLO changes nothing: the transaction and the earlier name stand
+            c.send("RCPT TO:<alice@example.test>\r\nDATA\r\n");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+            c.send("EHLO [192.0.2.1]\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+            c.skipReply();
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        assertEquals("Received: from good.example ([127.0.0.1])\r\n"
+                + "\tby mx.example.test with ESMTP id " + queuedEnvelopes.get(0).queueId() + "\r\n"
+                + "\tfor <alice@example.test>; Sat, 28 Nov 2026 07:00:00 +0000\r\n"
+                + "x\r\n", queuedMessages.get(0));
+        assertEquals("good.example", queuedEnvelopes.get(0).heloName());
+        assertEquals("Received: from [192.0.2.1] ([127.0.0.1])\r\n"
+                + "\tby mx.example.test with ESMTP id " + queuedEnvelopes.get(1).queueId() + "\r\n"
+                + "\tfor <alice@example.test>; Sat, 28 Nov 2026 07:00:00 +0000\r\n"
+                + "x\r\n", queuedMessages.get(1));
     }
 
     @Test
@@ -309,6 +356,33 @@ class SmtpTranscriptTest {
     }
 
     @Test
+    void authIdentitiesWithControlCharactersAreRefused() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO client.example\r\n");
+            c.skipReply();
+            c.send("AUTH PLAIN " + plain("alice@example.test\r\nX-Injected: yes", "pass word") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            c.send("AUTH PLAIN " + b64("alice@example.test\r\0alice@example.test\0pass word") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            c.send("AUTH PLAIN " + plain("alice\u0085@example.test", "pass word") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            c.send("AUTH PLAIN " + plain("a".repeat(256), "pass word") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            c.send("AUTH LOGIN\r\n");
+            c.expect("334 VXNlcm5hbWU6");
+            c.send(b64("alice@example.test\rX-Injected: yes") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            c.send("AUTH LOGIN " + b64("alice\t@example.test") + "\r\n");
+            c.expect("501 5.5.4 Error: invalid authentication identity");
+            // a password is never written anywhere: it may hold anything but NUL (RFC 4616)
+            c.send("AUTH PLAIN " + plain("alice@example.test", "pass\r\tword") + "\r\n");
+            c.expect("535 5.7.8 Error: authentication failed");
+            c.send("AUTH PLAIN " + b64("alice@example.test\0alice@example.test\0pass word") + "\r\n");
+            c.expect("235 2.7.0 Authentication successful");
+        }
+    }
+
+    @Test
     void authLinesMayBeLongerThanCommandLines() throws Exception {
         try (LineClient c = connect()) {
             c.send("EHLO client.example\r\n");
@@ -337,19 +411,35 @@ class SmtpTranscriptTest {
     }
 
     @Test
+    void startTlsForgetsAnEarlierAuth() throws Exception {
+        tls = true;
+        listener = Listener.SUBMISSION;
+        restart();
+        try (LineClient c = connect()) {
+            c.send("EHLO client.example\r\n");
+            expectEhlo(c, "STARTTLS", "AUTH PLAIN LOGIN");
+            // a loopback client may AUTH before STARTTLS; RFC 3207 section 4.2: after it, the server knows nothing of it
+            c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
+            c.expect("235 2.7.0 Authentication successful");
+            c.send("STARTTLS\r\n");
+            c.expect("220 2.0.0 Ready to start TLS");
+            c.startTls();
+            c.send("EHLO client.example\r\nMAIL FROM:<alice@example.test>\r\n");
+            expectEhlo(c, "AUTH PLAIN LOGIN");
+            c.expect("530 5.7.0 Authentication required");
+            c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\nMAIL FROM:<alice@example.test>\r\n");
+            c.expect("235 2.7.0 Authentication successful");
+            c.expect("250 2.1.0 Ok");
+        }
+    }
+
+    @Test
     void remoteClientWithoutTlsGetsNoAuth() throws Exception {
         loopback = false;
         restart();
         try (LineClient c = connect()) {
             c.send("EHLO client.example\r\n");
-            c.expect("250-mx.example.test");
-            c.expect("250-PIPELINING");
-            c.expect("250-SIZE 200");
-            c.expect("250-8BITMIME");
-            c.expect("250-ENHANCEDSTATUSCODES");
-            c.expect("250-DSN");
-            c.expect("250-SMTPUTF8");
-            c.expect("250 CHUNKING");
+            expectEhlo(c);
             c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
             c.expect("538 5.7.11 Encryption required for requested authentication mechanism");
             c.send("STARTTLS\r\n");
@@ -429,6 +519,43 @@ class SmtpTranscriptTest {
             c.send("RCPT TO:<@example.test:x@remote.example>\r\n");
             c.expect("554 5.7.1 <x@remote.example>: Relay access denied");
         }
+    }
+
+    @Test
+    void addressesWithControlCharactersAreRefused() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:<bob\rX-Injected:@example.org>\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Bad local part");
+            c.send("MAIL FROM:<bob\u0085@example.org> SMTPUTF8\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Bad local part");
+            c.send("MAIL FROM:<@relay\r.example:bob@example.org>\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Bad source route");
+            c.send("MAIL FROM:<bob@example.org> SMTPUTF8\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.send("RCPT TO:<alice\r@example.test>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax: Bad local part");
+            c.send("RCPT TO:<\"alice\rX-Injected: yes\"@example.test>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax: Bad local part");
+            c.send("RCPT TO:<\"alice\u0085\"@example.test>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax: Bad local part");
+            c.send("RCPT TO:<alice@example\u0085.test>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax: Bad domain");
+            c.send("RCPT TO:<alice@[192.0.2.1\t]>\r\n");
+            c.expect("501 5.1.3 Bad recipient address syntax: Bad domain");
+            c.send("RCPT TO:<Alice@Example.test>\r\nDATA\r\n");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        Envelope envelope = queuedEnvelopes.get(0);
+        assertEquals("bob@example.org", envelope.reversePath());
+        assertEquals("Received: from c ([127.0.0.1])\r\n"
+                + "\tby mx.example.test with UTF8ESMTP id " + envelope.queueId() + "\r\n"
+                + "\tfor <Alice@example.test>; Sat, 28 Nov 2026 07:00:00 +0000\r\n"
+                + "x\r\n", queuedMessages.get(0));
     }
 
     @Test
@@ -540,6 +667,78 @@ class SmtpTranscriptTest {
         assertEquals(java.util.Map.of("RET", "HDRS", "ENVID", "QQ+2B1"), envelope.mailParams());
         assertEquals(java.util.Map.of("NOTIFY", "FAILURE,DELAY", "ORCPT", "rfc822;alice+40example.test"),
                 envelope.recipients().get(0).params());
+    }
+
+    @Test
+    void parametersWithControlCharactersAreRefused() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:<bob@example.org> SIZE=1\r0\r\n");
+            c.expect("501 5.5.4 Bad SIZE parameter");
+            c.send("MAIL FROM:<bob@example.org> SIZE=\u0661\u0662\r\n");
+            c.expect("501 5.5.4 Bad SIZE parameter");
+            c.send("MAIL FROM:<bob@example.org> BODY=8BITMIME\rX-Injected:\tyes\r\n");
+            c.expect("501 5.5.4 Bad BODY parameter");
+            c.send("MAIL FROM:<bob@example.org> RET=FULL\u0000\r\n");
+            c.expect("501 5.5.4 Bad RET parameter");
+            c.send("MAIL FROM:<bob@example.org> SMTPUTF8=\u0085\r\n");
+            c.expect("501 5.5.4 Bad SMTPUTF8 parameter");
+            c.send("MAIL FROM:<bob@example.org> ENVID=a\rX-Injected:+20yes\r\n");
+            c.expect("501 5.5.4 Bad ENVID parameter");
+            // xtext that decodes to a line break: the DSN would echo it
+            c.send("MAIL FROM:<bob@example.org> ENVID=a+0D+0AX-Injected:+20yes\r\n");
+            c.expect("501 5.5.4 Bad ENVID parameter");
+            c.send("MAIL FROM:<bob@example.org> X\rY=1\r\n");
+            c.expect("501 5.5.4 Syntax: MAIL FROM:<address>");
+            c.send("MAIL FROM:<bob@example.org> ENVID=QQ+2B+20x\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.send("RCPT TO:<alice@example.test> NOTIFY=SUCCESS\rX\r\n");
+            c.expect("501 5.5.4 Bad NOTIFY parameter");
+            c.send("RCPT TO:<alice@example.test> ORCPT=rfc822;a+0D+0AX-Injected:+20yes\r\n");
+            c.expect("501 5.5.4 Bad ORCPT parameter");
+            c.send("RCPT TO:<alice@example.test> ORCPT=rfc\r822;alice@example.test\r\n");
+            c.expect("501 5.5.4 Bad ORCPT parameter");
+            c.send("RCPT TO:<alice@example.test> ORCPT=rfc822;a\u0085b@example.test\r\n");
+            c.expect("501 5.5.4 Bad ORCPT parameter");
+            c.send("RCPT TO:<alice@example.test> X\u0000=1\r\n");
+            c.expect("501 5.5.4 Syntax: RCPT TO:<address>");
+            c.send("RCPT TO:<alice@example.test> NOTIFY=FAILURE ORCPT=rfc822;alice+40example.test\r\nDATA\r\n");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        Envelope envelope = queuedEnvelopes.get(0);
+        assertEquals(java.util.Map.of("ENVID", "QQ+2B+20x"), envelope.mailParams());
+        assertEquals(java.util.Map.of("NOTIFY", "FAILURE", "ORCPT", "rfc822;alice+40example.test"), envelope.recipients().get(0).params());
+    }
+
+    @Test
+    void aRefusedMailLeavesNoParametersForTheNext() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\nAUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
+            c.skipReply();
+            c.expect("235 2.7.0 Authentication successful");
+            c.send("MAIL FROM:<bob@example.test> SMTPUTF8 SIZE=150\r\n");
+            c.expect("553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user");
+            c.send("MAIL FROM:<j\u00f6rg@example.org>\r\n");
+            c.expect("553 5.6.7 UTF-8 addresses need SMTPUTF8 on MAIL (RFC 6531)");
+            c.send("MAIL FROM:<alice@example.test> SMTPUTF8 RET=ALL\r\n");
+            c.expect("501 5.5.4 Bad RET parameter");
+            c.send("MAIL FROM:<alice@example.test>\r\n");
+            c.expect("250 2.1.0 Ok");
+            c.send("RCPT TO:<j\u00f6rg@example.org>\r\n");
+            c.expect("553 5.6.7 UTF-8 addresses need SMTPUTF8 on MAIL (RFC 6531)");
+            // the refused SIZE=150 is not declared: the 100-octet quota of small@ does not refuse
+            c.send("RCPT TO:<small@example.test>\r\nDATA\r\n");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        assertEquals(java.util.Map.of(), queuedEnvelopes.get(0).mailParams());
+        assertEquals(true, queuedMessages.get(0).contains(" with ESMTPA id "), queuedMessages.get(0));
     }
 
     @Test

@@ -129,11 +129,11 @@ public final class DeliveryReport {
         return fields.toString();
     }
 
-    /** ORCPT is {@code addr-type ";" xtext} (RFC 3461 section 4.2); the report shows it decoded. */
+    /** ORCPT is {@code addr-type ";" xtext} (RFC 3461 section 4.2); the report shows it decoded, both parts 7-bit text. */
     private static String originalRecipient(String orcpt) {
         int semicolon = orcpt.indexOf(';');
         return semicolon < 0 ? "rfc822; " + xtextDecoded(orcpt)
-                : orcpt.substring(0, semicolon).trim() + "; " + xtextDecoded(orcpt.substring(semicolon + 1));
+                : ascii(orcpt.substring(0, semicolon).trim()) + "; " + xtextDecoded(orcpt.substring(semicolon + 1));
     }
 
     /** RFC 3461 section 4: "+XX" is the octet of hex XX. */

@@ -5,12 +5,15 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
+import dev.mailgateway.common.line.Peers;
+
 /**
  * Slows password guessing down: each failed login is answered after a delay
  * that doubles with the recent failures of its client address or of the
  * account name tried, whichever has more, up to a ceiling. A client that
  * logs in is forgiven; an account's count only fades with time, so a
- * guesser cannot clear it by logging in to an account of its own.
+ * guesser cannot clear it by logging in to an account of its own. A client
+ * is counted by {@link Peers#clientKey}: an IPv6 client by its /64.
  * Memory is bounded: past {@link #MAX_TRACKED} keys, new ones go uncounted
  * until old ones fade. Safe from any thread.
  */
@@ -45,7 +48,7 @@ public final class FailedLogins {
     public long failed(String client, String account) {
         long now = clockMillis.getAsLong();
         pruneIfFull(now);
-        int count = Math.max(count("client " + client, now), count("account " + account.toLowerCase(Locale.ROOT), now));
+        int count = Math.max(count("client " + Peers.clientKey(client), now), count("account " + account.toLowerCase(Locale.ROOT), now));
         if (firstDelayMillis <= 0) {
             return 0;
         }
@@ -55,7 +58,7 @@ public final class FailedLogins {
 
     /** A login from {@code client} succeeded: its own failures are forgiven. */
     public void succeeded(String client) {
-        failures.remove("client " + client);
+        failures.remove("client " + Peers.clientKey(client));
     }
 
     /** Adds a failure to {@code key}; its count, this one included. */

@@ -6,7 +6,9 @@ import java.util.Optional;
  * Parses the paths of MAIL FROM and RCPT TO (RFC 5321 section 4.1.2):
  * {@code <local@domain>}, the null path {@code <>} and {@code <Postmaster>}.
  * A source route ({@code <@a,@b:user@c>}) is accepted and ignored, as section
- * 4.1.1.3 requires, so only the final mailbox ever decides routing.
+ * 4.1.1.3 requires, so only the final mailbox ever decides routing. No part
+ * of a path may hold a control character, a C1 one (U+0080-U+009F) included:
+ * an address is written into the Received: line, the envelope and bounces.
  */
 public final class MailPath {
 
@@ -37,7 +39,7 @@ public final class MailPath {
         }
         if (inner.startsWith("@")) {
             int colon = inner.indexOf(':');
-            if (colon < 0) {
+            if (colon < 0 || !isSourceRoute(inner.substring(0, colon))) {
                 throw new IllegalArgumentException("Bad source route");
             }
             inner = inner.substring(colon + 1);
@@ -68,6 +70,16 @@ public final class MailPath {
         return new MailAddress(local, domain);
     }
 
+    /** RFC 5321 A-d-l: {@code @domain} joined by commas. */
+    private static boolean isSourceRoute(String route) {
+        for (String hop : route.split(",", -1)) {
+            if (!hop.startsWith("@") || !isDomain(hop.substring(1))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** RFC 5321 Dot-string: atoms of atext joined by single dots. */
     static boolean isDotString(String s) {
         if (s.isEmpty() || s.startsWith(".") || s.endsWith(".") || s.contains("..")) {
@@ -82,13 +94,21 @@ public final class MailPath {
         return true;
     }
 
-    /** RFC 5322 atext; non-ASCII letters pass for SMTPUTF8 (RFC 6531 section 3.3). */
+    /** RFC 5322 atext; non-ASCII text passes for SMTPUTF8 (RFC 6531 section 3.3). */
     private static boolean isAtext(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0 || c >= 0x80;
+                || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0 || isNonAsciiText(c);
     }
 
-    /** RFC 5321 Quoted-string: printable ASCII, with backslash pairs. */
+    /**
+     * RFC 6532 section 3.1's UTF8-non-ascii, which SMTPUTF8 allows in addresses, but never a C1 control
+     * character (U+0080-U+009F): NEL (U+0085) ends a line for some readers of the headers it lands in.
+     */
+    private static boolean isNonAsciiText(char c) {
+        return c >= 0x80 && !Character.isISOControl(c);
+    }
+
+    /** RFC 5321 Quoted-string: printable ASCII (and non-ASCII text, RFC 6531), with backslash pairs. */
     static boolean isQuotedString(String s) {
         if (s.length() < 2 || s.charAt(0) != '"' || s.charAt(s.length() - 1) != '"') {
             return false;
@@ -100,7 +120,7 @@ public final class MailPath {
                 if (i >= s.length() - 1 || s.charAt(i) < 32 || s.charAt(i) > 126) {
                     return false;
                 }
-            } else if (c < 32 || c == '"' || (c > 126 && c < 0x80)) {
+            } else if (c == '"' || Character.isISOControl(c)) {
                 return false;
             }
         }
@@ -115,7 +135,7 @@ public final class MailPath {
             }
             for (int i = 0; i < label.length(); i++) {
                 char c = label.charAt(i);
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c >= 0x80)) {
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || isNonAsciiText(c))) {
                     return false;
                 }
             }

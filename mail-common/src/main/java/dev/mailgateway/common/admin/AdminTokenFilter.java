@@ -2,6 +2,7 @@ package dev.mailgateway.common.admin;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -20,10 +21,11 @@ public class AdminTokenFilter {
 
     private static final Logger LOG = Logger.getLogger(AdminTokenFilter.class);
 
-    private final byte[] token;
+    /** SHA-256 of the configured token; null when none is set. */
+    private final byte[] tokenDigest;
 
     public AdminTokenFilter(MailConfig config) {
-        this.token = config.adminToken().filter(t -> !t.isBlank()).map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        this.tokenDigest = config.adminToken().filter(t -> !t.isBlank()).map(AdminTokenFilter::sha256).orElse(null);
     }
 
     @ServerRequestFilter
@@ -32,14 +34,39 @@ public class AdminTokenFilter {
             return null;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        boolean ok = token != null && header != null && header.startsWith("Bearer ")
-                // constant time: no timing hint about how much of a guess was right
-                && MessageDigest.isEqual(token, header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
+        boolean ok = tokenDigest != null && header != null && header.startsWith("Bearer ")
+                // digests of one length, compared in constant time: the answer's timing tells nothing
+                // about how much of a guess was right, nor about the token's length
+                && MessageDigest.isEqual(tokenDigest, sha256(header.substring("Bearer ".length())));
         if (ok) {
             return null;
         }
-        LOG.warnf("%s %s refused: %s", request.getMethod(), request.getUriInfo().getPath(),
-                token == null ? "mail.admin-token is not set" : header == null ? "no Authorization header" : "wrong token");
+        LOG.warnf("%s %s refused: %s", loggable(request.getMethod()), loggable(request.getUriInfo().getPath()),
+                tokenDigest == null ? "mail.admin-token is not set" : header == null ? "no Authorization header" : "wrong token");
         return Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /**
+     * {@code text} with each control character as {@code \xHH}: the path comes percent-decoded, so
+     * {@code /api/x%0D%0A...} would otherwise write a log line of the caller's making.
+     */
+    static String loggable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\x%02X", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

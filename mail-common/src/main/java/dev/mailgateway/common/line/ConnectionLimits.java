@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Counts open connections, in all and per client address, across every
  * listener and event loop: one client cannot take all the sessions (SMTP,
- * POP3). Safe from any thread.
+ * POP3). A client is counted by {@link Peers#clientKey}: an IPv6 client by
+ * its /64. Safe from any thread.
  */
 public final class ConnectionLimits {
 
@@ -22,12 +23,13 @@ public final class ConnectionLimits {
 
     /** Takes a place for a new connection; false when a limit is reached (nothing is taken then). */
     public boolean admit(String client) {
+        String key = Peers.clientKey(client);
         if (total.incrementAndGet() > maxTotal) {
             total.decrementAndGet();
             return false;
         }
         boolean[] admitted = {true};
-        perClient.compute(client, (address, open) -> {
+        perClient.compute(key, (k, open) -> {
             int now = open == null ? 0 : open;
             if (now >= maxPerClient) {
                 admitted[0] = false;
@@ -44,7 +46,7 @@ public final class ConnectionLimits {
     /** Gives back the place of a connection that {@link #admit} took. */
     public void release(String client) {
         total.decrementAndGet();
-        perClient.computeIfPresent(client, (address, open) -> open <= 1 ? null : open - 1);
+        perClient.computeIfPresent(Peers.clientKey(client), (k, open) -> open <= 1 ? null : open - 1);
     }
 
     public int open() {

@@ -72,4 +72,13 @@ class FailedLoginsTest {
         assertEquals(1_000, logins.failed("198.51.100.7", "other@example.test"));
         assertEquals(2_000, logins.failed("198.51.100.7", "other@example.test"), "remembered again once faded keys were dropped");
     }
+
+    @Test
+    void anIpv6ClientIsCountedByItsSlash64() {
+        assertEquals(1_000, logins.failed("2001:db8:1:2::1", "a@example.test"));
+        assertEquals(2_000, logins.failed("2001:db8:1:2::2", "b@example.test"), "another address of the same /64");
+        assertEquals(1_000, logins.failed("2001:db8:1:3::1", "c@example.test"), "another /64");
+        logins.succeeded("2001:db8:1:2::99");
+        assertEquals(1_000, logins.failed("2001:db8:1:2::1", "d@example.test"), "a login from the /64 forgives it");
+    }
 }

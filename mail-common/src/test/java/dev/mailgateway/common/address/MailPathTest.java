@@ -28,6 +28,27 @@ class MailPathTest {
     }
 
     @Test
+    void aSourceRouteIsDomains() {
+        for (String bad : new String[] {"<@relay\r.example:bob@example.test>", "<@relay.example,other.example:bob@example.test>", "<@:bob@example.test>",
+                "<@relay.example,:bob@example.test>"}) {
+            assertThrows(IllegalArgumentException.class, () -> MailPath.parse(bad), bad);
+        }
+    }
+
+    @Test
+    void nonAsciiTextPassesButNoControlCharacter() {
+        assertEquals("j\u00f6rg@b\u00fccher.example", MailPath.parse("<j\u00f6rg@b\u00fccher.example>").address().orElseThrow().toString());
+        assertEquals("\"j\u00f6 rg\"", MailPath.parse("<\"j\u00f6 rg\"@example.test>").address().orElseThrow().localPart());
+        for (String bad : new String[] {"<a\rb@example.test>", "<a\nb@example.test>", "<a\tb@example.test>", "<a\u0000b@example.test>",
+                "<a\u007fb@example.test>", "<a\u0085b@example.test>", "<\"a\rb\"@example.test>", "<\"a\u0085b\"@example.test>",
+                "<\"a\\\rb\"@example.test>", "<\"a\u007f\"@example.test>", "<a@exa\u0085mple.test>", "<a@example.test\r>",
+                "<a@[192.0.2.1\r]>"}) {
+            assertThrows(IllegalArgumentException.class, () -> MailPath.parse(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> MailPath.parseMailbox(bad.substring(1, bad.length() - 1)), bad);
+        }
+    }
+
+    @Test
     void quotedLocalPartAndAddressLiteral() {
         assertEquals("\"john doe\"", MailPath.parse("<\"john doe\"@[192.0.2.1]>").address().orElseThrow().localPart());
     }

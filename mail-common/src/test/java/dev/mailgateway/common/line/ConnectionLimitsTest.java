@@ -30,4 +30,23 @@ class ConnectionLimitsTest {
         limits.release("192.0.2.2");
         assertTrue(limits.admit("192.0.2.3"));
     }
+
+    @Test
+    void anIpv6ClientIsCountedByItsSlash64() {
+        ConnectionLimits limits = new ConnectionLimits(10, 2);
+        assertTrue(limits.admit("2001:db8:1:2::1"));
+        assertTrue(limits.admit("2001:db8:1:2::2"));
+        assertFalse(limits.admit("2001:0db8:0001:0002:0000:0000:0000:0003"), "a third address of the same /64");
+        assertTrue(limits.admit("2001:db8:1:3::1"), "another /64 still gets in");
+        limits.release("2001:db8:1:2::1");
+        assertTrue(limits.admit("2001:db8:1:2::ffff"));
+    }
+
+    @Test
+    void anIpv4MappedClientCountsAsItsIpv4Address() {
+        ConnectionLimits limits = new ConnectionLimits(10, 2);
+        assertTrue(limits.admit("192.0.2.1"));
+        assertTrue(limits.admit("::ffff:192.0.2.1"));
+        assertFalse(limits.admit("192.0.2.1"));
+    }
 }

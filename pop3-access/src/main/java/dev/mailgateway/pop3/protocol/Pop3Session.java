@@ -229,7 +229,14 @@ public final class Pop3Session {
         } catch (IllegalArgumentException e) {
             return done(Pop3Response.err("Invalid base64 in the authentication response"));
         }
-        return SaslPlain.identity(decoded).map(id -> login(id.user(), id.password()))
+        Optional<SaslPlain.Identity> identity;
+        try {
+            identity = SaslPlain.identity(decoded);
+        } catch (IllegalArgumentException e) {
+            // no identity (a control character, over 255 octets): refused as a failed login, never looked up
+            identity = Optional.empty();
+        }
+        return identity.map(id -> login(id.user(), id.password()))
                 .orElseGet(() -> done(Pop3Response.err("[AUTH] Authentication failed")));
     }
 

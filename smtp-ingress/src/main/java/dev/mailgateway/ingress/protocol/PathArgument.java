@@ -8,7 +8,9 @@ import java.util.Map;
  * The argument of MAIL and RCPT: {@code FROM:<path> [params]} or
  * {@code TO:<path> [params]} (RFC 5321 section 4.1.1.2 and 4.1.1.3). A space
  * after the colon is tolerated, as widely deployed clients send one.
- * Parameters are {@code keyword[=value]} (section 4.1.2), keywords upper-cased.
+ * Parameters are {@code keyword[=value]} (section 4.1.2), keywords upper-cased;
+ * a keyword is ASCII letters, digits and hyphens, so none can carry a control
+ * character. Values are left to {@link EsmtpParameters}.
  */
 record PathArgument(String path, Map<String, String> params) {
 
@@ -31,18 +33,31 @@ record PathArgument(String path, Map<String, String> params) {
         if (!tail.isEmpty() && !tail.startsWith(" ")) {
             return null;
         }
-        for (String word : tail.trim().split(" +")) {
+        // split at spaces only: any other character, a control character too, stays in its word to be judged
+        for (String word : tail.split(" +")) {
             if (word.isEmpty()) {
                 continue;
             }
             int eq = word.indexOf('=');
-            String keyword = (eq < 0 ? word : word.substring(0, eq)).toUpperCase(Locale.ROOT);
-            if (keyword.isEmpty() || params.containsKey(keyword)) {
+            String keyword = eq < 0 ? word : word.substring(0, eq);
+            if (!isKeyword(keyword)) {
+                return null;
+            }
+            keyword = keyword.toUpperCase(Locale.ROOT);
+            if (params.containsKey(keyword)) {
                 return null;
             }
             params.put(keyword, eq < 0 ? "" : word.substring(eq + 1));
         }
         return new PathArgument(path, params);
+    }
+
+    /** RFC 5321 section 4.1.2: esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"). */
+    private static boolean isKeyword(String word) {
+        if (word.isEmpty() || word.charAt(0) == '-') {
+            return false;
+        }
+        return word.chars().allMatch(c -> (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
     }
 
     /** The '>' that closes the path; quoted local parts may contain '>' themselves. */

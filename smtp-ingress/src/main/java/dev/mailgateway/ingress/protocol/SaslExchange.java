@@ -9,7 +9,9 @@ import dev.mailgateway.common.reply.SmtpReply;
 
 /**
  * The server side of one AUTH exchange (RFC 4954): PLAIN (RFC 4616) and LOGIN,
- * base64 responses in, the next challenge or the credentials out. Pure.
+ * base64 responses in, the next challenge or the credentials out. An
+ * identity with a control character, or longer than 255 octets, ends the
+ * exchange with 501 5.5.4 ({@link SaslPlain#isIdentity}). Pure.
  */
 final class SaslExchange {
 
@@ -73,10 +75,17 @@ final class SaslExchange {
             return new Failure(UNDECODABLE);
         }
         if (plain) {
-            return SaslPlain.identity(decoded).<Step>map(id -> new Credentials(id.user(), id.password()))
-                    .orElse(new Failure(SmtpReplies.AUTH_FAILED));
+            try {
+                return SaslPlain.identity(decoded).<Step>map(id -> new Credentials(id.user(), id.password()))
+                        .orElse(new Failure(SmtpReplies.AUTH_FAILED));
+            } catch (IllegalArgumentException e) {
+                return new Failure(SmtpReplies.BAD_IDENTITY);
+            }
         }
         if (user == null) {
+            if (!SaslPlain.isIdentity(decoded)) {
+                return new Failure(SmtpReplies.BAD_IDENTITY);
+            }
             user = decoded;
             return new Challenge(PASSWORD);
         }

@@ -23,6 +23,8 @@ public final class SmtpReplies {
     public static final SmtpReply BAD_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax error in parameters or arguments");
     public static final SmtpReply HELO_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: HELO hostname");
     public static final SmtpReply EHLO_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: EHLO hostname");
+    /** A HELO/EHLO name that is not printable ASCII, or too long (HeloName): never echoed. */
+    public static final SmtpReply BAD_HELO_NAME = SmtpReply.of(501, "5.5.2", "Helo command rejected: Invalid name");
     public static final SmtpReply MAIL_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: MAIL FROM:<address>");
     public static final SmtpReply RCPT_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: RCPT TO:<address>");
     public static final SmtpReply BAD_SENDER = SmtpReply.of(501, "5.1.7", "Bad sender address syntax");
@@ -46,6 +48,8 @@ public final class SmtpReplies {
     public static final SmtpReply EHLO_FIRST = SmtpReply.of(503, "5.5.1", "Error: send EHLO first");
     public static final SmtpReply ENCRYPTION_REQUIRED = SmtpReply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
     public static final SmtpReply AUTH_FAILED = SmtpReply.of(535, "5.7.8", "Error: authentication failed");
+    /** An AUTH identity with a control character, or longer than any account (SaslPlain.isIdentity). */
+    public static final SmtpReply BAD_IDENTITY = SmtpReply.of(501, "5.5.4", "Error: invalid authentication identity");
     public static final SmtpReply AUTH_UNAVAILABLE = SmtpReply.of(454, "4.7.0", "Temporary authentication failure");
     public static final SmtpReply AUTH_REQUIRED = SmtpReply.of(530, "5.7.0", "Authentication required");
     public static final SmtpReply SENDER_NOT_OWNED = SmtpReply.of(553, "5.7.1", "Sender address rejected: not owned by user");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -215,6 +216,9 @@ public final class SmtpSession {
         if (argument.isEmpty() || argument.contains(" ")) {
             return extended ? SmtpReplies.EHLO_SYNTAX : SmtpReplies.HELO_SYNTAX;
         }
+        if (!HeloName.isValid(argument)) {
+            return SmtpReplies.BAD_HELO_NAME;
+        }
         heloName = argument;
         esmtp = extended;
         // RFC 5321 section 4.1.4: HELO/EHLO resets any transaction
@@ -239,7 +243,11 @@ public final class SmtpSession {
         return secure || client.loopback() || settings.allowPlaintextAuth();
     }
 
-    /** RFC 3207: the 220 goes out in plaintext, then TLS; the session starts over, all earlier knowledge forgotten. */
+    /**
+     * RFC 3207: the 220 goes out in plaintext, then TLS; the session starts over, all earlier
+     * knowledge forgotten (section 4.2), an AUTH too. No SASL exchange can be open here: while
+     * one is, every line is its response.
+     */
     private SmtpReply startTls(String argument) {
         if (!argument.isEmpty()) {
             return SmtpReplies.NO_ARGUMENTS;
@@ -254,6 +262,7 @@ public final class SmtpSession {
         state = State.CONNECTED;
         heloName = "";
         esmtp = false;
+        authUser = null;
         secure = true;
         tlsRequested = true;
         return SmtpReplies.READY_FOR_TLS;
@@ -304,7 +313,7 @@ public final class SmtpSession {
             return done(failure.reply());
         }
         SaslExchange.Credentials credentials = (SaslExchange.Credentials) step;
-        return authenticator.authenticate(credentials.user(), credentials.password())
+        return authenticator.authenticate(client.address(), credentials.user(), credentials.password())
                 .map(account -> {
                     if (account.isEmpty()) {
                         return SmtpReplies.AUTH_FAILED;
@@ -338,16 +347,19 @@ public final class SmtpSession {
         if (path.postmaster()) {
             return SmtpReplies.BAD_SENDER;
         }
-        for (Map.Entry<String, String> param : parsed.params().entrySet()) {
-            SmtpReply refusal = checkMailParameter(param.getKey(), param.getValue());
-            if (refusal != null) {
-                mailParams.clear();
-                declaredSize = 0;
-                return refusal;
-            }
+        // parsed into locals, kept only once MAIL is accepted: a refused MAIL leaves nothing behind for the next
+        Map<String, String> params = new LinkedHashMap<>();
+        SmtpReply refusal = checkParameters(parsed.params(), EsmtpParameters.MAIL, params);
+        if (refusal != null) {
+            return refusal;
         }
-        if (path.address().isPresent() && !EsmtpParameters.isAscii(path.address().get().toString()) && !mailParams.containsKey("SMTPUTF8")) {
-            mailParams.clear();
+        // SIZE (RFC 1870) serves the checks here and at RCPT; the envelope does not carry it
+        String size = params.remove("SIZE");
+        long declared = size == null ? 0 : Long.parseLong(size);
+        if (declared > settings.maxMessageSize()) {
+            return SmtpReplies.SIZE_EXCEEDED;
+        }
+        if (path.address().isPresent() && !EsmtpParameters.isAscii(path.address().get().toString()) && !params.containsKey("SMTPUTF8")) {
             return SmtpReplies.UTF8_NOT_DECLARED;
         }
         // an authenticated client sends as itself or as <> (bounces), never as someone else
@@ -355,59 +367,23 @@ public final class SmtpSession {
             return withAddress(SmtpReplies.SENDER_NOT_OWNED, path.address().get());
         }
         reversePath = path.address().map(MailAddress::toString).orElse("");
+        mailParams.putAll(params);
+        declaredSize = declared;
         state = State.MAIL_GIVEN;
         return SmtpReplies.SENDER_OK;
     }
 
     /**
-     * SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531), RET and ENVID
-     * (RFC 3461); anything else was not announced (RFC 5321 section 4.1.1.11).
-     * Those the delivery needs are kept for the envelope.
+     * Checks ESMTP parameters: only those the command takes (anything else was
+     * not announced, RFC 5321 section 4.1.1.11), each by its grammar
+     * ({@link EsmtpParameters}); normalized into {@code kept}. The refusal, or null.
      */
-    private SmtpReply checkMailParameter(String keyword, String value) {
-        if (!esmtp) {
-            return SmtpReplies.PARAMETER_NOT_IMPLEMENTED;
-        }
-        switch (keyword) {
-            case "SIZE":
-                try {
-                    declaredSize = Long.parseLong(value);
-                    return declaredSize > settings.maxMessageSize() || declaredSize < 0 ? SmtpReplies.SIZE_EXCEEDED : null;
-                } catch (NumberFormatException e) {
-                    return SmtpReplies.BAD_SYNTAX;
-                }
-            case "SMTPUTF8":
-                return keep(keyword, value.isEmpty() ? "" : null);
-            case "BODY":
-                return keep(keyword, EsmtpParameters.body(value));
-            case "RET":
-                return keep(keyword, EsmtpParameters.ret(value));
-            case "ENVID":
-                return keep(keyword, EsmtpParameters.envid(value));
-            default:
-                return SmtpReplies.PARAMETER_NOT_IMPLEMENTED;
-        }
-    }
-
-    private SmtpReply keep(String keyword, String normalized) {
-        if (normalized == null) {
-            return SmtpReplies.BAD_PARAMETER.withText("Bad " + keyword + " parameter");
-        }
-        mailParams.put(keyword, normalized);
-        return null;
-    }
-
-    /** NOTIFY and ORCPT (RFC 3461 sections 4.1 and 4.2), normalized into {@code kept}; the refusal, or null. */
-    private SmtpReply checkRecipientParams(Map<String, String> given, Map<String, String> kept) {
+    private SmtpReply checkParameters(Map<String, String> given, Set<String> taken, Map<String, String> kept) {
         for (Map.Entry<String, String> param : given.entrySet()) {
-            String normalized = switch (param.getKey()) {
-                case "NOTIFY" -> EsmtpParameters.notify(param.getValue());
-                case "ORCPT" -> EsmtpParameters.orcpt(param.getValue());
-                default -> null;
-            };
-            if (!esmtp || !(param.getKey().equals("NOTIFY") || param.getKey().equals("ORCPT"))) {
+            if (!esmtp || !taken.contains(param.getKey())) {
                 return SmtpReplies.PARAMETER_NOT_IMPLEMENTED;
             }
+            String normalized = EsmtpParameters.normalized(param.getKey(), param.getValue());
             if (normalized == null) {
                 return SmtpReplies.BAD_PARAMETER.withText("Bad " + param.getKey() + " parameter");
             }
@@ -425,7 +401,7 @@ public final class SmtpSession {
             return done(SmtpReplies.RCPT_SYNTAX);
         }
         Map<String, String> params = new LinkedHashMap<>();
-        SmtpReply refusal = checkRecipientParams(parsed.params(), params);
+        SmtpReply refusal = checkParameters(parsed.params(), EsmtpParameters.RCPT, params);
         if (refusal != null) {
             return done(refusal);
         }

@@ -33,6 +33,7 @@ class SmtpSessionFuzzTest {
         "AUTH PLAIN", "AUTH LOGIN", "AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABwdw==", "STARTTLS", "*", "=", " SIZE=", " SIZE=99999999999999999999",
         " BODY=8BITMIME", " BODY=", " RET=FULL", " ENVID=+", " NOTIFY=SUCCESS,NEVER", " ORCPT=rfc822;a", " SMTPUTF8", " SMTPUTF8=1", "<", ">",
         "@", ":", "\"", "\\", " ", "\t", "\r\n", "\r\n", "\r\n", "\n", "\r", "\0", "\u00e9", "\u00ff", "\ud83d\udce8", "Received: x", "%", "!",
+        " ENVID=a+0D+0Ab", " ORCPT=rfc822;a+0A", " SIZE=\u0661", " X-Y=1", "\u0085", "AUTH PLAIN AGENYgBwdw==", "AUTH LOGIN YQ1i",
     };
 
     @Test
@@ -51,7 +52,7 @@ class SmtpSessionFuzzTest {
                 new SmtpSession.Settings("mx.example.test", "postmaster@example.test", 1_000, 5, true, false, 10, 3, 80),
                 new SmtpSession.Client("192.0.2.1", Listener.values()[random.nextInt(3)], random.nextBoolean()),
                 (address, authenticated, size) -> Future.succeededFuture(RecipientCheck.Verdict.values()[random.nextInt(4)]),
-                (user, password) -> Future.succeededFuture(random.nextBoolean() ? Optional.of("alice@example.test") : Optional.empty()),
+                (client, user, password) -> Future.succeededFuture(random.nextBoolean() ? Optional.of("alice@example.test") : Optional.empty()),
                 (envelope, message) -> random.nextBoolean() ? Future.succeededFuture() : Future.failedFuture("down"),
                 budget, Clock.systemUTC());
         SmtpInputDecoder decoder = new SmtpInputDecoder(SmtpSession.MAX_AUTH_LINE);
