@@ -213,6 +213,11 @@ class SmtpTranscriptTest {
             c.expect("501 5.5.2 Helo command rejected: Invalid name");
             c.send("HELO a\tb\r\n");
             c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            // a bare CR or TAB at the end is not white space to drop: it is refused too
+            c.send("EHLO a\r\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
+            c.send("HELO a\t\r\n");
+            c.expect("501 5.5.2 Helo command rejected: Invalid name");
             c.send("EHLO a\u0000b\r\n");
             c.expect("501 5.5.2 Helo command rejected: Invalid name");
             c.send("EHLO a\u0085b\r\n");

@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.mailgateway.common.config.MailConfig;
+import dev.mailgateway.common.line.ClientText;
 
 /**
  * Every /api call of a service with a REST API needs {@code Authorization: Bearer <mail.admin-token>};
@@ -41,7 +42,8 @@ public class AdminTokenFilter {
         if (ok) {
             return null;
         }
-        LOG.warnf("%s %s refused: %s", loggable(request.getMethod()), loggable(request.getUriInfo().getPath()),
+        // the path comes percent-decoded: /api/x%0D%0A... would otherwise write a log line of the caller's making
+        LOG.warnf("%s %s refused: %s", ClientText.loggable(request.getMethod()), ClientText.loggable(request.getUriInfo().getPath()),
                 tokenDigest == null ? "mail.admin-token is not set" : header == null ? "no Authorization header" : "wrong token");
         return Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
@@ -52,21 +54,5 @@ public class AdminTokenFilter {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
-    }
-
-    /**
-     * {@code text} with each control character as {@code \xHH}: the path comes percent-decoded, so
-     * {@code /api/x%0D%0A...} would otherwise write a log line of the caller's making.
-     */
-    static String loggable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\x%02X", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

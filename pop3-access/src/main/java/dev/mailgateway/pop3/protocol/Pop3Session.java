@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import io.vertx.core.Future;
 
 import dev.mailgateway.common.account.SaslPlain;
+import dev.mailgateway.common.line.ClientText;
 import dev.mailgateway.common.line.CommandCounts;
 import dev.mailgateway.common.line.LineDecoder.Line;
 
@@ -298,7 +299,7 @@ public final class Pop3Session {
     }
 
     private Pop3Response unavailable(String name, Throwable cause) {
-        LOG.warnf("login of %s: mail store unavailable: %s", name, cause.toString());
+        LOG.warnf("login of %s: mail store unavailable: %s", ClientText.loggable(name), cause.toString());
         attempted(name, LoginResult.UNAVAILABLE);
         return Pop3Response.err("[SYS/TEMP] Mail store unavailable, try again later");
     }

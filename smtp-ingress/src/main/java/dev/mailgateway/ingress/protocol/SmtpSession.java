@@ -183,7 +183,7 @@ public final class SmtpSession {
         String text = line.text();
         int space = text.indexOf(' ');
         String word = space < 0 ? text : text.substring(0, space);
-        String argument = space < 0 ? "" : text.substring(space + 1).strip();
+        String argument = space < 0 ? "" : withoutSpacesAround(text.substring(space + 1));
         Optional<SmtpVerb> verb = SmtpVerb.of(word);
         count(verb.map(SmtpVerb::label).orElse("unknown"));
         if (verb.isEmpty()) {
@@ -210,6 +210,23 @@ public final class SmtpSession {
                 yield done(SmtpReplies.BYE);
             }
         };
+    }
+
+    /**
+     * Only SP separates (RFC 5321 section 4.1.1): a TAB or a bare CR at either
+     * end stays in the argument, for its parser to refuse, rather than being
+     * dropped as white space.
+     */
+    private static String withoutSpacesAround(String argument) {
+        int from = 0;
+        int to = argument.length();
+        while (from < to && argument.charAt(from) == ' ') {
+            from++;
+        }
+        while (to > from && argument.charAt(to - 1) == ' ') {
+            to--;
+        }
+        return argument.substring(from, to);
     }
 
     private SmtpReply helo(String argument, boolean extended) {
