@@ -23,8 +23,9 @@ public final class SmtpInputDecoder extends LineDecoder {
     public static final int MAX_DATA_PIECE = 64 * 1024;
 
     /**
-     * A piece of message data. {@code startsLine}: the piece begins a line;
-     * {@code endsLine}: the line ended with CRLF (not included in {@code bytes}).
+     * A piece of message data: one or more lines, CRLFs between them kept.
+     * {@code startsLine}: the piece begins a line; {@code endsLine}: its last
+     * line ended with CRLF (not included in {@code bytes}).
      */
     public record DataPiece(Buffer bytes, boolean startsLine, boolean endsLine) {
         /** The terminating line of RFC 5321 section 4.1.1.4: a lone "." between CRLFs. */
@@ -40,22 +41,44 @@ public final class SmtpInputDecoder extends LineDecoder {
         super(maxCommandLine);
     }
 
-    /** The next piece of message data, or null until more has arrived. */
+    /**
+     * The next piece of message data, or null until more has arrived: the
+     * complete lines buffered, up to {@link #MAX_DATA_PIECE} octets, as one
+     * piece, except that a line starting with a dot is always a piece of its
+     * own (it may end the data, or lose its first dot).
+     */
     public DataPiece nextDataPiece() {
         int end = pending.length();
-        for (int i = Math.max(start, scanned); i + 1 < end; i++) {
+        int lineEnd = crlfFrom(Math.max(start, scanned), end);
+        if (lineEnd < 0) {
+            // a CR in the last octet is looked at again with the octet after it
+            scanned = Math.max(start, end - 1);
+            // keep a trailing CR: its LF may be in the next chunk
+            int available = end - start - (end > start && pending.getByte(end - 1) == '\r' ? 1 : 0);
+            return available >= MAX_DATA_PIECE ? take(start + MAX_DATA_PIECE, start + MAX_DATA_PIECE, false) : null;
+        }
+        if (atLineStart && pending.getByte(start) == '.') {
+            return take(lineEnd, lineEnd + 2, true);
+        }
+        // the lines after it go along while they are complete, within the bound, and start with no dot
+        for (int next = lineEnd + 2; next < end && pending.getByte(next) != '.'; next = lineEnd + 2) {
+            int nextEnd = crlfFrom(next, end);
+            if (nextEnd < 0 || nextEnd - start > MAX_DATA_PIECE) {
+                break;
+            }
+            lineEnd = nextEnd;
+        }
+        return take(lineEnd, lineEnd + 2, true);
+    }
+
+    /** Where the first CRLF from {@code from} starts, or -1. */
+    private int crlfFrom(int from, int end) {
+        for (int i = from; i + 1 < end; i++) {
             if (pending.getByte(i) == '\r' && pending.getByte(i + 1) == '\n') {
-                return take(i, i + 2, true);
+                return i;
             }
         }
-        // a CR in the last octet is looked at again with the octet after it
-        scanned = Math.max(start, end - 1);
-        // keep a trailing CR: its LF may be in the next chunk
-        int available = end - start - (end > start && pending.getByte(end - 1) == '\r' ? 1 : 0);
-        if (available >= MAX_DATA_PIECE) {
-            return take(start + MAX_DATA_PIECE, start + MAX_DATA_PIECE, false);
-        }
-        return null;
+        return -1;
     }
 
     private DataPiece take(int contentEnd, int next, boolean endsLine) {

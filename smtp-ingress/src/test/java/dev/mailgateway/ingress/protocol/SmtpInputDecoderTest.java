@@ -52,15 +52,23 @@ class SmtpInputDecoderTest {
         assertEquals(10, rest.bytes().length());
     }
 
-    /** What the decoder hands out for {@code input} fed {@code step} octets at a time, pieces separated by '|' ("$" where a line ended). */
-    private static String piecesOf(String input, int step) {
+    /**
+     * The data the decoder hands out for {@code input} fed {@code step} octets at a time, dot-unstuffed as the
+     * session does, line ends as "$\n"; checks that a piece starting with a dot is one line.
+     */
+    private static String dataOf(String input, int step) {
         SmtpInputDecoder fresh = new SmtpInputDecoder(32);
         fresh.startData();
         StringBuilder out = new StringBuilder();
         for (int at = 0; at < input.length(); at += step) {
             fresh.feed(Buffer.buffer(input.substring(at, Math.min(input.length(), at + step))));
             for (SmtpInputDecoder.DataPiece piece = fresh.nextDataPiece(); piece != null; piece = fresh.nextDataPiece()) {
-                out.append(piece.bytes()).append(piece.endsLine() ? "$" : "").append('|');
+                String bytes = piece.bytes().toString();
+                if (piece.startsLine() && bytes.startsWith(".")) {
+                    assertFalse(bytes.contains("\r\n"), "a dot line is a piece of its own: " + bytes);
+                    bytes = piece.isEndOfData() ? "<end>" : bytes.substring(1);
+                }
+                out.append(bytes.replace("\r\n", "$\n")).append(piece.endsLine() ? "$\n" : "");
             }
         }
         return out.toString();
@@ -68,12 +76,25 @@ class SmtpInputDecoderTest {
 
     @Test
     void dataFedAnOctetAtATimeComesOutAsWhenFedWhole() {
-        // CR and LF apart, a CR before the cut of an endless line, a bare CR, the end
-        String input = "one\r\ntwo\rthree\r\n" + "y".repeat(SmtpInputDecoder.MAX_DATA_PIECE - 1) + "\r\nafter\r\n.\r\n";
-        String whole = piecesOf(input, input.length());
-        assertEquals(whole, piecesOf(input, 1));
-        assertEquals(whole, piecesOf(input, 7));
-        assertTrue(whole.startsWith("one$|two\rthree$|"), whole);
-        assertTrue(whole.endsWith("after$|.$|"), whole);
+        // CR and LF apart, a CR before the cut of an endless line, a bare CR, dot lines, the end
+        String input = "one\r\ntwo\rthree\r\n..dot\r\nfour\r\n" + "y".repeat(SmtpInputDecoder.MAX_DATA_PIECE - 1)
+                + "\r\nafter\r\n.\r\n";
+        String whole = dataOf(input, input.length());
+        assertEquals(whole, dataOf(input, 1));
+        assertEquals(whole, dataOf(input, 7));
+        assertTrue(whole.startsWith("one$\ntwo\rthree$\n.dot$\nfour$\n"), whole);
+        assertTrue(whole.endsWith("after$\n<end>$\n"), whole);
+    }
+
+    @Test
+    void completeLinesComeOutTogetherAndADotLineAlone() {
+        decoder.startData();
+        feed("a\r\nb\r\n.c\r\nd\r\ne");
+        SmtpInputDecoder.DataPiece lines = decoder.nextDataPiece();
+        assertEquals("a\r\nb", lines.bytes().toString());
+        assertTrue(lines.startsLine() && lines.endsLine());
+        assertEquals(".c", decoder.nextDataPiece().bytes().toString());
+        assertEquals("d", decoder.nextDataPiece().bytes().toString());
+        assertNull(decoder.nextDataPiece(), "'e' waits for its line end");
     }
 }
