@@ -46,6 +46,10 @@ class Pop3TranscriptTest {
     private boolean plaintextAllowed = true;
     private boolean apopOffered = true;
     private long idleMillis = 60_000;
+    /** Short, so that the tests see a renewal without waiting 30 seconds. */
+    private long lockRenewalMillis = 50;
+    /** The store fails every renewal. */
+    private volatile boolean storeDown;
     /** Short delays: the tests see them grow without waiting long. */
     private final FailedLogins failedLogins = new FailedLogins(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofMinutes(1),
             System::currentTimeMillis);
@@ -81,9 +85,12 @@ class Pop3TranscriptTest {
         }
 
         @Override
-        public Future<Void> delete(long accountId, List<Entry> entries) {
+        public Future<Boolean> delete(long accountId, String owner, List<Entry> entries) {
+            if (!owner.equals(lockOwners.get(accountId))) {
+                return Future.succeededFuture(false);
+            }
             deletedEntries.addAll(entries);
-            return Future.succeededFuture();
+            return Future.succeededFuture(true);
         }
 
         @Override
@@ -97,8 +104,8 @@ class Pop3TranscriptTest {
         }
 
         @Override
-        public Future<Void> renew(long accountId, String owner) {
-            return Future.succeededFuture();
+        public Future<Boolean> renew(long accountId, String owner) {
+            return storeDown ? Future.failedFuture("connection refused") : Future.succeededFuture(owner.equals(lockOwners.get(accountId)));
         }
 
         @Override
@@ -116,7 +123,7 @@ class Pop3TranscriptTest {
         Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
         server = new LoopbackServer(socket ->
                 new Pop3Connection(socket, new Pop3Session("pop.example.test", new Pop3Session.Offer(plaintextAllowed, false, apopOffered), maildrop, readAheadBudget),
-                        metrics, failedLogins, idleMillis, () -> { }).start());
+                        metrics, failedLogins, idleMillis, lockRenewalMillis, () -> { }).start());
     }
 
     @AfterEach
@@ -395,6 +402,52 @@ class Pop3TranscriptTest {
             c.send("DELE 1\r\n");
             c.expect("+OK Message 1 deleted");
             c.expect("-ERR Autologout: idle too long");
+            assertNull(c.line());
+        }
+        assertEquals(List.of(), deletedEntries);
+    }
+
+    /** A stall outlived the lease and another session took the maildrop: the next command, QUIT too, ends this one, deleting nothing. */
+    @Test
+    void aSessionWhoseLockWasTakenOverEndsWithInUseAndDeletesNothing() throws Exception {
+        try (LineClient c = loggedIn()) {
+            c.send("DELE 1\r\n");
+            c.expect("+OK Message 1 deleted");
+            lockOwners.put(7L, "another-replica/another-session");
+            Thread.sleep(10 * lockRenewalMillis);
+            c.send("STAT\r\nQUIT\r\n");
+            c.expect("-ERR [IN-USE] Maildrop taken over by another session, nothing deleted");
+            assertNull(c.line(), "the session ended there: QUIT was never read");
+        }
+        assertEquals(List.of(), deletedEntries);
+    }
+
+    /** QUIT right after the takeover, before any renewal noticed: the UPDATE state's own check refuses. */
+    @Test
+    void quitAfterATakeoverDeletesNothing() throws Exception {
+        stopServer();
+        lockRenewalMillis = 60_000;
+        startServer();
+        try (LineClient c = loggedIn()) {
+            c.send("DELE 2\r\n");
+            c.expect("+OK Message 2 deleted");
+            lockOwners.put(7L, "another-replica/another-session");
+            c.send("QUIT\r\n");
+            c.expect("-ERR [IN-USE] Maildrop taken over by another session, nothing deleted");
+            assertNull(c.line());
+        }
+        assertEquals(List.of(), deletedEntries);
+    }
+
+    @Test
+    void aSessionWhoseLockCouldNotBeRenewedEndsWithSysTempAndDeletesNothing() throws Exception {
+        try (LineClient c = loggedIn()) {
+            c.send("DELE 1\r\n");
+            c.expect("+OK Message 1 deleted");
+            storeDown = true;
+            Thread.sleep(10 * lockRenewalMillis);
+            c.send("QUIT\r\n");
+            c.expect("-ERR [SYS/TEMP] Maildrop lock could not be renewed, nothing deleted");
             assertNull(c.line());
         }
         assertEquals(List.of(), deletedEntries);
