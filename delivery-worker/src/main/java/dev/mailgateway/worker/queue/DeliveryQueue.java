@@ -32,12 +32,14 @@ public class DeliveryQueue {
 
     public static final String QUEUED = "queued";
     public static final String FAILED = "failed";
+    /** Delivered to a local mailbox, the sender asked to hear of it (NOTIFY=SUCCESS): waits for its report. */
+    public static final String DELIVERED = "delivered";
 
     /** A queued row as the queue API shows it. */
     public record Listed(String queueId, String sender, String recipient, int attempts, Instant nextAttemptAt, String lastError) {
     }
 
-    /** A row waiting for its report, with what the report needs; {@code action} is RFC 3464's ("failed"). */
+    /** A row waiting for its report, with what the report needs; {@code action} is RFC 3464's (failed, delivered, relayed). */
     public record Failed(long id, String queueId, long bodyId, String recipient, String dsnNotify, String orcpt, String action, String status,
             String lastError, String remoteMta, String sender, String ret, String envid, Instant receivedAt) {
     }
@@ -70,7 +72,7 @@ public class DeliveryQueue {
             select b.id from message_body b
             where b.id in (
                 select q.body_id from delivery_queue q
-                where q.state = 'failed' and not (q.queue_id = any($2))
+                where q.state in ('failed', 'delivered', 'relayed') and not (q.queue_id = any($2))
                   and not exists (select 1 from delivery_queue r where r.body_id = q.body_id and r.state = 'reporting')
                 limit $1)
             for no key update of b skip locked""";
@@ -78,7 +80,7 @@ public class DeliveryQueue {
     /** Fixes the set each locked message's next report lists: all its rows waiting for one. */
     private static final String MARK_REPORTING = """
             update delivery_queue q set state = 'reporting', dsn_action = q.state
-            where q.body_id = any($1) and q.state = 'failed'
+            where q.body_id = any($1) and q.state in ('failed', 'delivered', 'relayed')
               and not exists (select 1 from delivery_queue r where r.body_id = q.body_id and r.state = 'reporting')""";
 
     private static final String LOCK_MESSAGE = "select 1 from message_body where id = $1 for no key update skip locked";
@@ -132,6 +134,7 @@ public class DeliveryQueue {
         List<Tuple> delivered = new ArrayList<>();
         List<Tuple> deferred = new ArrayList<>();
         List<Tuple> failed = new ArrayList<>();
+        List<Tuple> relayed = new ArrayList<>();
         for (Verdict verdict : verdicts) {
             String error = verdict.reply().summary();
             switch (verdict.kind()) {
@@ -139,6 +142,7 @@ public class DeliveryQueue {
                 case DEFERRED -> deferred.add(Tuple.of(verdict.row().id(), time(verdict.nextAttemptAt()), error, verdict.status(), verdict.remoteMta(),
                         verdict.warnDelay()));
                 case FAILED -> failed.add(Tuple.of(verdict.row().id(), error, verdict.status(), verdict.remoteMta()));
+                case RELAYED -> relayed.add(Tuple.of(verdict.row().id(), error, verdict.status(), verdict.remoteMta()));
             }
         }
         Long[] bodies = verdicts.stream().map(v -> v.row().bodyId()).distinct().toArray(Long[]::new);
@@ -147,6 +151,9 @@ public class DeliveryQueue {
                         + " delay_warned = delay_warned or $6 where id = $1 and state = 'queued'", deferred))
                 .compose(v -> batch(connection, "update delivery_queue set state = 'failed', last_error = $2, status = $3, remote_mta = $4"
                         + " where id = $1 and state = 'queued'", failed))
+                // kept for their "relayed" report, as failed rows for their bounce
+                .compose(v -> batch(connection, "update delivery_queue set state = 'relayed', last_error = $2, status = $3, remote_mta = $4"
+                        + " where id = $1 and state = 'queued'", relayed))
                 .compose(v -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(bodies)))
                 .mapEmpty());
     }
