@@ -63,6 +63,17 @@ class MaildropTest {
     @Inject
     PgMaildrop maildrop;
 
+    /** A session of {@code address}, whose maildrop holds one message, logged in and that message marked deleted. */
+    private LineClient deletedTheOneMessage(String address) throws java.io.IOException {
+        LineClient c = new LineClient(server.port());
+        c.expectStart("+OK ");
+        c.send("USER " + address + "\r\nPASS pw\r\nDELE 1\r\n");
+        c.expect("+OK Send PASS");
+        c.expectStart("+OK Maildrop has 1 messages");
+        c.expect("+OK Message 1 deleted");
+        return c;
+    }
+
     @Test
     void theMaildropLockHasOneOwnerAcrossReplicasAndExpires() {
         long account = account("lock-" + UUID.randomUUID() + "@example.test");
@@ -90,12 +101,7 @@ class MaildropTest {
         String erin = "drop-" + UUID.randomUUID() + "@example.test";
         long erinId = account(erin);
         String queueId = deliver("Subject: kept\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII), erinId);
-        try (LineClient c = new LineClient(server.port())) {
-            c.expectStart("+OK ");
-            c.send("USER " + erin + "\r\nPASS pw\r\nDELE 1\r\n");
-            c.expect("+OK Send PASS");
-            c.expectStart("+OK Maildrop has 1 messages");
-            c.expect("+OK Message 1 deleted");
+        try (LineClient c = deletedTheOneMessage(erin)) {
             // the lease expired during a stall and another replica's session took the maildrop
             pool.preparedQuery("update maildrop_lock set owner = 'other-replica/other-session', expires_at = now() + interval '2 minutes'"
                     + " where account_id = $1").execute(Tuple.of(erinId)).await().indefinitely();
@@ -154,12 +160,8 @@ class MaildropTest {
         assertEquals(0, rows("select 1 from mailbox_entry e join account a on a.id = e.account_id where e.queue_id = $1 and a.address = '" + alice + "'", queueId));
         assertEquals(1, rows("select 1 from message_body where queue_id = $1", queueId), "bob still references the body");
 
-        try (LineClient c = new LineClient(server.port())) {
-            c.expectStart("+OK ");
-            c.send("USER " + bob + "\r\nPASS pw\r\nDELE 1\r\nQUIT\r\n");
-            c.expect("+OK Send PASS");
-            c.expectStart("+OK Maildrop has 1 messages");
-            c.expect("+OK Message 1 deleted");
+        try (LineClient c = deletedTheOneMessage(bob)) {
+            c.send("QUIT\r\n");
             c.expectStart("+OK ");
         }
         assertEquals(0, rows("select 1 from message_body where queue_id = $1", queueId), "the last reference took the body");

@@ -407,19 +407,34 @@ class Pop3TranscriptTest {
         assertEquals(List.of(), deletedEntries);
     }
 
-    /** A stall outlived the lease and another session took the maildrop: the next command, QUIT too, ends this one, deleting nothing. */
-    @Test
-    void aSessionWhoseLockWasTakenOverEndsWithInUseAndDeletesNothing() throws Exception {
+    /**
+     * After a DELE, {@code loseLock} runs and, {@code renewals} renewals later, {@code commands}
+     * get only {@code answer}: the session ends, nothing deleted.
+     */
+    private void sessionEndsAfterTheLockIsLost(Runnable loseLock, int renewals, String commands, String answer) throws Exception {
         try (LineClient c = loggedIn()) {
             c.send("DELE 1\r\n");
             c.expect("+OK Message 1 deleted");
-            lockOwners.put(7L, "another-replica/another-session");
-            Thread.sleep(10 * lockRenewalMillis);
-            c.send("STAT\r\nQUIT\r\n");
-            c.expect("-ERR [IN-USE] Maildrop taken over by another session, nothing deleted");
-            assertNull(c.line(), "the session ended there: QUIT was never read");
+            loseLock.run();
+            Thread.sleep(renewals * lockRenewalMillis);
+            c.send(commands);
+            c.expect(answer);
+            assertNull(c.line(), "the session ended there");
         }
         assertEquals(List.of(), deletedEntries);
+    }
+
+    /** A stall outlived the lease and another session took the maildrop: the next command ends this one, deleting nothing. */
+    @Test
+    void aSessionWhoseLockWasTakenOverEndsWithInUseAndDeletesNothing() throws Exception {
+        // QUIT is never read: STAT already ended the session
+        sessionEndsAfterTheLockIsLost(() -> lockOwners.put(7L, "another-replica/another-session"), 10, "STAT\r\nQUIT\r\n",
+                "-ERR [IN-USE] Maildrop taken over by another session, nothing deleted");
+    }
+
+    @Test
+    void aSessionWhoseLockCouldNotBeRenewedEndsWithSysTempAndDeletesNothing() throws Exception {
+        sessionEndsAfterTheLockIsLost(() -> storeDown = true, 10, "QUIT\r\n", "-ERR [SYS/TEMP] Maildrop lock could not be renewed, nothing deleted");
     }
 
     /** QUIT right after the takeover, before any renewal noticed: the UPDATE state's own check refuses. */
@@ -428,28 +443,7 @@ class Pop3TranscriptTest {
         stopServer();
         lockRenewalMillis = 60_000;
         startServer();
-        try (LineClient c = loggedIn()) {
-            c.send("DELE 2\r\n");
-            c.expect("+OK Message 2 deleted");
-            lockOwners.put(7L, "another-replica/another-session");
-            c.send("QUIT\r\n");
-            c.expect("-ERR [IN-USE] Maildrop taken over by another session, nothing deleted");
-            assertNull(c.line());
-        }
-        assertEquals(List.of(), deletedEntries);
-    }
-
-    @Test
-    void aSessionWhoseLockCouldNotBeRenewedEndsWithSysTempAndDeletesNothing() throws Exception {
-        try (LineClient c = loggedIn()) {
-            c.send("DELE 1\r\n");
-            c.expect("+OK Message 1 deleted");
-            storeDown = true;
-            Thread.sleep(10 * lockRenewalMillis);
-            c.send("QUIT\r\n");
-            c.expect("-ERR [SYS/TEMP] Maildrop lock could not be renewed, nothing deleted");
-            assertNull(c.line());
-        }
-        assertEquals(List.of(), deletedEntries);
+        sessionEndsAfterTheLockIsLost(() -> lockOwners.put(7L, "another-replica/another-session"), 0, "QUIT\r\n",
+                "-ERR [IN-USE] Maildrop taken over by another session, nothing deleted");
     }
 }

@@ -98,6 +98,19 @@ class SuccessReportTest {
         return line;
     }
 
+    /**
+     * The delivery-status part expected of a report on one recipient of {@code envelope}: the per-message
+     * fields, {@code recipientFields}, and the Last-Attempt-Date of {@code actual}.
+     */
+    private static String expectedStatus(Envelope envelope, String recipientFields, String actual) {
+        return "Reporting-MTA: dns; gateway.test\r\n"
+                + "X-Queue-ID: " + envelope.queueId() + "\r\n"
+                + "Arrival-Date: " + RFC_5322.format(envelope.receivedAt().atZone(ZoneOffset.UTC)) + "\r\n"
+                + "\r\n"
+                + recipientFields
+                + lastAttempt(actual);
+    }
+
     @Test
     void aLocalDeliveryWithNotifySuccessGetsTheSenderADeliveredReport() {
         String sender = fixture.account();
@@ -107,15 +120,10 @@ class SuccessReportTest {
 
         String report = reportsTo(sender, 1).get(0);
         String status = deliveryStatus(report);
-        assertEquals("Reporting-MTA: dns; gateway.test\r\n"
-                + "X-Queue-ID: " + envelope.queueId() + "\r\n"
-                + "Arrival-Date: " + RFC_5322.format(envelope.receivedAt().atZone(ZoneOffset.UTC)) + "\r\n"
-                + "\r\n"
-                + "Final-Recipient: rfc822; " + recipient + "\r\n"
+        assertEquals(expectedStatus(envelope, "Final-Recipient: rfc822; " + recipient + "\r\n"
                 + "Action: delivered\r\n"
                 + "Status: 2.0.0\r\n"
-                + "Diagnostic-Code: smtp; 250 2.0.0 delivered to mailbox\r\n"
-                + lastAttempt(status), status);
+                + "Diagnostic-Code: smtp; 250 2.0.0 delivered to mailbox\r\n", status), status);
         assertTrue(report.contains("Subject: Successful Mail Delivery Report\r\n"), report);
         assertTrue(report.contains("Content-Description: Delivered Message Headers\r\nContent-Type: text/rfc822-headers\r\n\r\n"
                 + "Subject: tell me\r\nMessage-ID: <s1@example.test>\r\n\r\n"), report);
@@ -125,40 +133,43 @@ class SuccessReportTest {
         fixture.awaitRows("select 1 from message_body where queue_id = $1", envelope.queueId(), 1);
     }
 
-    @Test
-    void aRelayToAHopWithoutDsnGetsTheSenderARelayedReport() {
+    /** A message with NOTIFY=SUCCESS from a local sender to far@ a domain whose one MX is a sink offering {@code extensions}. */
+    private record Relay(String sender, String domain, Envelope envelope) {
+    }
+
+    private Relay relayWithNotifySuccess(List<String> extensions) {
         String domain = "s" + UUID.randomUUID().toString().substring(0, 8) + ".test";
         String host = RemotePeers.nextHostAddress();
         RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
-        sink = RemotePeers.sinkOn(host).extensions(List.of("PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES"));
+        sink = RemotePeers.sinkOn(host).extensions(extensions);
         String sender = fixture.account();
         Envelope envelope = envelope(sender, new Envelope.Recipient("far@" + domain, NOTIFY_SUCCESS));
         WorkerFixture.publish(envelope, MESSAGE, null);
+        return new Relay(sender, domain, envelope);
+    }
 
-        String status = deliveryStatus(reportsTo(sender, 1).get(0));
+    @Test
+    void aRelayToAHopWithoutDsnGetsTheSenderARelayedReport() {
+        Relay relay = relayWithNotifySuccess(List.of("PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES"));
+        String domain = relay.domain();
+        Envelope envelope = relay.envelope();
+
+        String status = deliveryStatus(reportsTo(relay.sender(), 1).get(0));
         assertEquals(List.of("RCPT TO:<far@" + domain + ">"), sink.received().get(0).rcptLines(), "no DSN at the hop: NOTIFY not passed on");
-        assertEquals("Reporting-MTA: dns; gateway.test\r\n"
-                + "X-Queue-ID: " + envelope.queueId() + "\r\n"
-                + "Arrival-Date: " + RFC_5322.format(envelope.receivedAt().atZone(ZoneOffset.UTC)) + "\r\n"
-                + "\r\n"
-                + "Final-Recipient: rfc822; far@" + domain + "\r\n"
+        assertEquals(expectedStatus(envelope, "Final-Recipient: rfc822; far@" + domain + "\r\n"
                 + "Action: relayed\r\n"
                 + "Status: 2.0.0\r\n"
                 + "Remote-MTA: dns; mx." + domain + "\r\n"
-                + "Diagnostic-Code: smtp; 250 2.0.0 queued\r\n"
-                + lastAttempt(status), status);
+                + "Diagnostic-Code: smtp; 250 2.0.0 queued\r\n", status), status);
         fixture.awaitRows("select 1 from delivery_queue where queue_id = $1", envelope.queueId(), 0);
     }
 
     @Test
     void aRelayToAHopWithDsnLeavesTheReportToIt() {
-        String domain = "s" + UUID.randomUUID().toString().substring(0, 8) + ".test";
-        String host = RemotePeers.nextHostAddress();
-        RemotePeers.zone().mx(domain, 10, "mx." + domain).a("mx." + domain, host);
-        sink = RemotePeers.sinkOn(host);
-        String sender = fixture.account();
-        Envelope envelope = envelope(sender, new Envelope.Recipient("far@" + domain, NOTIFY_SUCCESS));
-        WorkerFixture.publish(envelope, MESSAGE, null);
+        Relay relay = relayWithNotifySuccess(List.of("PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "DSN"));
+        String domain = relay.domain();
+        Envelope envelope = relay.envelope();
+        String sender = relay.sender();
 
         WorkerFixture.await(() -> sink.received().size() == 1, "the message at the hop");
         assertEquals(List.of("RCPT TO:<far@" + domain + "> NOTIFY=SUCCESS,FAILURE"), sink.received().get(0).rcptLines());
