@@ -78,6 +78,18 @@ public interface DeliveryConfig {
 
     Scheduler scheduler();
 
+    Ledger ledger();
+
+    interface Ledger {
+        /**
+         * How long a handled (queue id, recipient) is remembered, so that a replayed
+         * record stays a no-op (ARCHITECTURE decision 4); longer than mail.inbound
+         * keeps records (Kafka's retention.ms, 7 days unless set) and consumer offsets.
+         */
+        @WithDefault("30d")
+        Duration retention();
+    }
+
     interface Scheduler {
         /** How often due queue rows are looked for; a new remote recipient is picked up at the next look. */
         @WithDefault("1s")

@@ -24,6 +24,7 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
     /** How often a session renews its maildrop lock: well inside the lease (PgMaildrop.LOCK_LEASE, 2 minutes). */
     static final java.time.Duration LOCK_RENEWAL = java.time.Duration.ofSeconds(30);
 
+    private final long lockRenewalMillis;
     private long lockRenewal;
 
     /** Bytes read from PostgreSQL per round trip while streaming a message. */
@@ -37,14 +38,18 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
     private final String client;
     private final LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
 
-    /** @param onClose runs once when the connection has closed (gives back its place in the connection limits) */
+    /**
+     * @param lockRenewalMillis how often the session renews its maildrop lock ({@link #LOCK_RENEWAL}; tests shorten it)
+     * @param onClose runs once when the connection has closed (gives back its place in the connection limits)
+     */
     Pop3Connection(NetSocket socket, Pop3Session session, Pop3Metrics metrics, FailedLogins failedLogins, long idleTimeoutMillis,
-            Runnable onClose) {
+            long lockRenewalMillis, Runnable onClose) {
         super(socket);
         this.session = session;
         this.metrics = metrics;
         this.failedLogins = failedLogins;
         this.idleTimeoutMillis = idleTimeoutMillis;
+        this.lockRenewalMillis = lockRenewalMillis;
         this.onClose = onClose;
         this.client = socket.remoteAddress().hostAddress();
     }
@@ -52,7 +57,7 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
     void start() {
         metrics.sessionOpened();
         start(session.greeting().status() + "\r\n");
-        lockRenewal = context.owner().setPeriodic(LOCK_RENEWAL.toMillis(), id -> session.renewLock());
+        lockRenewal = context.owner().setPeriodic(lockRenewalMillis, id -> session.renewLock());
     }
 
     /** The session's maildrop lock goes with the connection, however it ends. */

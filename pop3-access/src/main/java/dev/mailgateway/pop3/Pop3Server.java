@@ -97,7 +97,7 @@ public class Pop3Server {
         Pop3Session.Offer offer = new Pop3Session.Offer(implicitTls || plaintextAllowed(socket), !implicitTls && keyPair.isPresent(),
                 apopSecrets.enabled());
         new Pop3Connection(socket, new Pop3Session(hostname, offer, maildrop, readAheadBudget), metrics, failedLogins, config.idleTimeout().toMillis(),
-                () -> connectionLimits.release(client)).start();
+                Pop3Connection.LOCK_RENEWAL.toMillis(), () -> connectionLimits.release(client)).start();
     }
 
     /**

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -62,11 +63,24 @@ class MaildropTest {
     @Inject
     PgMaildrop maildrop;
 
+    /** A session of {@code address}, whose maildrop holds one message, logged in and that message marked deleted. */
+    private LineClient deletedTheOneMessage(String address) throws java.io.IOException {
+        LineClient c = new LineClient(server.port());
+        c.expectStart("+OK ");
+        c.send("USER " + address + "\r\nPASS pw\r\nDELE 1\r\n");
+        c.expect("+OK Send PASS");
+        c.expectStart("+OK Maildrop has 1 messages");
+        c.expect("+OK Message 1 deleted");
+        return c;
+    }
+
     @Test
     void theMaildropLockHasOneOwnerAcrossReplicasAndExpires() {
         long account = account("lock-" + UUID.randomUUID() + "@example.test");
         assertTrue(maildrop.lock(account, "replica-a").toCompletionStage().toCompletableFuture().join());
         assertFalse(maildrop.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "held by a");
+        assertTrue(maildrop.renew(account, "replica-a").toCompletionStage().toCompletableFuture().join(), "a renews its own");
+        assertFalse(maildrop.renew(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "b finds it taken");
         maildrop.unlock(account, "replica-b").toCompletionStage().toCompletableFuture().join();
         assertFalse(maildrop.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "only its owner unlocks it");
         maildrop.unlock(account, "replica-a").toCompletionStage().toCompletableFuture().join();
@@ -75,6 +89,29 @@ class MaildropTest {
         pool.preparedQuery("update maildrop_lock set expires_at = now() - interval '1 second' where account_id = $1")
                 .execute(Tuple.of(account)).await().indefinitely();
         assertTrue(maildrop.lock(account, "replica-c").toCompletionStage().toCompletableFuture().join(), "taken over after expiry");
+    }
+
+    /**
+     * Another session takes the lease over under a live one (as after a stall
+     * longer than the lease), before its next renewal: its QUIT is refused with
+     * [IN-USE] by the transaction that would have deleted.
+     */
+    @Test
+    void aSessionWhoseLeaseWasTakenOverDeletesNothingAtQuit() throws Exception {
+        String erin = "drop-" + UUID.randomUUID() + "@example.test";
+        long erinId = account(erin);
+        String queueId = deliver("Subject: kept\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII), erinId);
+        try (LineClient c = deletedTheOneMessage(erin)) {
+            // the lease expired during a stall and another replica's session took the maildrop
+            pool.preparedQuery("update maildrop_lock set owner = 'other-replica/other-session', expires_at = now() + interval '2 minutes'"
+                    + " where account_id = $1").execute(Tuple.of(erinId)).await().indefinitely();
+            c.send("QUIT\r\n");
+            c.expect("-ERR [IN-USE] Maildrop taken over by another session, nothing deleted");
+            assertNull(c.line(), "the session ended");
+        }
+        assertEquals(1, rows("select 1 from mailbox_entry where queue_id = $1", queueId), "the message was not deleted");
+        assertEquals("other-replica/other-session", pool.preparedQuery("select owner from maildrop_lock where account_id = $1")
+                .execute(Tuple.of(erinId)).await().indefinitely().iterator().next().getString(0), "its release left the other's lock alone");
     }
 
     @Test
@@ -123,12 +160,8 @@ class MaildropTest {
         assertEquals(0, rows("select 1 from mailbox_entry e join account a on a.id = e.account_id where e.queue_id = $1 and a.address = '" + alice + "'", queueId));
         assertEquals(1, rows("select 1 from message_body where queue_id = $1", queueId), "bob still references the body");
 
-        try (LineClient c = new LineClient(server.port())) {
-            c.expectStart("+OK ");
-            c.send("USER " + bob + "\r\nPASS pw\r\nDELE 1\r\nQUIT\r\n");
-            c.expect("+OK Send PASS");
-            c.expectStart("+OK Maildrop has 1 messages");
-            c.expect("+OK Message 1 deleted");
+        try (LineClient c = deletedTheOneMessage(bob)) {
+            c.send("QUIT\r\n");
             c.expectStart("+OK ");
         }
         assertEquals(0, rows("select 1 from message_body where queue_id = $1", queueId), "the last reference took the body");

@@ -46,6 +46,10 @@ class Pop3TranscriptTest {
     private boolean plaintextAllowed = true;
     private boolean apopOffered = true;
     private long idleMillis = 60_000;
+    /** Short, so that the tests see a renewal without waiting 30 seconds. */
+    private long lockRenewalMillis = 50;
+    /** The store fails every renewal. */
+    private volatile boolean storeDown;
     /** Short delays: the tests see them grow without waiting long. */
     private final FailedLogins failedLogins = new FailedLogins(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofMinutes(1),
             System::currentTimeMillis);
@@ -81,9 +85,12 @@ class Pop3TranscriptTest {
         }
 
         @Override
-        public Future<Void> delete(long accountId, List<Entry> entries) {
+        public Future<Boolean> delete(long accountId, String owner, List<Entry> entries) {
+            if (!owner.equals(lockOwners.get(accountId))) {
+                return Future.succeededFuture(false);
+            }
             deletedEntries.addAll(entries);
-            return Future.succeededFuture();
+            return Future.succeededFuture(true);
         }
 
         @Override
@@ -97,8 +104,8 @@ class Pop3TranscriptTest {
         }
 
         @Override
-        public Future<Void> renew(long accountId, String owner) {
-            return Future.succeededFuture();
+        public Future<Boolean> renew(long accountId, String owner) {
+            return storeDown ? Future.failedFuture("connection refused") : Future.succeededFuture(owner.equals(lockOwners.get(accountId)));
         }
 
         @Override
@@ -116,7 +123,7 @@ class Pop3TranscriptTest {
         Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
         server = new LoopbackServer(socket ->
                 new Pop3Connection(socket, new Pop3Session("pop.example.test", new Pop3Session.Offer(plaintextAllowed, false, apopOffered), maildrop, readAheadBudget),
-                        metrics, failedLogins, idleMillis, () -> { }).start());
+                        metrics, failedLogins, idleMillis, lockRenewalMillis, () -> { }).start());
     }
 
     @AfterEach
@@ -398,5 +405,45 @@ class Pop3TranscriptTest {
             assertNull(c.line());
         }
         assertEquals(List.of(), deletedEntries);
+    }
+
+    /**
+     * After a DELE, {@code loseLock} runs and, {@code renewals} renewals later, {@code commands}
+     * get only {@code answer}: the session ends, nothing deleted.
+     */
+    private void sessionEndsAfterTheLockIsLost(Runnable loseLock, int renewals, String commands, String answer) throws Exception {
+        try (LineClient c = loggedIn()) {
+            c.send("DELE 1\r\n");
+            c.expect("+OK Message 1 deleted");
+            loseLock.run();
+            Thread.sleep(renewals * lockRenewalMillis);
+            c.send(commands);
+            c.expect(answer);
+            assertNull(c.line(), "the session ended there");
+        }
+        assertEquals(List.of(), deletedEntries);
+    }
+
+    /** A stall outlived the lease and another session took the maildrop: the next command ends this one, deleting nothing. */
+    @Test
+    void aSessionWhoseLockWasTakenOverEndsWithInUseAndDeletesNothing() throws Exception {
+        // QUIT is never read: STAT already ended the session
+        sessionEndsAfterTheLockIsLost(() -> lockOwners.put(7L, "another-replica/another-session"), 10, "STAT\r\nQUIT\r\n",
+                "-ERR [IN-USE] Maildrop taken over by another session, nothing deleted");
+    }
+
+    @Test
+    void aSessionWhoseLockCouldNotBeRenewedEndsWithSysTempAndDeletesNothing() throws Exception {
+        sessionEndsAfterTheLockIsLost(() -> storeDown = true, 10, "QUIT\r\n", "-ERR [SYS/TEMP] Maildrop lock could not be renewed, nothing deleted");
+    }
+
+    /** QUIT right after the takeover, before any renewal noticed: the UPDATE state's own check refuses. */
+    @Test
+    void quitAfterATakeoverDeletesNothing() throws Exception {
+        stopServer();
+        lockRenewalMillis = 60_000;
+        startServer();
+        sessionEndsAfterTheLockIsLost(() -> lockOwners.put(7L, "another-replica/another-session"), 0, "QUIT\r\n",
+                "-ERR [IN-USE] Maildrop taken over by another session, nothing deleted");
     }
 }

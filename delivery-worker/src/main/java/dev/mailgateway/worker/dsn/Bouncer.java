@@ -29,18 +29,22 @@ import dev.mailgateway.worker.queue.Verdict;
 /**
  * Turns failed queue rows into bounces: one report per message listing every
  * recipient that failed since the last one (ARCHITECTURE decision 7), queued
- * from {@code <>} on mail.inbound, before the rows are removed in the same
- * transaction. Its queue id is derived from the message's and the failed
- * recipients, so a bounce retried after a crash is the same record and the
- * worker's ledger stores it once. Also sends the optional delay warnings. No bounce for a message from {@code <>}
- * (RFC 5321 section 4.5.5) or for recipients whose NOTIFY excludes FAILURE
- * (RFC 3461 section 4.1).
+ * from {@code <>} on mail.inbound. The rows a report lists are fixed (marked,
+ * committed) before it is queued and removed only once Kafka has it, and its
+ * queue id is derived from the message's and those recipients: a report
+ * queued again after a crash is the same record, which the worker's ledger
+ * stores once, and no recipient is ever listed in two reports. Successes the
+ * sender asked to hear of (NOTIFY=SUCCESS: delivered to a mailbox, relayed to a
+ * hop without DSN) are reported the same way, one report per message and
+ * action. Also sends the optional delay warnings. No report to {@code <>}
+ * (RFC 5321 section 4.5.5), no bounce for recipients whose NOTIFY excludes
+ * FAILURE (RFC 3461 section 4.1).
  */
 @ApplicationScoped
 public class Bouncer {
 
     private static final Logger LOG = Logger.getLogger(Bouncer.class);
-    /** Failed rows handled in one transaction. */
+    /** Messages whose reports are fixed, then queued, in one pass; the next poll takes the rest. */
     static final int BATCH = 100;
     /** How much of a message is read to return its header section (RET=HDRS, the default). */
     static final int HEADER_SECTION_LIMIT = 256 * 1024;
@@ -60,34 +64,45 @@ public class Bouncer {
     }
 
     /**
-     * Bounces what failed, batch after batch, except messages in
-     * {@code inFlight} (relays of them still running); the number of failed rows handled.
+     * Bounces what failed, except messages in {@code inFlight} (relays of them
+     * still running): fixes the sets to report of up to {@link #BATCH} messages,
+     * then reports up to {@link #BATCH} fixed sets, one message after the other
+     * (sets left by a crash too); the number of rows handled.
      */
     public Future<Integer> bounceFailed(Set<String> inFlight) {
-        return queue.bounceFailed(BATCH, inFlight, this::bounce)
-                .compose(handled -> handled < BATCH ? Future.succeededFuture(handled) : bounceFailed(inFlight).map(more -> handled + more));
+        return queue.markReports(BATCH, inFlight).compose(marked -> queue.reportsDue(BATCH)).compose(bodies -> {
+            Future<Integer> handled = Future.succeededFuture(0);
+            for (long body : bodies) {
+                handled = handled.compose(sum -> queue.report(body, this::report).map(rows -> sum + rows));
+            }
+            return handled;
+        });
     }
 
-    private Future<Void> bounce(List<DeliveryQueue.Failed> rows) {
-        Map<String, List<DeliveryQueue.Failed>> byMessage = new LinkedHashMap<>();
-        rows.forEach(row -> byMessage.computeIfAbsent(row.queueId(), id -> new ArrayList<>()).add(row));
+    /** The reports of one message's fixed set of rows: one per action (failed, delivered, relayed). */
+    private Future<Void> report(List<DeliveryQueue.Failed> rows) {
+        Map<String, List<DeliveryQueue.Failed>> byAction = new LinkedHashMap<>();
+        rows.forEach(row -> byAction.computeIfAbsent(row.action(), action -> new ArrayList<>()).add(row));
         Future<Void> done = Future.succeededFuture();
-        for (List<DeliveryQueue.Failed> message : byMessage.values()) {
-            done = done.compose(v -> report(message));
+        for (Map.Entry<String, List<DeliveryQueue.Failed>> action : byAction.entrySet()) {
+            done = done.compose(v -> report(action.getKey(), action.getValue()));
         }
         return done;
     }
 
-    private Future<Void> report(List<DeliveryQueue.Failed> rows) {
+    private Future<Void> report(String action, List<DeliveryQueue.Failed> rows) {
         DeliveryQueue.Failed first = rows.get(0);
-        List<DeliveryQueue.Failed> reported = rows.stream().filter(row -> wantsFailureReport(row.dsnNotify())).toList();
+        boolean failed = action.equals("failed");
+        List<DeliveryQueue.Failed> reported = rows.stream()
+                .filter(row -> failed ? wantsFailureReport(row.dsnNotify()) : wantsSuccessReport(row.dsnNotify())).toList();
         if (first.sender().isEmpty() || reported.isEmpty()) {
-            LOG.infof("%s: %d recipients failed, no bounce (%s)", first.queueId(), rows.size(),
-                    first.sender().isEmpty() ? "null sender" : "NOTIFY without FAILURE");
+            LOG.infof("%s: %d recipients %s, no report (%s)", first.queueId(), rows.size(), action,
+                    first.sender().isEmpty() ? "null sender" : "NOTIFY does not ask for one");
             return Future.succeededFuture();
         }
         Original original = new Original(first.queueId(), first.bodyId(), first.sender(), first.ret(), first.envid(), first.receivedAt());
-        return send(original, "bounce", reported.stream().map(Bouncer::failure).toList(), null).onSuccess(reportId -> {
+        // a bounce keeps the label of earlier versions, so the id of one queued before an upgrade does not change
+        return send(original, failed ? "bounce" : action, reported.stream().map(Bouncer::about).toList(), null).onSuccess(reportId -> {
             metrics.bounced();
             reported.forEach(row -> events.publish(DeliveryEvent.of(row.queueId(), row.recipient(), "dsn", "dsn-sent", row.status(), row.remoteMta(), 0)
                     .withDsn(reportId)));
@@ -122,8 +137,8 @@ public class Bouncer {
     /** Renders a report and queues it from {@code <>}; the report's queue id, derived from the message's, {@code kind} and recipients. */
     private Future<String> send(Original original, String kind, List<DeliveryReport.Failure> about, Instant retryUntil) {
         String reportId = QueueId.derived(original.queueId(), kind + " " + String.join(" ", about.stream().map(DeliveryReport.Failure::recipient).toList()));
-        // a delay report never returns the whole message: it is still on its way
-        boolean full = retryUntil == null && "FULL".equalsIgnoreCase(original.ret());
+        // RFC 3461 section 4.3: RET=FULL asks for the whole message in "failed" reports only
+        boolean full = "FULL".equalsIgnoreCase(original.ret()) && about.stream().allMatch(entry -> entry.action().equals("failed"));
         return queue.head(original.bodyId(), full ? Integer.MAX_VALUE : HEADER_SECTION_LIMIT).compose(head -> {
             Instant now = Instant.now();
             byte[] message = DeliveryReport.render(new DeliveryReport.Facts(hostname, reportId, original.queueId(), original.sender(),
@@ -138,10 +153,10 @@ public class Bouncer {
     }
 
     /** A row failed before its status was kept (an older schema) reports the generic permanent failure. */
-    private static DeliveryReport.Failure failure(DeliveryQueue.Failed row) {
+    private static DeliveryReport.Failure about(DeliveryQueue.Failed row) {
         String status = row.status() != null ? row.status() : "5.0.0";
         String diagnostic = row.lastError() != null ? row.lastError() : "550 5.0.0 delivery failed";
-        return new DeliveryReport.Failure(row.recipient(), row.orcpt(), "failed", status, diagnostic, row.remoteMta());
+        return new DeliveryReport.Failure(row.recipient(), row.orcpt(), row.action(), status, diagnostic, row.remoteMta());
     }
 
     /** RFC 3461 section 4.1: NOTIFY=DELAY asks for delay reports; without NOTIFY it is the MTA's choice, and ours is yes when configured. */
@@ -152,6 +167,11 @@ public class Bouncer {
     /** RFC 3461 section 4.1: no NOTIFY means the MTA's default, which reports failures. */
     static boolean wantsFailureReport(String notify) {
         return notify == null || notify.toUpperCase(Locale.ROOT).contains("FAILURE");
+    }
+
+    /** RFC 3461 sections 4.1 and 6.2: successes are reported only to a sender that asked with NOTIFY=SUCCESS. */
+    public static boolean wantsSuccessReport(String notify) {
+        return notify != null && notify.toUpperCase(Locale.ROOT).contains("SUCCESS");
     }
 
     /** The bounce's MAIL parameters: 8BITMIME when it returns 8-bit text, SMTPUTF8 for a UTF-8 sender. */

@@ -9,11 +9,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A non-delivery report as RFC 3464 defines it, in a {@code multipart/report}
+ * A delivery status notification as RFC 3464 defines it, in a {@code multipart/report}
  * (RFC 6522): a text part for people, a {@code message/delivery-status} part
- * for programs (one block per failed recipient) and the original message,
+ * for programs (one block per recipient) and the original message,
  * whole ({@code message/rfc822}) when the sender asked with RET=FULL, else
- * its header section ({@code text/rfc822-headers}). Pure: facts in, bytes out.
+ * its header section ({@code text/rfc822-headers}). Failures, delays, and
+ * successes (NOTIFY=SUCCESS, RFC 3461 section 6.2). Pure: facts in, bytes out.
  */
 public final class DeliveryReport {
 
@@ -22,7 +23,7 @@ public final class DeliveryReport {
 
     /**
      * One recipient the report is about: RFC 3464 section 2.3 fields. {@code orcpt} is the ORCPT
-     * value as received (xtext), or null; {@code action} is "failed" or "delayed".
+     * value as received (xtext), or null; {@code action} is "failed", "delayed", "delivered" or "relayed".
      */
     public record Failure(String recipient, String orcpt, String action, String status, String diagnostic, String remoteMta) {
     }
@@ -41,6 +42,11 @@ public final class DeliveryReport {
         boolean delayOnly() {
             return failures.stream().allMatch(f -> f.action().equals("delayed"));
         }
+
+        /** RFC 3464 section 2.3.3: "delivered" and "relayed" are successes (nothing more will be heard of a relayed one). */
+        boolean successOnly() {
+            return failures.stream().allMatch(f -> f.action().equals("delivered") || f.action().equals("relayed"));
+        }
     }
 
     private DeliveryReport() {
@@ -52,7 +58,8 @@ public final class DeliveryReport {
                 .append("Date: ").append(date(facts.now())).append("\r\n")
                 .append("From: Mail Delivery System <MAILER-DAEMON@").append(facts.reportingMta()).append(">\r\n")
                 .append("To: <").append(facts.sender()).append(">\r\n")
-                .append(facts.delayOnly() ? "Subject: Delayed Mail (still being retried)\r\n" : "Subject: Undelivered Mail Returned to Sender\r\n")
+                .append(facts.delayOnly() ? "Subject: Delayed Mail (still being retried)\r\n"
+                        : facts.successOnly() ? "Subject: Successful Mail Delivery Report\r\n" : "Subject: Undelivered Mail Returned to Sender\r\n")
                 .append("Message-ID: <").append(facts.reportId()).append('@').append(facts.reportingMta()).append(">\r\n")
                 // RFC 3834: an automatic answer, which nobody should answer automatically again
                 .append("Auto-Submitted: auto-replied\r\n")
@@ -71,8 +78,9 @@ public final class DeliveryReport {
                 .append(statusFields(facts))
                 .append("\r\n--").append(boundary).append("\r\n");
         byte[] original = facts.returnFull() ? facts.original() : headerSection(facts.original());
-        head.append(facts.returnFull() ? "Content-Description: Undelivered Message\r\nContent-Type: message/rfc822\r\n\r\n"
-                : "Content-Description: Undelivered Message Headers\r\nContent-Type: text/rfc822-headers\r\n\r\n");
+        String returned = facts.successOnly() ? "Delivered Message" : "Undelivered Message";
+        head.append(facts.returnFull() ? "Content-Description: " + returned + "\r\nContent-Type: message/rfc822\r\n\r\n"
+                : "Content-Description: " + returned + " Headers\r\nContent-Type: text/rfc822-headers\r\n\r\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream(head.length() + original.length + 128);
         out.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
         out.writeBytes(original);
@@ -90,6 +98,9 @@ public final class DeliveryReport {
                 .append(facts.delayOnly() ? ") could not be delivered yet to one or more recipients.\r\n"
                         + "It will be tried again until " + date(facts.retryUntil()) + "; you need not send it again.\r\n"
                         + "The mail system's reasons:\r\n\r\n"
+                        : facts.successOnly() ? ") was delivered to the recipients below, as you asked.\r\n"
+                        + "Delivered to a mailbox, you will hear no more of it; relayed to a system that does not\r\n"
+                        + "report deliveries, you may still hear of a failure from further on:\r\n\r\n"
                         : ") could not be delivered to one or more recipients.\r\n"
                         + "It is attached below. The mail system's reasons:\r\n\r\n");
         for (Failure failure : facts.failures()) {

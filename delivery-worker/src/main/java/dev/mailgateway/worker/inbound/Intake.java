@@ -20,6 +20,7 @@ import dev.mailgateway.common.address.MailAddress;
 import dev.mailgateway.common.address.MailPath;
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.reply.SmtpReply;
+import dev.mailgateway.worker.dsn.Bouncer;
 import dev.mailgateway.worker.local.MailboxEntry;
 import dev.mailgateway.worker.queue.DeliveryQueue;
 import dev.mailgateway.worker.queue.QueuedRecipient;
@@ -28,8 +29,9 @@ import dev.mailgateway.worker.queue.QueuedRecipient;
  * The fast, local work for one accepted message (ARCHITECTURE decision 3),
  * run inside a transaction of the caller's (which other records of the same
  * poll may share, InboundConsumer): store the body once, add a
- * mailbox entry per local recipient, a queue row per remote one, and record
- * every recipient in the ledger. Recipients the ledger knows are skipped, so
+ * mailbox entry per local recipient, a queue row per remote one (and per
+ * report to come: an unknown user's bounce, a delivery the sender asked to
+ * hear of), and record every recipient in the ledger. Recipients the ledger knows are skipped, so
  * running it twice for one record changes nothing (exactly once).
  */
 @ApplicationScoped
@@ -41,6 +43,8 @@ public class Intake {
 
     /** The verdict for a local recipient whose account went away after RCPT accepted it: kept for its bounce. */
     static final SmtpReply NO_SUCH_ACCOUNT = SmtpReply.of(550, "5.1.1", "mailbox unavailable: no such account");
+    /** The outcome of a local delivery, kept for its report when the sender asked with NOTIFY=SUCCESS. */
+    static final SmtpReply DELIVERED_TO_MAILBOX = SmtpReply.of(250, "2.0.0", "delivered to mailbox");
 
     private final LocalDomains localDomains;
 
@@ -129,6 +133,10 @@ public class Intake {
                 }
                 delivered.add(entry.getValue().address());
                 route = LedgerEntry.Route.LOCAL;
+                // RFC 3461 section 6.2: a "delivered" report, never to the null reverse-path
+                if (!envelope.reversePath().isEmpty() && Bouncer.wantsSuccessReport(entry.getValue().params().get("NOTIFY"))) {
+                    rows.add(queueRow(envelope, body, entry.getValue(), recipient, DeliveryQueue.DELIVERED, DELIVERED_TO_MAILBOX));
+                }
             } else {
                 rows.add(queueRow(envelope, body, entry.getValue(), recipient, DeliveryQueue.FAILED, NO_SUCH_ACCOUNT));
                 route = LedgerEntry.Route.UNKNOWN_USER;

@@ -32,13 +32,15 @@ public class DeliveryQueue {
 
     public static final String QUEUED = "queued";
     public static final String FAILED = "failed";
+    /** Delivered to a local mailbox, the sender asked to hear of it (NOTIFY=SUCCESS): waits for its report. */
+    public static final String DELIVERED = "delivered";
 
     /** A queued row as the queue API shows it. */
     public record Listed(String queueId, String sender, String recipient, int attempts, Instant nextAttemptAt, String lastError) {
     }
 
-    /** A failed row waiting for its bounce, with what the report needs. */
-    public record Failed(long id, String queueId, long bodyId, String recipient, String dsnNotify, String orcpt, String status,
+    /** A row waiting for its report, with what the report needs; {@code action} is RFC 3464's (failed, delivered, relayed). */
+    public record Failed(long id, String queueId, long bodyId, String recipient, String dsnNotify, String orcpt, String action, String status,
             String lastError, String remoteMta, String sender, String ret, String envid, Instant receivedAt) {
     }
 
@@ -60,14 +62,35 @@ public class DeliveryQueue {
                       b.sender, b.dsn_ret, b.dsn_envid, b.smtputf8, b.received_at,
                       case when b.size_bytes <= $4 then b.content end as content""";
 
-    private static final String CLAIM_FAILED = """
-            select q.id, q.queue_id, q.body_id, q.recipient, q.dsn_notify, q.dsn_orcpt, q.status, q.last_error, q.remote_mta,
+    /**
+     * Locks the bodies of up to $1 messages with rows to report and none being
+     * reported, except messages in $2. The body row is the message's lock: the
+     * mark and the report of one message never run in two transactions at once.
+     * NO KEY UPDATE does not stop intake's foreign keys from referencing it.
+     */
+    private static final String LOCK_TO_REPORT = """
+            select b.id from message_body b
+            where b.id in (
+                select q.body_id from delivery_queue q
+                where q.state in ('failed', 'delivered', 'relayed') and not (q.queue_id = any($2))
+                  and not exists (select 1 from delivery_queue r where r.body_id = q.body_id and r.state = 'reporting')
+                limit $1)
+            for no key update of b skip locked""";
+
+    /** Fixes the set each locked message's next report lists: all its rows waiting for one. */
+    private static final String MARK_REPORTING = """
+            update delivery_queue q set state = 'reporting', dsn_action = q.state
+            where q.body_id = any($1) and q.state in ('failed', 'delivered', 'relayed')
+              and not exists (select 1 from delivery_queue r where r.body_id = q.body_id and r.state = 'reporting')""";
+
+    private static final String LOCK_MESSAGE = "select 1 from message_body where id = $1 for no key update skip locked";
+
+    private static final String REPORTING_ROWS = """
+            select q.id, q.queue_id, q.body_id, q.recipient, q.dsn_notify, q.dsn_orcpt, q.dsn_action, q.status, q.last_error, q.remote_mta,
                    b.sender, b.dsn_ret, b.dsn_envid, b.received_at
             from delivery_queue q join message_body b on b.id = q.body_id
-            where q.state = 'failed' and not (q.queue_id = any($2))
-            order by q.queue_id, q.id
-            limit $1
-            for update of q skip locked""";
+            where q.body_id = $1 and q.state = 'reporting'
+            order by q.id""";
 
     /** Bodies up to this size come with their claim: one query less per relay of a typical message. */
     static final long CLAIMED_WITH_CONTENT = 64 * 1024;
@@ -111,6 +134,7 @@ public class DeliveryQueue {
         List<Tuple> delivered = new ArrayList<>();
         List<Tuple> deferred = new ArrayList<>();
         List<Tuple> failed = new ArrayList<>();
+        List<Tuple> relayed = new ArrayList<>();
         for (Verdict verdict : verdicts) {
             String error = verdict.reply().summary();
             switch (verdict.kind()) {
@@ -118,6 +142,7 @@ public class DeliveryQueue {
                 case DEFERRED -> deferred.add(Tuple.of(verdict.row().id(), time(verdict.nextAttemptAt()), error, verdict.status(), verdict.remoteMta(),
                         verdict.warnDelay()));
                 case FAILED -> failed.add(Tuple.of(verdict.row().id(), error, verdict.status(), verdict.remoteMta()));
+                case RELAYED -> relayed.add(Tuple.of(verdict.row().id(), error, verdict.status(), verdict.remoteMta()));
             }
         }
         Long[] bodies = verdicts.stream().map(v -> v.row().bodyId()).distinct().toArray(Long[]::new);
@@ -126,6 +151,9 @@ public class DeliveryQueue {
                         + " delay_warned = delay_warned or $6 where id = $1 and state = 'queued'", deferred))
                 .compose(v -> batch(connection, "update delivery_queue set state = 'failed', last_error = $2, status = $3, remote_mta = $4"
                         + " where id = $1 and state = 'queued'", failed))
+                // kept for their "relayed" report, as failed rows for their bounce
+                .compose(v -> batch(connection, "update delivery_queue set state = 'relayed', last_error = $2, status = $3, remote_mta = $4"
+                        + " where id = $1 and state = 'queued'", relayed))
                 .compose(v -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(bodies)))
                 .mapEmpty());
     }
@@ -138,31 +166,67 @@ public class DeliveryQueue {
     }
 
     /**
-     * Runs {@code bounce} on up to {@code limit} failed rows, locked in one
-     * transaction; the rows and then unreferenced bodies are deleted only when
-     * it succeeds, so a bounce that could not be queued is tried again.
-     * Messages in {@code waitFor} still have relays in flight: their failures
-     * wait, so that one report lists them all.
+     * Fixes what the next report of up to {@code limit} messages lists: each
+     * one's rows waiting for a report, all of them, in one transaction per call,
+     * committed before any report is queued. Messages in {@code waitFor} still
+     * have relays in flight: they wait, so that one report lists them all. A
+     * message whose last set is still being reported waits for it. The number
+     * of messages marked.
      */
-    public Future<Integer> bounceFailed(int limit, Set<String> waitFor, java.util.function.Function<List<Failed>, Future<Void>> bounce) {
-        return pool.withTransaction(connection -> connection.preparedQuery(CLAIM_FAILED)
-                .execute(Tuple.of(limit).addArrayOfString(waitFor.toArray(String[]::new))).compose(rows -> {
-            List<Failed> failed = new ArrayList<>(rows.size());
-            for (Row row : rows) {
-                failed.add(new Failed(row.getLong("id"), row.getString("queue_id"), row.getLong("body_id"), row.getString("recipient"),
-                        row.getString("dsn_notify"), row.getString("dsn_orcpt"), row.getString("status"), row.getString("last_error"),
-                        row.getString("remote_mta"), row.getString("sender"), row.getString("dsn_ret"), row.getString("dsn_envid"),
-                        instant(row, "received_at")));
-            }
-            if (failed.isEmpty()) {
+    public Future<Integer> markReports(int limit, Set<String> waitFor) {
+        String[] waiting = waitFor.toArray(String[]::new);
+        return pool.withTransaction(connection -> connection.preparedQuery(LOCK_TO_REPORT)
+                .execute(Tuple.of(limit).addArrayOfString(waiting))
+                .compose(locked -> {
+                    Long[] bodies = new Long[locked.size()];
+                    int i = 0;
+                    for (Row row : locked) {
+                        bodies[i++] = row.getLong(0);
+                    }
+                    // a statement of its own: its snapshot is taken with the locks held, so it sees every earlier mark
+                    return bodies.length == 0 ? Future.succeededFuture(0) : connection.preparedQuery(MARK_REPORTING)
+                            .execute(Tuple.tuple().addArrayOfLong(bodies)).map(bodies.length);
+                }));
+    }
+
+    /** Up to {@code limit} messages with a marked set to report. */
+    public Future<List<Long>> reportsDue(int limit) {
+        return pool.preparedQuery("select distinct body_id from delivery_queue where state = 'reporting' limit $1").execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<Long> bodies = new ArrayList<>(rows.size());
+                    rows.forEach(row -> bodies.add(row.getLong(0)));
+                    return bodies;
+                });
+    }
+
+    /**
+     * Runs {@code report} on the marked set of one message, then deletes the
+     * rows and the body when nothing else holds it; the number of rows. The
+     * same set every time until it succeeds: a report queued before a crash is
+     * queued again as the same record. 0 when another replica has the message.
+     */
+    public Future<Integer> report(long bodyId, java.util.function.Function<List<Failed>, Future<Void>> report) {
+        return pool.withTransaction(connection -> connection.preparedQuery(LOCK_MESSAGE).execute(Tuple.of(bodyId)).compose(locked -> {
+            if (locked.size() == 0) {
                 return Future.succeededFuture(0);
             }
-            Long[] ids = failed.stream().map(Failed::id).toArray(Long[]::new);
-            Long[] bodies = failed.stream().map(Failed::bodyId).distinct().toArray(Long[]::new);
-            return bounce.apply(failed)
-                    .compose(v -> connection.preparedQuery("delete from delivery_queue where id = any($1)").execute(Tuple.tuple().addArrayOfLong(ids)))
-                    .compose(v -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(bodies)))
-                    .map(failed.size());
+            return connection.preparedQuery(REPORTING_ROWS).execute(Tuple.of(bodyId)).compose(rows -> {
+                List<Failed> set = new ArrayList<>(rows.size());
+                for (Row row : rows) {
+                    set.add(new Failed(row.getLong("id"), row.getString("queue_id"), row.getLong("body_id"), row.getString("recipient"),
+                            row.getString("dsn_notify"), row.getString("dsn_orcpt"), row.getString("dsn_action"), row.getString("status"),
+                            row.getString("last_error"), row.getString("remote_mta"), row.getString("sender"), row.getString("dsn_ret"),
+                            row.getString("dsn_envid"), instant(row, "received_at")));
+                }
+                if (set.isEmpty()) {
+                    return Future.succeededFuture(0);
+                }
+                Long[] ids = set.stream().map(Failed::id).toArray(Long[]::new);
+                return report.apply(set)
+                        .compose(v -> connection.preparedQuery("delete from delivery_queue where id = any($1)").execute(Tuple.tuple().addArrayOfLong(ids)))
+                        .compose(v -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(new Long[] {bodyId})))
+                        .map(set.size());
+            });
         }));
     }
 

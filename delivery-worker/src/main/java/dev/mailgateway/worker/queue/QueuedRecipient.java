@@ -13,7 +13,8 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
 /**
  * One row of the delivery queue: a recipient that is not delivered locally,
- * waiting for a relay attempt ({@code queued}) or for its bounce ({@code failed}).
+ * waiting for a relay attempt ({@code queued}), or a recipient waiting for its
+ * report ({@code failed}; {@code delivered} or {@code relayed} for NOTIFY=SUCCESS).
  */
 @Entity
 @Table(name = "delivery_queue")

@@ -16,6 +16,13 @@ public record Verdict(ClaimedRecipient row, Kind kind, SmtpReply reply, String s
         boolean warnDelay) {
 
     public enum Kind {
-        DELIVERED, DEFERRED, FAILED
+        DELIVERED,
+        /**
+         * Delivered to a next hop that does not offer DSN, for a sender who asked with
+         * NOTIFY=SUCCESS: nobody further on will report it, so we do (RFC 3461 section 6.2, Action: relayed).
+         */
+        RELAYED,
+        DEFERRED,
+        FAILED
     }
 }

@@ -38,8 +38,15 @@ public class RelayClient {
 
     private static final Logger LOG = Logger.getLogger(RelayClient.class);
 
-    /** The final answer for one recipient and the host that gave it (null when no host did). */
-    public record Outcome(SmtpReply reply, String remoteMta) {
+    /**
+     * The final answer for one recipient and the host that gave it (null when no host did);
+     * {@code dsnOffered}: that host offered DSN, so it carried NOTIFY on (RFC 3461 section 4).
+     */
+    public record Outcome(SmtpReply reply, String remoteMta, boolean dsnOffered) {
+    }
+
+    /** One hop's replies per recipient, and whether it offered DSN. */
+    private record HopReplies(Map<String, SmtpReply> replies, boolean dsnOffered) {
     }
 
     private final Vertx vertx;
@@ -91,8 +98,8 @@ public class RelayClient {
             List<OutboundMessage.Recipient> pending = new ArrayList<>();
             if (result.succeeded()) {
                 for (OutboundMessage.Recipient recipient : message.recipients()) {
-                    SmtpReply reply = result.result().get(recipient.address());
-                    outcomes.put(recipient.address(), new Outcome(reply, hop.hostName()));
+                    SmtpReply reply = result.result().replies().get(recipient.address());
+                    outcomes.put(recipient.address(), new Outcome(reply, hop.hostName(), result.result().dsnOffered()));
                     if (reply.isTransient()) {
                         pending.add(recipient);
                     }
@@ -101,7 +108,7 @@ public class RelayClient {
                 SmtpReply reply = result.cause() instanceof HopFailure failure ? failure.reply
                         : SmtpReply.of(451, "4.4.1", hop + ": " + result.cause().getMessage());
                 LOG.debugf("%s to %s: %s", message.queueId(), hop, reply.summary());
-                message.recipients().forEach(r -> outcomes.put(r.address(), new Outcome(reply, hop.hostName())));
+                message.recipients().forEach(r -> outcomes.put(r.address(), new Outcome(reply, hop.hostName(), false)));
                 if (reply.isTransient()) {
                     pending.addAll(message.recipients());
                 }
@@ -114,11 +121,12 @@ public class RelayClient {
     }
 
     /** The transaction on a reused connection, or a new one; a reused one that died meanwhile is replaced once. */
-    private Future<Map<String, SmtpReply>> onHop(String domain, NextHop hop, OutboundMessage message, boolean mayReuse) {
+    private Future<HopReplies> onHop(String domain, NextHop hop, OutboundMessage message, boolean mayReuse) {
         Session reused = mayReuse ? takeIdle(hop) : null;
         Future<Session> session = reused != null ? Future.succeededFuture(reused) : open(domain, hop);
         return session.compose(s -> new MailTransaction(s.connection(), s.server(), message, settings.commandTimeout(), settings.dataTimeout())
                 .run()
+                .map(replies -> new HopReplies(replies, s.server().offers("DSN")))
                 .onSuccess(done -> keepIdle(s))
                 .recover(e -> reused != null ? onHop(domain, hop, message, false) : Future.failedFuture(e)));
     }

@@ -272,13 +272,14 @@ public class RelayScheduler {
         return verdictWriter.write(verdicts).onSuccess(v -> {
             metrics.relayed(System.nanoTime() - started);
             for (Verdict verdict : verdicts) {
-                String result = verdict.kind().name().toLowerCase(java.util.Locale.ROOT);
+                // a relayed recipient is a delivered one for the metrics and mail.events (CONTRACT); only its report differs
+                String result = (verdict.kind() == Verdict.Kind.RELAYED ? Verdict.Kind.DELIVERED : verdict.kind()).name().toLowerCase(java.util.Locale.ROOT);
                 metrics.outcome("remote", result, 1);
                 events.publish(DeliveryEvent.of(verdict.row().queueId(), verdict.row().recipient(), "remote", result,
                         verdict.status(), verdict.remoteMta(), verdict.row().attempts()));
                 LOG.debugf("%s to <%s>: %s (%s)", verdict.row().queueId(), verdict.row().recipient(), result, verdict.reply().summary());
             }
-            if (verdicts.stream().anyMatch(verdict -> verdict.kind() == Verdict.Kind.FAILED)) {
+            if (verdicts.stream().anyMatch(verdict -> verdict.kind() == Verdict.Kind.FAILED || verdict.kind() == Verdict.Kind.RELAYED)) {
                 wake();
             }
             List<Verdict> delayed = verdicts.stream().filter(Verdict::warnDelay).toList();
@@ -294,7 +295,9 @@ public class RelayScheduler {
     Verdict judge(ClaimedRecipient row, RelayClient.Outcome outcome, Instant now) {
         SmtpReply reply = outcome.reply();
         if (reply.isPositive()) {
-            return new Verdict(row, Verdict.Kind.DELIVERED, reply, status(reply, "2.0.0"), outcome.remoteMta(), null, false);
+            boolean reportRelay = !outcome.dsnOffered() && !row.sender().isEmpty() && Bouncer.wantsSuccessReport(row.dsnNotify());
+            return new Verdict(row, reportRelay ? Verdict.Kind.RELAYED : Verdict.Kind.DELIVERED, reply, status(reply, "2.0.0"),
+                    outcome.remoteMta(), null, false);
         }
         if (reply.isPermanent()) {
             return new Verdict(row, Verdict.Kind.FAILED, reply, status(reply, "5.0.0"), outcome.remoteMta(), null, false);
@@ -334,7 +337,7 @@ public class RelayScheduler {
 
     private static Map<String, RelayClient.Outcome> allGet(Job job, SmtpReply reply) {
         Map<String, RelayClient.Outcome> outcomes = new LinkedHashMap<>();
-        job.rows().forEach(row -> outcomes.put(row.recipient(), new RelayClient.Outcome(reply, null)));
+        job.rows().forEach(row -> outcomes.put(row.recipient(), new RelayClient.Outcome(reply, null, false)));
         return outcomes;
     }
 

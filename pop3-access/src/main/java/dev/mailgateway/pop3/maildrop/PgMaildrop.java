@@ -101,11 +101,16 @@ public class PgMaildrop implements Maildrop {
                 .map(rows -> rows.size() == 1);
     }
 
+    /**
+     * Renews a lease by its owner, expired or not: the owner column is what says
+     * who has the maildrop; the expiry only lets another session take it over.
+     */
+    private static final String RENEW = "update maildrop_lock set expires_at = now() + $3::bigint * interval '1 millisecond'"
+            + " where account_id = $1 and owner = $2";
+
     @Override
-    public Future<Void> renew(long accountId, String owner) {
-        return pool.preparedQuery("update maildrop_lock set expires_at = now() + $3::bigint * interval '1 millisecond'"
-                + " where account_id = $1 and owner = $2")
-                .execute(Tuple.of(accountId, owner(owner), LOCK_LEASE.toMillis())).mapEmpty();
+    public Future<Boolean> renew(long accountId, String owner) {
+        return pool.preparedQuery(RENEW).execute(Tuple.of(accountId, owner(owner), LOCK_LEASE.toMillis())).map(rows -> rows.rowCount() == 1);
     }
 
     @Override
@@ -149,18 +154,27 @@ public class PgMaildrop implements Maildrop {
     }
 
     @Override
-    public Future<Void> delete(long accountId, List<Entry> entries) {
+    public Future<Boolean> delete(long accountId, String owner, List<Entry> entries) {
         Long[] ids = entries.stream().map(Entry::id).toArray(Long[]::new);
         Long[] bodies = entries.stream().map(Entry::bodyId).distinct().toArray(Long[]::new);
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("delete from mailbox_entry where account_id = $1 and id = any($2)")
-                .execute(Tuple.of(accountId).addArrayOfLong(ids))
-                // a body goes with its last reference (ARCHITECTURE decision 8)
-                .compose(deleted -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED)
-                        .execute(Tuple.tuple().addArrayOfLong(bodies))
-                        .map(deleted.rowCount())))
-                .onSuccess(metrics::deleted)
-                .<Void>mapEmpty()
+        // the renewal locks the lease's row until the commit: no other session can take the maildrop over mid-delete
+        return pool.withTransaction(connection -> connection.preparedQuery(RENEW)
+                .execute(Tuple.of(accountId, owner(owner), LOCK_LEASE.toMillis()))
+                .compose(renewed -> renewed.rowCount() == 0 ? Future.succeededFuture(-1) : connection
+                        .preparedQuery("delete from mailbox_entry where account_id = $1 and id = any($2)")
+                        .execute(Tuple.of(accountId).addArrayOfLong(ids))
+                        // a body goes with its last reference (ARCHITECTURE decision 8)
+                        .compose(deleted -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED)
+                                .execute(Tuple.tuple().addArrayOfLong(bodies))
+                                .map(deleted.rowCount()))))
+                .onSuccess(deleted -> {
+                    if (deleted < 0) {
+                        LOG.warnf("account %d: maildrop lock taken over by another session, %d messages not deleted", accountId, ids.length);
+                    } else {
+                        metrics.deleted(deleted);
+                    }
+                })
+                .map(deleted -> deleted >= 0)
                 .onFailure(e -> LOG.warnf("deleting %d messages of account %d failed: %s", ids.length, accountId, e.toString()));
     }
 }

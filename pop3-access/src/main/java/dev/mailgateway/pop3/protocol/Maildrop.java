@@ -33,8 +33,12 @@ public interface Maildrop {
     /** Takes the maildrop's lock for {@code owner} (one session per maildrop); false when another session holds it. */
     Future<Boolean> lock(long accountId, String owner);
 
-    /** Keeps {@code owner}'s lock from expiring while its session lives. */
-    Future<Void> renew(long accountId, String owner);
+    /**
+     * Keeps {@code owner}'s lock from expiring while its session lives: true while
+     * the lock is still {@code owner}'s, false once another session took it over
+     * (a stall outlived the lease). Fails when the store is unreachable.
+     */
+    Future<Boolean> renew(long accountId, String owner);
 
     /** Gives up {@code owner}'s lock (QUIT, disconnect). */
     Future<Void> unlock(long accountId, String owner);
@@ -48,6 +52,10 @@ public interface Maildrop {
     /** The whole bytes of several (small) messages in one go, by body id. */
     Future<Map<Long, Buffer>> bodies(List<Entry> entries);
 
-    /** Removes the entries in one transaction (RFC 1939 UPDATE state); their bodies go with their last reference. */
-    Future<Void> delete(long accountId, List<Entry> entries);
+    /**
+     * Removes the entries in one transaction (RFC 1939 UPDATE state) that first
+     * renews {@code owner}'s lock: false, deleting nothing, when the lock is no
+     * longer {@code owner}'s. Their bodies go with their last reference.
+     */
+    Future<Boolean> delete(long accountId, String owner, List<Entry> entries);
 }

@@ -55,6 +55,11 @@ public final class Pop3Session {
     /** RFC 2449 section 4: a command line is at most 255 octets, CRLF included. */
     public static final int MAX_COMMAND_LINE = 255;
 
+    /** RFC 2449 section 8.1.1: another session took the maildrop over (a stall outlived the lease); this one deletes nothing. */
+    static final Pop3Response LOCK_TAKEN = Pop3Response.err("[IN-USE] Maildrop taken over by another session, nothing deleted");
+    /** RFC 2449 section 8.1.2: the lease could not be renewed, so another session may have the maildrop; nothing deleted. */
+    static final Pop3Response LOCK_UNCONFIRMED = Pop3Response.err("[SYS/TEMP] Maildrop lock could not be renewed, nothing deleted");
+
     private final String hostname;
     private boolean plaintextAllowed;
     private boolean stlsOffered;
@@ -72,6 +77,8 @@ public final class Pop3Session {
     /** This session's name on the maildrop lock. */
     private final String lockOwner = java.util.UUID.randomUUID().toString();
     private boolean locked;
+    /** Set when a renewal found the lock gone or failed: the answer to the next command, which ends the session. */
+    private Pop3Response lockLost;
     private List<Maildrop.Entry> messages = List.of();
     private boolean[] deleted = new boolean[0];
 
@@ -125,6 +132,11 @@ public final class Pop3Session {
         String argument = space < 0 ? "" : text.substring(space + 1);
         Optional<Pop3Verb> verb = Pop3Verb.of(word);
         count(verb.map(v -> v.name().toLowerCase(Locale.ROOT)).orElse("unknown"));
+        if (state == State.TRANSACTION && lockLost != null) {
+            // two sessions must never both act on one maildrop: this one ends without the UPDATE state
+            state = State.CLOSED;
+            return done(lockLost);
+        }
         if (verb.isEmpty()) {
             return done(Pop3Response.err("Unknown command"));
         }
@@ -320,16 +332,33 @@ public final class Pop3Session {
         if (was == State.AUTHORIZATION || marked.isEmpty()) {
             return release().map(Pop3Response.ok(hostname + " POP3 server signing off"));
         }
-        // RFC 1939 section 6: the UPDATE state, then the maildrop is free again
-        return maildrop.delete(accountId, marked)
-                .map(v -> Pop3Response.ok(hostname + " POP3 server signing off (" + liveCount() + " messages left)"))
+        // RFC 1939 section 6: the UPDATE state, only while the lock is still ours; then the maildrop is free again
+        return maildrop.delete(accountId, lockOwner, marked)
+                .map(held -> held ? Pop3Response.ok(hostname + " POP3 server signing off (" + liveCount() + " messages left)") : LOCK_TAKEN)
                 .otherwise(Pop3Response.err("[SYS/TEMP] Some deleted messages not removed"))
                 .compose(response -> release().map(response));
     }
 
-    /** Keeps the maildrop lock alive; the connection calls it while the session lasts. */
+    /**
+     * Keeps the maildrop lock alive; the connection calls it while the session
+     * lasts. A lock found taken over, or not renewed, ends the session at its
+     * next command. Never fails.
+     */
     public Future<Void> renewLock() {
-        return locked ? maildrop.renew(accountId, lockOwner) : Future.succeededFuture();
+        if (!locked || lockLost != null) {
+            return Future.succeededFuture();
+        }
+        return maildrop.renew(accountId, lockOwner).<Void>map(held -> {
+            if (!held) {
+                LOG.warnf("account %d: maildrop lock taken over by another session", accountId);
+                lockLost = LOCK_TAKEN;
+            }
+            return null;
+        }).otherwise(e -> {
+            LOG.warnf("account %d: maildrop lock not renewed: %s", accountId, e.toString());
+            lockLost = LOCK_UNCONFIRMED;
+            return null;
+        });
     }
 
     /** Frees the maildrop (QUIT, disconnect); a lock that cannot be removed now expires on its own. */

@@ -57,8 +57,8 @@ class Pop3SessionFuzzTest {
         }
 
         @Override
-        public Future<Void> delete(long accountId, List<Entry> entries) {
-            return Future.succeededFuture();
+        public Future<Boolean> delete(long accountId, String owner, List<Entry> entries) {
+            return Future.succeededFuture(true);
         }
 
         @Override
@@ -73,8 +73,8 @@ class Pop3SessionFuzzTest {
         }
 
         @Override
-        public Future<Void> renew(long accountId, String owner) {
-            return Future.succeededFuture();
+        public Future<Boolean> renew(long accountId, String owner) {
+            return Future.succeededFuture(true);
         }
 
         @Override

@@ -55,7 +55,7 @@ class ReadAheadTest {
         }
 
         @Override
-        public Future<Void> renew(long accountId, String owner) {
+        public Future<Boolean> renew(long accountId, String owner) {
             throw new UnsupportedOperationException();
         }
 
@@ -70,7 +70,7 @@ class ReadAheadTest {
         }
 
         @Override
-        public Future<Void> delete(long accountId, List<Entry> entries) {
+        public Future<Boolean> delete(long accountId, String owner, List<Entry> entries) {
             throw new UnsupportedOperationException();
         }
     };
