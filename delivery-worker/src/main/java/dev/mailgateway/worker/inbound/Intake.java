@@ -17,7 +17,6 @@ import io.smallrye.mutiny.Uni;
 import dev.mailgateway.common.account.Account;
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.address.MailAddress;
-import dev.mailgateway.common.address.MailPath;
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.worker.local.MailboxEntry;
@@ -154,6 +153,7 @@ public class Intake {
         row.queueId = envelope.queueId();
         row.bodyId = body.id;
         row.recipient = recipient.address();
+        // the A-label form: the relay routes and looks up MX by it, converting nothing
         row.domain = address.domain();
         row.dsnNotify = recipient.params().get("NOTIFY");
         row.dsnOrcpt = recipient.params().get("ORCPT");
@@ -164,8 +164,8 @@ public class Intake {
         return row;
     }
 
-    /** Envelope addresses were checked when the record was read (EnvelopeHeaders). */
+    /** Envelope addresses were checked when the record was read (EnvelopeHeaders); the domain is in A-labels. */
     private static MailAddress address(Envelope.Recipient recipient) {
-        return MailPath.parseMailbox(recipient.address());
+        return MailAddress.parse(recipient.address());
     }
 }

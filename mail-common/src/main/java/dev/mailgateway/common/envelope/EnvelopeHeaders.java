@@ -13,7 +13,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
-import dev.mailgateway.common.address.MailPath;
+import dev.mailgateway.common.address.AddressException;
+import dev.mailgateway.common.address.MailAddress;
 
 /**
  * Envelope &lt;-&gt; Kafka record headers. The record key is the queue id; the
@@ -105,8 +106,8 @@ public final class EnvelopeHeaders {
 
     private static void checkMailbox(String address, String header) throws MalformedEnvelopeException {
         try {
-            MailPath.parseMailbox(address);
-        } catch (IllegalArgumentException e) {
+            MailAddress.parse(address);
+        } catch (AddressException e) {
             throw new MalformedEnvelopeException("bad " + header + " address '" + address + "': " + e.getMessage());
         }
     }
