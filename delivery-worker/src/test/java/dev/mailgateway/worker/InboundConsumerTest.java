@@ -121,6 +121,39 @@ class InboundConsumerTest {
         assertEquals(2, fixture.count("select 1 from delivery_ledger where queue_id = $1", twice.queueId()));
     }
 
+    /**
+     * Issue 15: a quoted local part with a space once split the rcpt-to header and dead-lettered the whole
+     * message. Now the local copy is stored and the remote recipient queued, from a record as the ingress
+     * writes it and from one of the former format (records in the topic when the worker is upgraded).
+     */
+    @Test
+    void aQuotedLocalPartWithASpaceIsStoredAndQueuedNotDeadLettered() {
+        String alice = fixture.account();
+        byte[] message = "Subject: quoted\r\n\r\nx\r\n".getBytes(StandardCharsets.UTF_8);
+        Envelope envelope = envelope(List.of(alice, "\"john doe\"@remote.example"));
+        WorkerFixture.publish(envelope, message, null);
+        String legacyKey = QueueId.next();
+        RecordHeaders legacy = new RecordHeaders();
+        legacy.add("mail-from", "sender@example.org".getBytes(StandardCharsets.UTF_8));
+        legacy.add("rcpt-to", alice.getBytes(StandardCharsets.UTF_8));
+        legacy.add("rcpt-to", "\"jane doe\"@remote.example NOTIFY=FAILURE".getBytes(StandardCharsets.UTF_8));
+        legacy.add("client-address", "127.0.0.1".getBytes(StandardCharsets.UTF_8));
+        legacy.add("helo", "client.example".getBytes(StandardCharsets.UTF_8));
+        legacy.add("received-at", Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+        WorkerFixture.send(new ProducerRecord<>(LocalStack.INBOUND_TOPIC, null, legacyKey, message, legacy));
+
+        fixture.awaitRows("select 1 from delivery_ledger where queue_id = $1", envelope.queueId(), 2);
+        fixture.awaitRows("select 1 from delivery_ledger where queue_id = $1", legacyKey, 2);
+        for (String queueId : List.of(envelope.queueId(), legacyKey)) {
+            assertEquals(1, fixture.count("select 1 from mailbox_entry where queue_id = $1", queueId), "the local copy of " + queueId);
+        }
+        // the queue row is written in the ledger's transaction; the relay may already have taken it
+        assertEquals("remote", fixture.one("select route from delivery_ledger where queue_id = $1 and recipient = $2",
+                envelope.queueId(), "\"john doe\"@remote.example").getString(0));
+        assertEquals("remote", fixture.one("select route from delivery_ledger where queue_id = $1 and recipient = $2",
+                legacyKey, "\"jane doe\"@remote.example").getString(0));
+    }
+
     @Test
     void unreadableRecordGoesToTheDeadLetterTopicAndTheWorkerGoesOn() {
         String alice = fixture.account();
