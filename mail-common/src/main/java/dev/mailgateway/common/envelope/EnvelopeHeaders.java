@@ -135,12 +135,20 @@ public final class EnvelopeHeaders {
         return params;
     }
 
-    /** The address in the model's form (records written before the model kept some domains in U-labels). */
+    /**
+     * The address in the model's form. One the model refuses can only come from a record queued before it
+     * (whose ingress kept U-labels and measured lengths before case folding): it is kept as it came, for the
+     * worker to bounce, as long as it is {@code local@domain} without a control character to break a header.
+     */
     private static String mailbox(String address, String header) throws MalformedEnvelopeException {
         try {
             return MailAddress.parse(address).toString();
         } catch (AddressException e) {
-            throw new MalformedEnvelopeException("bad " + header + " address '" + address + "': " + e.getMessage());
+            int at = address.lastIndexOf('@');
+            if (at <= 0 || at == address.length() - 1 || address.chars().anyMatch(Character::isISOControl)) {
+                throw new MalformedEnvelopeException("bad " + header + " address '" + address + "': " + e.getMessage());
+            }
+            return address;
         }
     }
 

@@ -56,12 +56,18 @@ class EnvelopeHeadersTest {
     }
 
     @Test
-    void anAddressTheModelRefusesIsNotRead() {
-        Envelope envelope = new Envelope(QueueId.next(), "", Map.of(), List.of(Envelope.Recipient.of("x@" + "\u00e9".repeat(60) + ".com")),
-                "::1", "h", Optional.empty(), Instant.now());
-        MalformedEnvelopeException e = assertThrows(MalformedEnvelopeException.class,
-                () -> EnvelopeHeaders.fromRecord(envelope.queueId(), new RecordHeaders(EnvelopeHeaders.toHeaders(envelope))));
-        assertTrue(e.getMessage().contains("A-label"), e.getMessage());
+    void anAddressTheModelRefusesIsKeptForItsBounceUnlessItCouldBreakAHeader() throws Exception {
+        // as an ingress before the model accepted it: the worker bounces it (553 5.1.2) rather than dead-lettering the message
+        String grown = "x@" + "\u00e9".repeat(60) + ".com";
+        Envelope envelope = new Envelope(QueueId.next(), "", Map.of(), List.of(Envelope.Recipient.of(grown), Envelope.Recipient.of("a@example.test")),
+                "::1", "h", Optional.empty(), Instant.EPOCH);
+        assertEquals(envelope, EnvelopeHeaders.fromRecord(envelope.queueId(), new RecordHeaders(EnvelopeHeaders.toHeaders(envelope))));
+        for (String bad : new String[] {"x@exa\rmple.test", "x@", "@example.test", "x"}) {
+            Envelope unreadable = new Envelope(QueueId.next(), "", Map.of(), List.of(Envelope.Recipient.of(bad)), "::1", "h", Optional.empty(), Instant.EPOCH);
+            MalformedEnvelopeException e = assertThrows(MalformedEnvelopeException.class,
+                    () -> EnvelopeHeaders.fromRecord(unreadable.queueId(), new RecordHeaders(EnvelopeHeaders.toHeaders(unreadable))), bad);
+            assertTrue(e.getMessage().startsWith("bad recipient address"), e.getMessage());
+        }
     }
 
     @Test
