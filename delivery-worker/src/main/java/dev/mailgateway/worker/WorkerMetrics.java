@@ -42,6 +42,7 @@ public class WorkerMetrics {
         outcome("local", "delivered", result.delivered().size());
         outcome("remote", "queued", result.queued());
         outcome("local", "unknown-user", result.unknownUsers().size());
+        outcome("remote", "refused", result.refused().size());
     }
 
     public void deadLettered() {

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -119,6 +120,71 @@ class InboundConsumerTest {
         assertEquals(1, fixture.count("select 1 from mailbox_entry where queue_id = $1", twice.queueId()));
         assertEquals(1, fixture.count("select 1 from message_body where queue_id = $1", twice.queueId()));
         assertEquals(2, fixture.count("select 1 from delivery_ledger where queue_id = $1", twice.queueId()));
+    }
+
+    /**
+     * Issue 15: a quoted local part with a space once split the rcpt-to header and dead-lettered the whole
+     * message. Now the local copy is stored and the remote recipient queued, from a record as the ingress
+     * writes it and from one of the former format (records in the topic when the worker is upgraded).
+     */
+    @Test
+    void aQuotedLocalPartWithASpaceIsStoredAndQueuedNotDeadLettered() {
+        String alice = fixture.account();
+        byte[] message = "Subject: quoted\r\n\r\nx\r\n".getBytes(StandardCharsets.UTF_8);
+        Envelope envelope = envelope(List.of(alice, "\"john doe\"@remote.example"));
+        WorkerFixture.publish(envelope, message, null);
+        String legacyKey = QueueId.next();
+        RecordHeaders legacy = new RecordHeaders();
+        legacy.add("mail-from", "sender@example.org".getBytes(StandardCharsets.UTF_8));
+        legacy.add("rcpt-to", alice.getBytes(StandardCharsets.UTF_8));
+        legacy.add("rcpt-to", "\"jane doe\"@remote.example NOTIFY=FAILURE".getBytes(StandardCharsets.UTF_8));
+        legacy.add("client-address", "127.0.0.1".getBytes(StandardCharsets.UTF_8));
+        legacy.add("helo", "client.example".getBytes(StandardCharsets.UTF_8));
+        legacy.add("received-at", Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+        WorkerFixture.send(new ProducerRecord<>(LocalStack.INBOUND_TOPIC, null, legacyKey, message, legacy));
+
+        fixture.awaitRows("select 1 from delivery_ledger where queue_id = $1", envelope.queueId(), 2);
+        fixture.awaitRows("select 1 from delivery_ledger where queue_id = $1", legacyKey, 2);
+        for (String queueId : List.of(envelope.queueId(), legacyKey)) {
+            assertEquals(1, fixture.count("select 1 from mailbox_entry where queue_id = $1", queueId), "the local copy of " + queueId);
+        }
+        // the queue row is written in the ledger's transaction; the relay may already have taken it
+        assertEquals("remote", fixture.one("select route from delivery_ledger where queue_id = $1 and recipient = $2",
+                envelope.queueId(), "\"john doe\"@remote.example").getString(0));
+        assertEquals("remote", fixture.one("select route from delivery_ledger where queue_id = $1 and recipient = $2",
+                legacyKey, "\"jane doe\"@remote.example").getString(0));
+    }
+
+    /**
+     * Issue 15: an ingress from before the address model measured lengths before lower-casing (U+0130 doubles)
+     * and left IDN conversion to DNS. A record it queued with such a recipient still in the topic is stored
+     * for its other recipients, and the one the model refuses is bounced (553 5.1.2), not stalled or dead-lettered.
+     */
+    @Test
+    void aRecipientQueuedBeforeTheModelThatItRefusesIsBounced() {
+        String alice = fixture.account();
+        String sender = fixture.account();
+        // as that ingress wrote it: the domain lower-cased, 120 characters in a label that was 60
+        String grown = "x@" + "i\u0307".repeat(60) + ".example";
+        String key = QueueId.next();
+        RecordHeaders legacy = new RecordHeaders();
+        legacy.add("mail-from", sender.getBytes(StandardCharsets.UTF_8));
+        legacy.add("rcpt-to", alice.getBytes(StandardCharsets.UTF_8));
+        legacy.add("rcpt-to", grown.getBytes(StandardCharsets.UTF_8));
+        legacy.add("client-address", "127.0.0.1".getBytes(StandardCharsets.UTF_8));
+        legacy.add("helo", "client.example".getBytes(StandardCharsets.UTF_8));
+        legacy.add("received-at", Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+        WorkerFixture.send(new ProducerRecord<>(LocalStack.INBOUND_TOPIC, null, key, "Subject: old\r\n\r\nx\r\n".getBytes(StandardCharsets.UTF_8), legacy));
+
+        fixture.awaitRows("select 1 from delivery_ledger where queue_id = $1", key, 2);
+        assertEquals(1, fixture.count("select 1 from mailbox_entry where queue_id = $1", key));
+        assertEquals("refused", fixture.one("select route from delivery_ledger where queue_id = $1 and recipient = $2", key, grown).getString(0));
+        WorkerFixture.await(() -> fixture.count("select 1 from mailbox_entry e join account a on a.id = e.account_id"
+                + " join message_body b on b.id = e.body_id where a.address = $1 and b.sender = ''", sender) == 1, "the bounce to the sender");
+        String bounce = new String(fixture.one("select b.content from mailbox_entry e join account a on a.id = e.account_id"
+                + " join message_body b on b.id = e.body_id where a.address = $1", sender).getBuffer(0).getBytes(), StandardCharsets.UTF_8);
+        assertTrue(bounce.contains("\r\nStatus: 5.1.2\r\n"), bounce);
+        assertTrue(bounce.contains("\r\nDiagnostic-Code: smtp; 553 5.1.2 bad destination system address: Domain has no valid A-label form\r\n"), bounce);
     }
 
     @Test

@@ -192,7 +192,7 @@ class SmtpTranscriptTest {
             c.send("MAIL FROM:<bob@example.org> SIZE=20 BODY=8BITMIME\r\n");
             c.expect("250 2.1.0 Ok");
             c.send("RCPT TO:<>\r\n");
-            c.expect("501 5.1.3 Bad recipient address syntax");
+            c.expect("553 5.1.3 Bad recipient address syntax");
             c.send("RCPT TO:<" + "x".repeat(2100) + "@example.test>\r\n");
             c.expect("500 5.5.2 Error: line too long");
             c.send("VRFY alice\r\n");
@@ -514,7 +514,7 @@ class SmtpTranscriptTest {
             c.skipReply();
             c.expect("250 2.1.0 Ok");
             c.send("RCPT TO:<x@remote.example@example.test>\r\n");
-            c.expectStart("501 5.1.3 ");
+            c.expectStart("553 5.1.3 ");
             c.send("RCPT TO:<\"x@remote.example\"@example.test>\r\n");
             c.expectStart("550 5.1.1 ");
             c.send("RCPT TO:<x%remote.example@example.test>\r\n");
@@ -540,15 +540,15 @@ class SmtpTranscriptTest {
             c.send("MAIL FROM:<bob@example.org> SMTPUTF8\r\n");
             c.expect("250 2.1.0 Ok");
             c.send("RCPT TO:<alice\r@example.test>\r\n");
-            c.expect("501 5.1.3 Bad recipient address syntax: Bad local part");
+            c.expect("553 5.1.3 Bad recipient address syntax: Bad local part");
             c.send("RCPT TO:<\"alice\rX-Injected: yes\"@example.test>\r\n");
-            c.expect("501 5.1.3 Bad recipient address syntax: Bad local part");
+            c.expect("553 5.1.3 Bad recipient address syntax: Bad local part");
             c.send("RCPT TO:<\"alice\u0085\"@example.test>\r\n");
-            c.expect("501 5.1.3 Bad recipient address syntax: Bad local part");
+            c.expect("553 5.1.3 Bad recipient address syntax: Bad local part");
             c.send("RCPT TO:<alice@example\u0085.test>\r\n");
-            c.expect("501 5.1.3 Bad recipient address syntax: Bad domain");
+            c.expect("553 5.1.3 Bad recipient address syntax: Bad domain");
             c.send("RCPT TO:<alice@[192.0.2.1\t]>\r\n");
-            c.expect("501 5.1.3 Bad recipient address syntax: Bad domain");
+            c.expect("553 5.1.2 Bad destination system address: Address literals are not routed");
             c.send("RCPT TO:<Alice@Example.test>\r\nDATA\r\n");
             c.expect("250 2.1.5 Ok");
             c.expect("354 End data with <CR><LF>.<CR><LF>");
@@ -561,6 +561,84 @@ class SmtpTranscriptTest {
                 + "\tby mx.example.test with UTF8ESMTP id " + envelope.queueId() + "\r\n"
                 + "\tfor <Alice@example.test>; Sat, 28 Nov 2026 07:00:00 +0000\r\n"
                 + "x\r\n", queuedMessages.get(0));
+    }
+
+    /**
+     * Issue 15: addresses the worker could not store, route or bounce are refused at MAIL and RCPT, on an
+     * authenticated SMTPUTF8 session where everything else would pass: domains measured as A-labels, local
+     * parts as they are stored (case-folded), in octets.
+     */
+    @Test
+    void addressesTheWorkerCouldNotHandleAreRefusedBeforeTheyAreAccepted() throws Exception {
+        String eAcute = "\u00e9";
+        String dottedCapitalI = "\u0130";
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\nAUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
+            c.skipReply();
+            c.expect("235 2.7.0 Authentication successful");
+            c.send("MAIL FROM:<bob@" + dottedCapitalI.repeat(32) + ".example> SMTPUTF8\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Domain has no valid A-label form");
+            c.send("MAIL FROM:<bob@" + "b".repeat(64) + ".example>\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Domain label over 63 octets");
+            c.send("MAIL FROM:<bob@xn--ls8h.example>\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Domain has no valid A-label form");
+            c.send("MAIL FROM:<bob@[192.0.2.1]>\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Address literals are not routed");
+            c.send("MAIL FROM:<" + dottedCapitalI.repeat(32) + "@example.test> SMTPUTF8\r\n");
+            c.expect("501 5.1.7 Bad sender address syntax: Local part over 64 octets");
+            c.send("MAIL FROM:<alice@example.test> SMTPUTF8\r\n");
+            c.expect("250 2.1.0 Ok");
+
+            c.send("RCPT TO:<x@" + eAcute.repeat(60) + ".com>\r\n");
+            c.expect("553 5.1.2 Bad destination system address: Domain has no valid A-label form");
+            // 63 characters, 64 octets as given; "xn--" and 66 more as an A-label
+            c.send("RCPT TO:<x@" + "a".repeat(62) + eAcute + ".example>\r\n");
+            c.expect("553 5.1.2 Bad destination system address: Domain has no valid A-label form");
+            c.send("RCPT TO:<x@" + dottedCapitalI.repeat(32) + ".example>\r\n");
+            c.expect("553 5.1.2 Bad destination system address: Domain has no valid A-label form");
+            c.send("RCPT TO:<x@xn--99999999999999a.example>\r\nRCPT TO:<x@XN--ZCA.example>\r\nRCPT TO:<x@xn--b" + eAcute + "cher.example>\r\n");
+            c.expect("553 5.1.2 Bad destination system address: Domain has no valid A-label form");
+            c.expect("553 5.1.2 Bad destination system address: Domain has no valid A-label form");
+            c.expect("553 5.1.2 Bad destination system address: Domain has no valid A-label form");
+            c.send("RCPT TO:<x@stra\u00dfe.example>\r\n");
+            c.expect("553 5.1.2 Bad destination system address: Domain has a character IDNA2003 and IDNA2008 convert differently");
+            c.send("RCPT TO:<x@[192.0.2.1]>\r\nRCPT TO:<x@[IPv6:2001:db8::1]>\r\n");
+            c.expect("553 5.1.2 Bad destination system address: Address literals are not routed");
+            c.expect("553 5.1.2 Bad destination system address: Address literals are not routed");
+            // 64 octets as given, 96 once lower-cased for the ledger
+            c.send("RCPT TO:<" + dottedCapitalI.repeat(32) + "@remote.example>\r\n");
+            c.expect("553 5.1.3 Bad recipient address syntax: Local part over 64 octets");
+            c.send("RCPT TO:<" + eAcute.repeat(33) + "@remote.example>\r\n");
+            c.expect("553 5.1.3 Bad recipient address syntax: Local part over 64 octets");
+            // 245 octets as given; the IDN's A-labels make it 257
+            String idnLabel = eAcute + "d".repeat(55);
+            c.send("RCPT TO:<" + "l".repeat(64) + "@" + idnLabel + "." + idnLabel + "." + "d".repeat(62) + ">\r\n");
+            c.expect("553 5.1.3 Bad recipient address syntax: Path over 256 octets");
+
+            c.send("RCPT TO:<\"john doe\"@remote.test>\r\nRCPT TO:<J\u00f6rg@B\u00dcCHER.example>\r\n"
+                    + "RCPT TO:<" + dottedCapitalI.repeat(21) + "@remote.example>\r\nDATA\r\n");
+            c.expect("250 2.1.5 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("x\r\n.\r\n");
+            c.expectStart("250 2.0.0 Ok: queued as ");
+        }
+        assertEquals(List.of(Envelope.Recipient.of("\"john doe\"@remote.test"), Envelope.Recipient.of("J\u00f6rg@xn--bcher-kva.example"),
+                Envelope.Recipient.of("\u0130".repeat(21) + "@remote.example")), queuedEnvelopes.get(0).recipients());
+    }
+
+    @Test
+    void aUtf8DomainNeedsSmtpUtf8ThoughItTravelsAsALabels() throws Exception {
+        try (LineClient c = connect()) {
+            c.send("EHLO c\r\nMAIL FROM:<bob@b\u00fccher.example>\r\nMAIL FROM:<bob@xn--bcher-kva.example>\r\n"
+                    + "RCPT TO:<alice@ex\u00e4mple.test>\r\nRCPT TO:<alice@example.test>\r\n");
+            c.skipReply();
+            c.expect("553 5.6.7 UTF-8 addresses need SMTPUTF8 on MAIL (RFC 6531)");
+            c.expect("250 2.1.0 Ok");
+            c.expect("553 5.6.7 UTF-8 addresses need SMTPUTF8 on MAIL (RFC 6531)");
+            c.expect("250 2.1.5 Ok");
+        }
     }
 
     @Test

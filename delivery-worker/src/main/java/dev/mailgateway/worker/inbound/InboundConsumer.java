@@ -132,7 +132,8 @@ public class InboundConsumer {
         metrics.stored(result);
         result.delivered().forEach(recipient -> events.publish(DeliveryEvent.of(envelope.queueId(), recipient, "local", "delivered", "2.0.0", null, 0)));
         result.unknownUsers().forEach(recipient -> events.publish(DeliveryEvent.of(envelope.queueId(), recipient, "local", "failed", "5.1.1", null, 0)));
-        if (result.queued() > 0 || !result.unknownUsers().isEmpty()) {
+        result.refused().forEach((recipient, status) -> events.publish(DeliveryEvent.of(envelope.queueId(), recipient, "remote", "failed", status, null, 0)));
+        if (result.queued() > 0 || !result.unknownUsers().isEmpty() || !result.refused().isEmpty()) {
             // new relay work or a bounce to send: no need to wait for the next poll
             relays.wake();
         }

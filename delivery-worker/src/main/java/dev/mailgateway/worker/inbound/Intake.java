@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,9 +16,9 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.smallrye.mutiny.Uni;
 
 import dev.mailgateway.common.account.Account;
+import dev.mailgateway.common.address.AddressException;
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.address.MailAddress;
-import dev.mailgateway.common.address.MailPath;
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.worker.dsn.Bouncer;
@@ -37,14 +38,25 @@ import dev.mailgateway.worker.queue.QueuedRecipient;
 @ApplicationScoped
 public class Intake {
 
-    /** What one record did, for metrics, events and logs: recipients delivered to mailboxes, queued for relay, unknown. */
-    public record Result(List<String> delivered, int queued, List<String> unknownUsers, boolean replay) {
+    /**
+     * What one record did, for metrics, events and logs: recipients delivered to mailboxes, queued for relay,
+     * unknown, and refused by the address model (with the enhanced status of their bounce).
+     */
+    public record Result(List<String> delivered, int queued, List<String> unknownUsers, Map<String, String> refused, boolean replay) {
     }
 
     /** The verdict for a local recipient whose account went away after RCPT accepted it: kept for its bounce. */
     static final SmtpReply NO_SUCH_ACCOUNT = SmtpReply.of(550, "5.1.1", "mailbox unavailable: no such account");
     /** The outcome of a local delivery, kept for its report when the sender asked with NOTIFY=SUCCESS. */
     static final SmtpReply DELIVERED_TO_MAILBOX = SmtpReply.of(250, "2.0.0", "delivered to mailbox");
+
+    /**
+     * The verdicts for an address the model refuses, which only a record queued before it can hold (an ingress
+     * of the time measured lengths before case folding, and left IDN conversion to DNS): bounced, as the
+     * ingress would have refused it at RCPT, rather than stalling or dead-lettering the message.
+     */
+    static final SmtpReply BAD_ADDRESS = SmtpReply.of(553, "5.1.3", "bad recipient address syntax");
+    static final SmtpReply BAD_DOMAIN = SmtpReply.of(553, "5.1.2", "bad destination system address");
 
     private final LocalDomains localDomains;
 
@@ -56,16 +68,16 @@ public class Intake {
         return LedgerEntry.recipientsOf(envelope.queueId()).chain(handled -> {
             Map<String, Envelope.Recipient> fresh = new LinkedHashMap<>();
             for (Envelope.Recipient recipient : envelope.recipients()) {
-                String key = address(recipient).mailboxKey();
+                String key = ledgerKey(recipient);
                 if (!handled.contains(key)) {
                     fresh.putIfAbsent(key, recipient);
                 }
             }
             if (fresh.isEmpty()) {
-                return Uni.createFrom().item(new Result(List.of(), 0, List.of(), true));
+                return Uni.createFrom().item(new Result(List.of(), 0, List.of(), Map.of(), true));
             }
             List<String> mailboxes = fresh.values().stream()
-                    .map(r -> localDomains.mailboxOf(address(r)))
+                    .map(r -> address(r).flatMap(localDomains::mailboxOf))
                     .flatMap(Optional::stream).distinct().toList();
             Uni<List<Account>> accounts = accounts(mailboxes);
             // the ledger, the body and the mailbox entries of a record are written in one transaction:
@@ -117,12 +129,26 @@ public class Intake {
         List<String> delivered = new ArrayList<>();
         int queued = 0;
         List<String> unknown = new ArrayList<>();
+        Map<String, String> refused = new LinkedHashMap<>();
         for (Map.Entry<String, Envelope.Recipient> entry : fresh.entrySet()) {
-            MailAddress recipient = address(entry.getValue());
-            Optional<String> mailbox = localDomains.mailboxOf(recipient);
+            String given = entry.getValue().address();
+            Optional<MailAddress> recipient;
+            SmtpReply refusal = null;
+            try {
+                recipient = Optional.of(MailAddress.parse(given));
+            } catch (AddressException e) {
+                recipient = Optional.empty();
+                SmtpReply reply = e.kind() == AddressException.Kind.DOMAIN ? BAD_DOMAIN : BAD_ADDRESS;
+                refusal = reply.withText(reply.lines().get(0) + ": " + e.getMessage());
+            }
+            Optional<String> mailbox = recipient.flatMap(localDomains::mailboxOf);
             LedgerEntry.Route route;
-            if (mailbox.isEmpty()) {
-                rows.add(queueRow(envelope, body, entry.getValue(), recipient, DeliveryQueue.QUEUED, null));
+            if (recipient.isEmpty()) {
+                rows.add(queueRow(envelope, body, entry.getValue(), given.substring(given.lastIndexOf('@') + 1), DeliveryQueue.FAILED, refusal));
+                route = LedgerEntry.Route.REFUSED;
+                refused.put(given, refusal.enhanced());
+            } else if (mailbox.isEmpty()) {
+                rows.add(queueRow(envelope, body, entry.getValue(), recipient.get().domain(), DeliveryQueue.QUEUED, null));
                 route = LedgerEntry.Route.REMOTE;
                 queued++;
             } else if (byAddress.containsKey(mailbox.get())) {
@@ -138,13 +164,13 @@ public class Intake {
                     rows.add(queueRow(envelope, body, entry.getValue(), recipient, DeliveryQueue.DELIVERED, DELIVERED_TO_MAILBOX));
                 }
             } else {
-                rows.add(queueRow(envelope, body, entry.getValue(), recipient, DeliveryQueue.FAILED, NO_SUCH_ACCOUNT));
+                rows.add(queueRow(envelope, body, entry.getValue(), recipient.get().domain(), DeliveryQueue.FAILED, NO_SUCH_ACCOUNT));
                 route = LedgerEntry.Route.UNKNOWN_USER;
                 unknown.add(entry.getValue().address());
             }
             rows.add(LedgerEntry.of(envelope.queueId(), entry.getKey(), route));
         }
-        return PanacheEntityBase.persist(rows).replaceWith(new Result(delivered, queued, unknown, false));
+        return PanacheEntityBase.persist(rows).replaceWith(new Result(delivered, queued, unknown, refused, false));
     }
 
     private static MailboxEntry mailboxEntry(Envelope envelope, MessageBody body, Account account) {
@@ -156,13 +182,14 @@ public class Intake {
         return entry;
     }
 
+    /** @param domain the model's A-label form, by which the relay routes and looks up MX, converting nothing */
     private static QueuedRecipient queueRow(Envelope envelope, MessageBody body, Envelope.Recipient recipient,
-            MailAddress address, String state, SmtpReply error) {
+            String domain, String state, SmtpReply error) {
         QueuedRecipient row = new QueuedRecipient();
         row.queueId = envelope.queueId();
         row.bodyId = body.id;
         row.recipient = recipient.address();
-        row.domain = address.domain();
+        row.domain = domain;
         row.dsnNotify = recipient.params().get("NOTIFY");
         row.dsnOrcpt = recipient.params().get("ORCPT");
         row.state = state;
@@ -172,8 +199,17 @@ public class Intake {
         return row;
     }
 
-    /** Envelope addresses were checked when the record was read (EnvelopeHeaders). */
-    private static MailAddress address(Envelope.Recipient recipient) {
-        return MailPath.parseMailbox(recipient.address());
+    /** The recipient in the model's form (EnvelopeHeaders read it so), or empty for an address the model refuses. */
+    private static Optional<MailAddress> address(Envelope.Recipient recipient) {
+        try {
+            return Optional.of(MailAddress.parse(recipient.address()));
+        } catch (AddressException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The ledger's recipient: the mailbox key, or for an address the model refuses that address lower-cased. */
+    private static String ledgerKey(Envelope.Recipient recipient) {
+        return address(recipient).map(MailAddress::mailboxKey).orElse(recipient.address().toLowerCase(Locale.ROOT));
     }
 }

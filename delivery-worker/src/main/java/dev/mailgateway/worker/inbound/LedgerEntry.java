@@ -24,7 +24,9 @@ public class LedgerEntry extends PanacheEntityBase {
 
     /** Where a recipient went. */
     public enum Route {
-        LOCAL("local"), REMOTE("remote"), UNKNOWN_USER("unknown-user");
+        LOCAL("local"), REMOTE("remote"), UNKNOWN_USER("unknown-user"),
+        /** An address the model refuses, in a record queued before it: bounced (Intake.BAD_ADDRESS). */
+        REFUSED("refused");
 
         public final String column;
 

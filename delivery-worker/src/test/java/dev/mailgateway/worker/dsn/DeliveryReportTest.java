@@ -10,17 +10,53 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.mailgateway.common.address.AddressException;
+import dev.mailgateway.common.address.MailAddress;
+import dev.mailgateway.common.address.MailPath;
+import dev.mailgateway.common.testing.AddressInput;
+import dev.mailgateway.common.testing.HostileInput;
+
 /** The report's fields that echo what a client sent (ENVID, ORCPT): decoded, and never more than one line each. */
 class DeliveryReportTest {
 
     private static final Instant ARRIVAL = Instant.parse("2026-11-28T07:00:00Z");
 
     private static String render(String envid, String orcpt) {
-        DeliveryReport.Failure failure = new DeliveryReport.Failure("alice@remote.example", orcpt, "failed", "5.1.1",
+        return render("alice@remote.example", "bob@example.test", envid, orcpt);
+    }
+
+    private static String render(String recipient, String sender, String envid, String orcpt) {
+        DeliveryReport.Failure failure = new DeliveryReport.Failure(recipient, orcpt, "failed", "5.1.1",
                 "550 5.1.1 no such user", "mx.remote.example");
-        byte[] report = DeliveryReport.render(new DeliveryReport.Facts("mx.example.test", "REPORTID", "QUEUEID", "bob@example.test", envid,
+        byte[] report = DeliveryReport.render(new DeliveryReport.Facts("mx.example.test", "REPORTID", "QUEUEID", sender, envid,
                 ARRIVAL, ARRIVAL.plusSeconds(60), List.of(failure), "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII), false, null));
         return new String(report, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Issue 15, the bounce's side of MailAddressPropertyTest: for every address the model accepts, as the
+     * failed recipient and as the sender the report goes to, the report has one Final-Recipient field, on one
+     * line within RFC 5322's 998 octets, naming it exactly when it is ASCII (non-ASCII text is shown as '?').
+     */
+    @Test
+    void everyAcceptedAddressGetsItsFinalRecipientField() {
+        HostileInput.forEachSeed(5_000, random -> {
+            MailAddress address;
+            try {
+                address = MailPath.parse(AddressInput.path(random)).address().orElseThrow();
+            } catch (AddressException refused) {
+                return;
+            }
+            String text = address.toString();
+            List<String> lines = lines(render(text, text, null, null));
+            List<String> finalRecipients = lines.stream().filter(line -> line.startsWith("Final-Recipient: ")).toList();
+            assertEquals(1, finalRecipients.size(), lines.toString());
+            if (StandardCharsets.US_ASCII.newEncoder().canEncode(text)) {
+                assertEquals("Final-Recipient: rfc822; " + text, finalRecipients.get(0));
+            }
+            assertTrue(lines.contains("To: <" + text + ">"), lines.toString());
+            assertTrue(lines.stream().allMatch(line -> line.getBytes(StandardCharsets.UTF_8).length <= 998), text);
+        });
     }
 
     private static List<String> lines(String report) {

@@ -92,6 +92,31 @@ class RemoteDeliveryTest {
         }
     }
 
+    /**
+     * Issue 15: a quoted local part with a space travels intact to the next hop and into the bounce, and an
+     * IDN is routed by its A-labels, the only name the zone knows: the model converted it on the way in.
+     */
+    @Test
+    void quotedLocalPartsAndIdnDomainsAreRelayedAndBouncedAsTheModelKeepsThem() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String aLabels = "xn--bcher-kva.r" + tag + ".test";
+        String host = RemotePeers.nextHostAddress();
+        RemotePeers.zone().mx(aLabels, 10, "mx." + aLabels).a("mx." + aLabels, host);
+        SmtpSink sink = sink(host);
+        String unknown = domain();
+        String sender = fixture.account();
+        Envelope envelope = envelope(sender, List.of(Envelope.Recipient.of("\"john doe\"@B\u00fccher.r" + tag + ".test"),
+                Envelope.Recipient.of("\"jane doe\"@" + unknown)), Instant.now());
+        WorkerFixture.publish(envelope, MESSAGE, null);
+
+        WorkerFixture.await(() -> sink.received().size() == 1, "the message at the IDN's MX");
+        assertEquals(List.of("RCPT TO:<\"john doe\"@" + aLabels + ">"), sink.received().get(0).rcptLines());
+        ParsedBounce bounce = bounceTo(sender);
+        assertEquals(1, bounce.perRecipient().size());
+        assertEquals("rfc822; \"jane doe\"@" + unknown, bounce.perRecipient().get(0).get("Final-Recipient"));
+        assertEquals("5.1.2", bounce.perRecipient().get(0).get("Status"));
+    }
+
     @Test
     void implicitMxAndConnectionReuse() {
         String domain = domain();

@@ -1,7 +1,6 @@
 package dev.mailgateway.common.account;
 
 import java.time.OffsetDateTime;
-import java.util.Locale;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -13,6 +12,8 @@ import jakarta.persistence.Table;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.smallrye.mutiny.Uni;
 
+import dev.mailgateway.common.address.MailAddress;
+
 /** A local mailbox's account: read by the worker to deliver, managed by pop3-access's admin API. */
 @Entity
 @Table(name = "account")
@@ -22,7 +23,7 @@ public class Account extends PanacheEntityBase {
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
 
-    /** Lower-case: addresses compare case-insensitively. */
+    /** The address as MailAddress#mailboxKey() gives it: addresses compare case-insensitively. */
     public String address;
 
     /** bcrypt in Modular Crypt Format; null while login is disabled. */
@@ -41,6 +42,6 @@ public class Account extends PanacheEntityBase {
     public OffsetDateTime createdAt;
 
     public static Uni<Account> findByAddress(String address) {
-        return find("address", address.toLowerCase(Locale.ROOT)).firstResult();
+        return find("address", MailAddress.keyOf(address)).firstResult();
     }
 }

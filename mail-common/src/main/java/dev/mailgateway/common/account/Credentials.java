@@ -1,6 +1,5 @@
 package dev.mailgateway.common.account;
 
-import java.util.Locale;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +9,8 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+
+import dev.mailgateway.common.address.MailAddress;
 
 /**
  * Checks an account's password: SMTP AUTH and POP3 USER/PASS. The hash is
@@ -36,7 +37,8 @@ public class Credentials {
 
     /** The account when the password is right; empty when not. Fails when the database is unreachable. */
     public Future<Optional<Login>> verify(String user, String password) {
-        String address = user.toLowerCase(Locale.ROOT);
+        // the key accounts are stored under: an IDN typed with U-labels finds its account too
+        String address = MailAddress.keyOf(user);
         return pool.preparedQuery("select id, password_hash from account where address = $1")
                 .execute(Tuple.of(address))
                 .compose(rows -> {

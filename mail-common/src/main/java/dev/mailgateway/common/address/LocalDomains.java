@@ -1,6 +1,5 @@
 package dev.mailgateway.common.address;
 
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -21,17 +20,19 @@ public class LocalDomains {
     private final String postmasterMailbox;
 
     public LocalDomains(MailConfig config) {
+        // in the model's form, as recipients' domains are: an IDN may be configured with U-labels or A-labels
         this.domains = config.domains().stream()
-                .map(d -> d.trim().toLowerCase(Locale.ROOT))
+                .map(String::trim)
                 .filter(d -> !d.isEmpty())
+                .map(DomainName::toAscii)
                 .collect(Collectors.toUnmodifiableSet());
-        this.postmasterMailbox = config.postmaster()
-                .orElse("postmaster@" + config.domains().get(0).trim())
-                .toLowerCase(Locale.ROOT);
+        this.postmasterMailbox = MailAddress.parse(config.postmaster()
+                .orElse("postmaster@" + config.domains().get(0).trim())).mailboxKey();
     }
 
+    /** @param domain in the model's form ({@link MailAddress#domain()}) */
     public boolean isLocal(String domain) {
-        return domains.contains(domain.toLowerCase(Locale.ROOT));
+        return domains.contains(domain);
     }
 
     public String postmasterMailbox() {

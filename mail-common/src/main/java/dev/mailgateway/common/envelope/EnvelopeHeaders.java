@@ -8,24 +8,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
+import dev.mailgateway.common.address.AddressException;
+import dev.mailgateway.common.address.MailAddress;
 import dev.mailgateway.common.address.MailPath;
 
 /**
  * Envelope &lt;-&gt; Kafka record headers. The record key is the queue id; the
- * value is the message bytes, untouched. One {@code rcpt-to} header per
- * recipient: the address, then its ESMTP parameters as {@code NAME=value},
- * separated by spaces, as they appeared on the RCPT line.
+ * value is the message bytes, untouched. Per recipient, in RCPT order, a
+ * {@code recipient} header holding the address alone, and a
+ * {@code recipient-params} header with its ESMTP parameters as
+ * {@code NAME=value} separated by spaces (their grammars have no space), as
+ * they appeared on the RCPT line: a quoted local part may hold spaces, so
+ * nothing is ever split out of an address. Addresses are read back through
+ * the address model, in its form.
  */
 public final class EnvelopeHeaders {
 
     public static final String MAIL_FROM = "mail-from";
     public static final String MAIL_PARAMS = "mail-params";
-    public static final String RCPT_TO = "rcpt-to";
+    public static final String RECIPIENT = "recipient";
+    public static final String RECIPIENT_PARAMS = "recipient-params";
+    /**
+     * The format before {@code recipient}: the address and its parameters in one header, separated by
+     * spaces. Still read, so records queued before an upgrade are delivered; never written.
+     */
+    static final String LEGACY_RCPT_TO = "rcpt-to";
     public static final String CLIENT_ADDRESS = "client-address";
     public static final String HELO = "helo";
     public static final String AUTH_USER = "auth-user";
@@ -38,10 +51,11 @@ public final class EnvelopeHeaders {
         List<Header> headers = new ArrayList<>();
         headers.add(header(MAIL_FROM, envelope.reversePath()));
         if (!envelope.mailParams().isEmpty()) {
-            headers.add(header(MAIL_PARAMS, params(envelope.mailParams()).substring(1)));
+            headers.add(header(MAIL_PARAMS, params(envelope.mailParams())));
         }
         for (Envelope.Recipient recipient : envelope.recipients()) {
-            headers.add(header(RCPT_TO, recipient.address() + params(recipient.params())));
+            headers.add(header(RECIPIENT, recipient.address()));
+            headers.add(header(RECIPIENT_PARAMS, params(recipient.params())));
         }
         headers.add(header(CLIENT_ADDRESS, envelope.clientAddress()));
         headers.add(header(HELO, envelope.heloName()));
@@ -56,14 +70,11 @@ public final class EnvelopeHeaders {
         }
         String reversePath = required(headers, MAIL_FROM);
         if (!reversePath.isEmpty()) {
-            checkMailbox(reversePath, MAIL_FROM);
+            reversePath = mailbox(reversePath, MAIL_FROM);
         }
-        List<Envelope.Recipient> recipients = new ArrayList<>();
-        for (Header header : headers.headers(RCPT_TO)) {
-            recipients.add(parseRecipient(text(header)));
-        }
+        List<Envelope.Recipient> recipients = headers.lastHeader(RECIPIENT) != null ? recipients(headers) : legacyRecipients(headers);
         if (recipients.isEmpty()) {
-            throw new MalformedEnvelopeException("no " + RCPT_TO + " header");
+            throw new MalformedEnvelopeException("no " + RECIPIENT + " header");
         }
         Instant receivedAt;
         try {
@@ -73,41 +84,71 @@ public final class EnvelopeHeaders {
         }
         Header auth = headers.lastHeader(AUTH_USER);
         Header mailParams = headers.lastHeader(MAIL_PARAMS);
-        Map<String, String> parsedMailParams = mailParams == null ? Map.of() : parseParams(text(mailParams).split(" "), 0, MAIL_PARAMS);
+        Map<String, String> parsedMailParams = mailParams == null ? Map.of() : parseParams(text(mailParams), MAIL_PARAMS);
         return new Envelope(key, reversePath, parsedMailParams, recipients, required(headers, CLIENT_ADDRESS), required(headers, HELO),
                 Optional.ofNullable(auth).map(EnvelopeHeaders::text), receivedAt);
     }
 
-    private static Envelope.Recipient parseRecipient(String value) throws MalformedEnvelopeException {
-        String[] words = value.split(" ");
-        checkMailbox(words[0], RCPT_TO);
-        return new Envelope.Recipient(words[0], parseParams(words, 1, RCPT_TO));
+    /** Each {@code recipient} header with the {@code recipient-params} header of the same position. */
+    private static List<Envelope.Recipient> recipients(Headers headers) throws MalformedEnvelopeException {
+        List<Header> addresses = new ArrayList<>();
+        headers.headers(RECIPIENT).forEach(addresses::add);
+        List<Header> params = new ArrayList<>();
+        headers.headers(RECIPIENT_PARAMS).forEach(params::add);
+        if (addresses.size() != params.size()) {
+            throw new MalformedEnvelopeException(addresses.size() + " " + RECIPIENT + " headers but " + params.size() + " " + RECIPIENT_PARAMS);
+        }
+        List<Envelope.Recipient> recipients = new ArrayList<>();
+        for (int i = 0; i < addresses.size(); i++) {
+            recipients.add(new Envelope.Recipient(mailbox(text(addresses.get(i)), RECIPIENT), parseParams(text(params.get(i)), RECIPIENT_PARAMS)));
+        }
+        return recipients;
+    }
+
+    /** {@code rcpt-to}: the address ends at the first space outside a quoted local part, its parameters follow. */
+    private static List<Envelope.Recipient> legacyRecipients(Headers headers) throws MalformedEnvelopeException {
+        List<Envelope.Recipient> recipients = new ArrayList<>();
+        for (Header header : headers.headers(LEGACY_RCPT_TO)) {
+            String value = text(header);
+            int space = MailPath.indexOutsideQuotes(value, 0, ' ');
+            recipients.add(new Envelope.Recipient(mailbox(space < 0 ? value : value.substring(0, space), LEGACY_RCPT_TO),
+                    parseParams(space < 0 ? "" : value.substring(space + 1), LEGACY_RCPT_TO)));
+        }
+        return recipients;
     }
 
     /** ESMTP parameters as on the command line: {@code NAME=value}, or {@code NAME} alone for one without a value. */
     private static String params(Map<String, String> params) {
-        StringBuilder out = new StringBuilder();
-        params.forEach((name, v) -> out.append(' ').append(name).append(v.isEmpty() ? "" : "=" + v));
-        return out.toString();
+        return params.entrySet().stream().map(p -> p.getValue().isEmpty() ? p.getKey() : p.getKey() + "=" + p.getValue())
+                .collect(Collectors.joining(" "));
     }
 
-    private static Map<String, String> parseParams(String[] words, int from, String header) throws MalformedEnvelopeException {
+    private static Map<String, String> parseParams(String text, String header) throws MalformedEnvelopeException {
         Map<String, String> params = new LinkedHashMap<>();
-        for (int i = from; i < words.length; i++) {
-            int eq = words[i].indexOf('=');
-            if (eq == 0 || words[i].isEmpty()) {
-                throw new MalformedEnvelopeException("bad " + header + " parameter: " + words[i]);
+        for (String word : text.isEmpty() ? new String[0] : text.split(" ", -1)) {
+            int eq = word.indexOf('=');
+            if (eq == 0 || word.isEmpty()) {
+                throw new MalformedEnvelopeException("bad " + header + " parameter: " + word);
             }
-            params.put(eq < 0 ? words[i] : words[i].substring(0, eq), eq < 0 ? "" : words[i].substring(eq + 1));
+            params.put(eq < 0 ? word : word.substring(0, eq), eq < 0 ? "" : word.substring(eq + 1));
         }
         return params;
     }
 
-    private static void checkMailbox(String address, String header) throws MalformedEnvelopeException {
+    /**
+     * The address in the model's form. One the model refuses can only come from a record queued before it
+     * (whose ingress kept U-labels and measured lengths before case folding): it is kept as it came, for the
+     * worker to bounce, as long as it is {@code local@domain} without a control character to break a header.
+     */
+    private static String mailbox(String address, String header) throws MalformedEnvelopeException {
         try {
-            MailPath.parseMailbox(address);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedEnvelopeException("bad " + header + " address '" + address + "': " + e.getMessage());
+            return MailAddress.parse(address).toString();
+        } catch (AddressException e) {
+            int at = address.lastIndexOf('@');
+            if (at <= 0 || at == address.length() - 1 || address.chars().anyMatch(Character::isISOControl)) {
+                throw new MalformedEnvelopeException("bad " + header + " address '" + address + "': " + e.getMessage());
+            }
+            return address;
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.mailgateway.pop3.admin;
 
 import java.util.List;
-import java.util.Locale;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -24,9 +23,9 @@ import io.vertx.mutiny.sqlclient.Row;
 
 import dev.mailgateway.common.account.Account;
 import dev.mailgateway.common.account.Passwords;
+import dev.mailgateway.common.address.AddressException;
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.address.MailAddress;
-import dev.mailgateway.common.address.MailPath;
 import dev.mailgateway.pop3.apop.ApopSecrets;
 
 /**
@@ -88,7 +87,7 @@ public class AccountResource {
         if (request.quotaBytes() != null && request.quotaBytes() < 0) {
             return status(Status.BAD_REQUEST, "quotaBytes must be 0 (no quota) or more");
         }
-        String address = request.address().toLowerCase(Locale.ROOT);
+        String address = MailAddress.parse(request.address()).mailboxKey();
         return Account.findByAddress(address).chain(existing -> {
             if (existing != null) {
                 return status(Status.CONFLICT, "account exists");
@@ -137,7 +136,7 @@ public class AccountResource {
     @Path("{address}")
     @WithTransaction
     public Uni<Response> delete(@PathParam("address") String address) {
-        if (address.equalsIgnoreCase(localDomains.postmasterMailbox())) {
+        if (MailAddress.keyOf(address).equals(localDomains.postmasterMailbox())) {
             return status(Status.CONFLICT, "the postmaster account cannot be deleted");
         }
         return Account.findByAddress(address).chain(account -> {
@@ -158,9 +157,8 @@ public class AccountResource {
 
     private boolean isLocalMailbox(String address) {
         try {
-            MailAddress parsed = MailPath.parseMailbox(address);
-            return localDomains.isLocal(parsed.domain());
-        } catch (IllegalArgumentException e) {
+            return localDomains.isLocal(MailAddress.parse(address).domain());
+        } catch (AddressException e) {
             return false;
         }
     }

@@ -3,7 +3,6 @@ package dev.mailgateway.pop3.maildrop;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,6 +18,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import dev.mailgateway.common.account.Credentials;
+import dev.mailgateway.common.address.MailAddress;
 import dev.mailgateway.common.store.MessageBodies;
 import dev.mailgateway.pop3.Pop3Metrics;
 import dev.mailgateway.pop3.apop.ApopSecrets;
@@ -55,7 +55,7 @@ public class PgMaildrop implements Maildrop {
     @Override
     public Future<Optional<ApopAccount>> apopAccount(String user) {
         return pool.preparedQuery("select id, apop_secret from account where address = $1 and apop_secret is not null")
-                .execute(Tuple.of(user.toLowerCase(Locale.ROOT)))
+                .execute(Tuple.of(MailAddress.keyOf(user)))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return Optional.<ApopAccount>empty();

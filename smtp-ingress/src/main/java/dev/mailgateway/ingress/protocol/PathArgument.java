@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.mailgateway.common.address.MailPath;
+
 /**
  * The argument of MAIL and RCPT: {@code FROM:<path> [params]} or
  * {@code TO:<path> [params]} (RFC 5321 section 4.1.1.2 and 4.1.1.3). A space
@@ -23,7 +25,7 @@ record PathArgument(String path, Map<String, String> params) {
         if (!rest.startsWith("<")) {
             return null;
         }
-        int close = closingBracket(rest);
+        int close = MailPath.indexOutsideQuotes(rest, 1, '>');
         if (close < 0) {
             return null;
         }
@@ -58,21 +60,5 @@ record PathArgument(String path, Map<String, String> params) {
             return false;
         }
         return word.chars().allMatch(c -> (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
-    }
-
-    /** The '>' that closes the path; quoted local parts may contain '>' themselves. */
-    private static int closingBracket(String s) {
-        boolean quoted = false;
-        for (int i = 1; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && quoted) {
-                i++;
-            } else if (c == '"') {
-                quoted = !quoted;
-            } else if (c == '>' && !quoted) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -28,7 +28,10 @@ public final class SmtpReplies {
     public static final SmtpReply MAIL_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: MAIL FROM:<address>");
     public static final SmtpReply RCPT_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: RCPT TO:<address>");
     public static final SmtpReply BAD_SENDER = SmtpReply.of(501, "5.1.7", "Bad sender address syntax");
-    public static final SmtpReply BAD_RECIPIENT = SmtpReply.of(501, "5.1.3", "Bad recipient address syntax");
+    /** RFC 5321 section 3.3 and 4.2.2: 553, mailbox name not allowed; RFC 3463 X.1.3, bad destination mailbox address syntax. */
+    public static final SmtpReply BAD_RECIPIENT = SmtpReply.of(553, "5.1.3", "Bad recipient address syntax");
+    /** RFC 3463 X.1.2: the part right of the "@" is invalid for mail (no valid A-label form, an address literal). */
+    public static final SmtpReply BAD_DESTINATION = SmtpReply.of(553, "5.1.2", "Bad destination system address");
     public static final SmtpReply NO_ARGUMENTS = SmtpReply.of(501, "5.5.4", "Syntax error: no arguments allowed");
     public static final SmtpReply BAD_PARAMETER = SmtpReply.of(501, "5.5.4", "Bad parameter");
     public static final SmtpReply UTF8_NOT_DECLARED = SmtpReply.of(553, "5.6.7", "UTF-8 addresses need SMTPUTF8 on MAIL (RFC 6531)");

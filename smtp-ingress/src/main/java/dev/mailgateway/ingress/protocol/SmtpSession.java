@@ -15,6 +15,7 @@ import java.util.Set;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import dev.mailgateway.common.address.AddressException;
 import dev.mailgateway.common.address.MailAddress;
 import dev.mailgateway.common.address.MailPath;
 import dev.mailgateway.common.envelope.Envelope;
@@ -358,8 +359,9 @@ public final class SmtpSession {
         MailPath.Parsed path;
         try {
             path = MailPath.parse(parsed.path());
-        } catch (IllegalArgumentException e) {
-            return SmtpReplies.BAD_SENDER.withText("Bad sender address syntax: " + e.getMessage());
+        } catch (AddressException e) {
+            // a domain the worker could not route is refused too: a bounce could never reach it
+            return SmtpReplies.BAD_SENDER.withText(SmtpReplies.BAD_SENDER.lines().get(0) + ": " + e.getMessage());
         }
         if (path.postmaster()) {
             return SmtpReplies.BAD_SENDER;
@@ -376,7 +378,8 @@ public final class SmtpSession {
         if (declared > settings.maxMessageSize()) {
             return SmtpReplies.SIZE_EXCEEDED;
         }
-        if (path.address().isPresent() && !EsmtpParameters.isAscii(path.address().get().toString()) && !params.containsKey("SMTPUTF8")) {
+        // the path as given: the model's form has A-labels, but a U-label needs SMTPUTF8 too (RFC 6531 section 3.2)
+        if (!EsmtpParameters.isAscii(parsed.path()) && !params.containsKey("SMTPUTF8")) {
             return SmtpReplies.UTF8_NOT_DECLARED;
         }
         // an authenticated client sends as itself or as <> (bounces), never as someone else
@@ -425,17 +428,18 @@ public final class SmtpSession {
         MailPath.Parsed path;
         try {
             path = MailPath.parse(parsed.path());
-        } catch (IllegalArgumentException e) {
-            return done(SmtpReplies.BAD_RECIPIENT.withText("Bad recipient address syntax: " + e.getMessage()));
+        } catch (AddressException e) {
+            SmtpReply reply = e.kind() == AddressException.Kind.DOMAIN ? SmtpReplies.BAD_DESTINATION : SmtpReplies.BAD_RECIPIENT;
+            return done(reply.withText(reply.lines().get(0) + ": " + e.getMessage()));
         }
         if (path.isNull()) {
             return done(SmtpReplies.BAD_RECIPIENT);
         }
-        if (path.address().isPresent() && !EsmtpParameters.isAscii(path.address().get().toString()) && !mailParams.containsKey("SMTPUTF8")) {
+        if (!EsmtpParameters.isAscii(parsed.path()) && !mailParams.containsKey("SMTPUTF8")) {
             return done(SmtpReplies.UTF8_NOT_DECLARED);
         }
         MailAddress recipient = path.postmaster()
-                ? MailPath.parseMailbox(settings.postmasterAddress())
+                ? MailAddress.parse(settings.postmasterAddress())
                 : path.address().orElseThrow();
         String key = recipient.mailboxKey();
         if (recipients.containsKey(key)) {
