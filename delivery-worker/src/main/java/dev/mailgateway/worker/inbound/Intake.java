@@ -161,7 +161,7 @@ public class Intake {
                 route = LedgerEntry.Route.LOCAL;
                 // RFC 3461 section 6.2: a "delivered" report, never to the null reverse-path
                 if (!envelope.reversePath().isEmpty() && Bouncer.wantsSuccessReport(entry.getValue().params().get("NOTIFY"))) {
-                    rows.add(queueRow(envelope, body, entry.getValue(), recipient, DeliveryQueue.DELIVERED, DELIVERED_TO_MAILBOX));
+                    rows.add(queueRow(envelope, body, entry.getValue(), recipient.get().domain(), DeliveryQueue.DELIVERED, DELIVERED_TO_MAILBOX));
                 }
             } else {
                 rows.add(queueRow(envelope, body, entry.getValue(), recipient.get().domain(), DeliveryQueue.FAILED, NO_SUCH_ACCOUNT));
