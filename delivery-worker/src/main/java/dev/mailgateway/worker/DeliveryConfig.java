@@ -98,7 +98,7 @@ public interface DeliveryConfig {
         /**
          * A claimed row is not due again for this long: if this replica dies mid-relay,
          * another one retries the row after it. Renewed every third of it while the
-         * relay runs and until its verdict is written.
+         * relay runs or waits for a connection.
          */
         @WithDefault("30m")
         Duration claimLease();

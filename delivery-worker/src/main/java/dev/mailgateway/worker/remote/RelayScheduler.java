@@ -54,7 +54,8 @@ import dev.mailgateway.worker.queue.VerdictWriter;
  * {@code delivery.relay.job-deadline} it starts no further transaction. Its
  * claims are renewed while it runs or waits ({@link ClaimKeeper}) and confirmed
  * right before each transaction, so a replica that lost a claim sends nothing
- * more, and its verdicts are retried until written. What remains is the
+ * more, and its verdicts are retried until written (this replica never claims
+ * those rows again meanwhile). What remains is the
  * window between a remote 250 to the end of data and the commit of its verdict
  * (a round trip to PostgreSQL, milliseconds; as long as PostgreSQL is
  * unreachable, if it is then): a replica killed inside it leaves the row to
@@ -279,7 +280,7 @@ public class RelayScheduler {
                 destination.running.remove(job);
                 runningJobs--;
                 recording.add(job);
-                guarded(() -> record(job, outcomes.result(), started)).onComplete(written -> {
+                guarded(() -> claims.settle(job.rows()).compose(v -> record(job, outcomes.result(), started))).onComplete(written -> {
                     if (written.failed()) {
                         metrics.relayInternalError("verdict");
                         LOG.errorf(written.cause(), "recording the outcome of %s to %s failed", job.rows().get(0).queueId(), domain);
