@@ -33,12 +33,12 @@ class ClaimKeeperTest {
         }
     }, Duration.ofSeconds(15));
 
+    private final ClaimedRecipient a = row(1);
+    private final ClaimedRecipient b = row(2);
+
     @Test
     void aVerdictWaitsForTheRenewalInFlightAndItsRowsAreRenewedNoMore() {
-        ClaimedRecipient a = row(1);
-        ClaimedRecipient b = row(2);
-        claims.hold(List.of(a, b));
-        Future<Integer> lost = claims.renewAll();
+        Future<Integer> lost = holdBothAndRenew();
 
         Future<Void> settled = claims.settle(List.of(a));
         assertFalse(settled.isComplete(), "a renewal of the row is in flight: a deferral written now could be overwritten by it");
@@ -53,10 +53,7 @@ class ClaimKeeperTest {
 
     @Test
     void aRowTakenOverIsDroppedAndItsJobNotConfirmed() {
-        ClaimedRecipient a = row(1);
-        ClaimedRecipient b = row(2);
-        claims.hold(List.of(a, b));
-        Future<Integer> lost = claims.renewAll();
+        Future<Integer> lost = holdBothAndRenew();
         Future<Boolean> confirmed = claims.confirm(List.of(a));
         renewals.get(0).answer().complete(Set.of(2L));
         assertEquals(1, lost.result());
@@ -65,6 +62,12 @@ class ClaimKeeperTest {
         assertEquals(1, renewals.size());
         assertFalse(confirmed.result());
         assertEquals(Set.of(2L), claims.heldIds());
+    }
+
+    /** Rows 1 and 2 claimed, and a periodic renewal of both in flight. */
+    private Future<Integer> holdBothAndRenew() {
+        claims.hold(List.of(a, b));
+        return claims.renewAll();
     }
 
     private static ClaimedRecipient row(long id) {
