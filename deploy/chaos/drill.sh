@@ -33,16 +33,16 @@ drill_worker() { restart_worker DELIVERY_SCHEDULER_CLAIM_LEASE=$DRILL_LEASE "$@"
 # the peers stopped, the stack as deploy/local/up starts it
 drill_restore() { stop_sink; stop_dns; plain_worker; }
 
-# drill_load MESSAGES: the load in the background; its pid in $load
+# drill_load MESSAGES [load.py options...]: the load in the background; its pid in $load
 drill_load() {
   python3 "$ROOT/deploy/harness/load.py" --port "${SMTP_SUBMISSION_PORT:-2587}" --auth "$DRILL_SENDER:$DRILL_SECRET" \
-    --sender "$DRILL_SENDER" --to "$DRILL_SENDER,rcpt@$PEER_DOMAIN" --count "$1" --sessions 10 --log "$DRILL/accepted.log" &
+    --sender "$DRILL_SENDER" --to "$DRILL_SENDER,rcpt@$PEER_DOMAIN" --count "$1" --sessions 10 --log "$DRILL/accepted.log" "${@:2}" &
   load=$!
 }
 
 accepted_so_far() { wc -l < "$DRILL/accepted.log" 2>/dev/null || echo 0; }
 
-# drill_count: once the worker has drained (no lag on mail.inbound, nothing left
+# drill_count [count.py options...]: once the worker has drained (no lag on mail.inbound, nothing left
 # for the sink's domain), the counting harness's verdict; exit 1 on any loss or local duplicate
 drill_count() {
   local deadline=$(( $(date +%s) + 600 ))
@@ -51,7 +51,7 @@ drill_count() {
     [ "$(date +%s)" -lt "$deadline" ] || die "the worker did not drain in 10 minutes"
     sleep 3
   done
-  python3 "$ROOT/deploy/harness/count.py" --log "$DRILL/accepted.log" --mailboxes --sink-dump "$DRILL/sink"
+  python3 "$ROOT/deploy/harness/count.py" --log "$DRILL/accepted.log" --mailboxes --sink-dump "$DRILL/sink" "$@"
 }
 
 inbound_lag() {

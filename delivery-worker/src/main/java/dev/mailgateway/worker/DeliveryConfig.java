@@ -72,6 +72,14 @@ public interface DeliveryConfig {
         @WithDefault("2s")
         Duration reuseTime();
 
+        /**
+         * Longest a relay job tries hosts: after it no further transaction starts (one in flight keeps its
+         * RFC 5321 section 4.5.3.2 timeouts) and the recipients left are deferred with 4.4.1. Its claim is
+         * renewed meanwhile, so it may be longer than the claim lease.
+         */
+        @WithDefault("30m")
+        Duration jobDeadline();
+
         /** Domains that only get mail over TLS: without STARTTLS the attempt is deferred (Postfix's "encrypt" level). */
         Optional<List<String>> tlsRequiredDomains();
     }
@@ -101,7 +109,8 @@ public interface DeliveryConfig {
 
         /**
          * A claimed row is not due again for this long: if this replica dies mid-relay,
-         * another one retries the row after it. Longer than one whole relay takes.
+         * another one retries the row after it. Renewed every third of it while the
+         * relay runs or waits for a connection.
          */
         @WithDefault("30m")
         Duration claimLease();

@@ -2,6 +2,7 @@ package dev.mailgateway.worker;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -63,6 +64,29 @@ public class WorkerMetrics {
 
     public void relayed(long nanos) {
         relayLatency.record(Duration.ofNanos(nanos));
+    }
+
+    /**
+     * A relay job's own failure, made a temporary outcome for its recipients:
+     * stage "relay" (resolving, connecting, the dialogue), "deadline" (a relay
+     * that never ended) or "verdict" (recording the outcome). A bug or a broken
+     * dependency to look into, never a lost message.
+     */
+    public void relayInternalError(String stage) {
+        registry.counter("delivery.relay.internal.errors", "stage", stage).increment();
+    }
+
+    /** Claims this replica found taken over while it held them: its jobs on those rows sent nothing more. */
+    public void claimsLost(int count) {
+        if (count > 0) {
+            registry.counter("delivery.relay.claims.lost").increment(count);
+        }
+    }
+
+    /** The relay scheduler's load, read when scraped: rows claimed whose verdicts are not written, and jobs relaying. */
+    public void relayJobs(Supplier<Number> claimedRows, Supplier<Number> runningJobs) {
+        Gauge.builder("delivery.relay.claimed", claimedRows).description("Queue rows claimed whose verdicts are not written yet").register(registry);
+        Gauge.builder("delivery.relay.running", runningJobs).description("Relay jobs holding a connection slot").register(registry);
     }
 
     public void bounced() {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -26,6 +27,9 @@ import dev.mailgateway.common.store.MessageBodies;
  * the claim moves the row's next attempt a lease ahead, so no other replica
  * takes it while this one relays, and a replica that dies mid-relay leaves it
  * due again when the lease runs out. Nothing is held open during a relay.
+ * Every claim adds one to {@code attempts} and nothing else raises it, so the
+ * count a claim returned is its token: while the row still has it, no one has
+ * claimed the row since, and renewing or deferring it is ours to do.
  */
 @ApplicationScoped
 public class DeliveryQueue {
@@ -51,7 +55,7 @@ public class DeliveryQueue {
     private static final String CLAIM = """
             with due as (
                 select id from delivery_queue
-                where state = 'queued' and next_attempt_at <= now() and not (domain = any($1))
+                where state = 'queued' and next_attempt_at <= now() and not (domain = any($1)) and not (id = any($5))
                 order by next_attempt_at
                 limit $2
                 for update skip locked)
@@ -92,6 +96,12 @@ public class DeliveryQueue {
             where q.body_id = $1 and q.state = 'reporting'
             order by q.id""";
 
+    private static final String RENEW = """
+            update delivery_queue q set next_attempt_at = now() + $3::bigint * interval '1 millisecond'
+            from unnest($1::bigint[], $2::int[]) as c(id, attempts)
+            where q.id = c.id and q.attempts = c.attempts and q.state = 'queued'
+            returning q.id""";
+
     /** Bodies up to this size come with their claim: one query less per relay of a typical message. */
     static final long CLAIMED_WITH_CONTENT = 64 * 1024;
 
@@ -101,11 +111,15 @@ public class DeliveryQueue {
         this.pool = pool;
     }
 
-    /** Claims up to {@code limit} due rows of domains not in {@code busyDomains}. */
-    public Future<List<ClaimedRecipient>> claimDue(Set<String> busyDomains, int limit, Duration lease) {
+    /**
+     * Claims up to {@code limit} due rows of domains not in {@code busyDomains},
+     * leaving out the rows in {@code held}: this replica's own claims, due again
+     * only because a renewal could not reach the database in time.
+     */
+    public Future<List<ClaimedRecipient>> claimDue(Set<String> busyDomains, Set<Long> held, int limit, Duration lease) {
         return pool.preparedQuery(CLAIM)
                 .execute(Tuple.tuple().addArrayOfString(busyDomains.toArray(String[]::new)).addInteger(limit).addLong(lease.toMillis())
-                        .addLong(CLAIMED_WITH_CONTENT))
+                        .addLong(CLAIMED_WITH_CONTENT).addArrayOfLong(held.toArray(Long[]::new)))
                 .map(rows -> {
                     List<ClaimedRecipient> claimed = new ArrayList<>(rows.size());
                     for (Row row : rows) {
@@ -126,9 +140,30 @@ public class DeliveryQueue {
     }
 
     /**
+     * Moves the lease of the rows still claimed with their tokens a lease ahead;
+     * the ids of those (the others were claimed again, or deleted, or failed).
+     * One statement, so a claim by another replica either comes before it (the
+     * token is gone) or finds the row's lease renewed.
+     */
+    public Future<Set<Long>> renew(List<ClaimedRecipient> rows, Duration lease) {
+        return pool.preparedQuery(RENEW)
+                .execute(Tuple.tuple().addArrayOfLong(rows.stream().map(ClaimedRecipient::id).toArray(Long[]::new))
+                        .addArrayOfInteger(rows.stream().map(ClaimedRecipient::attempts).toArray(Integer[]::new))
+                        .addLong(lease.toMillis()))
+                .map(renewed -> {
+                    Set<Long> ids = new HashSet<>(renewed.size());
+                    renewed.forEach(row -> ids.add(row.getLong(0)));
+                    return ids;
+                });
+    }
+
+    /**
      * Writes the verdicts of one attempt in one transaction. A row an operator
      * deleted meanwhile stays deleted; a delivered row goes, and its body with it
-     * when nothing else holds it.
+     * when nothing else holds it. Delivered and failed are final whoever holds
+     * the row now (a newer claim then finds it gone or failed and sends
+     * nothing); a deferral only schedules the row, so it is written only while
+     * the claim's token is still the row's.
      */
     public Future<Void> record(List<Verdict> verdicts) {
         List<Tuple> delivered = new ArrayList<>();
@@ -140,7 +175,7 @@ public class DeliveryQueue {
             switch (verdict.kind()) {
                 case DELIVERED -> delivered.add(Tuple.of(verdict.row().id()));
                 case DEFERRED -> deferred.add(Tuple.of(verdict.row().id(), time(verdict.nextAttemptAt()), error, verdict.status(), verdict.remoteMta(),
-                        verdict.warnDelay()));
+                        verdict.warnDelay(), verdict.row().attempts()));
                 case FAILED -> failed.add(Tuple.of(verdict.row().id(), error, verdict.status(), verdict.remoteMta()));
                 case RELAYED -> relayed.add(Tuple.of(verdict.row().id(), error, verdict.status(), verdict.remoteMta()));
             }
@@ -148,7 +183,7 @@ public class DeliveryQueue {
         Long[] bodies = verdicts.stream().map(v -> v.row().bodyId()).distinct().toArray(Long[]::new);
         return pool.withTransaction(connection -> batch(connection, "delete from delivery_queue where id = $1", delivered)
                 .compose(v -> batch(connection, "update delivery_queue set next_attempt_at = $2, last_error = $3, status = $4, remote_mta = $5,"
-                        + " delay_warned = delay_warned or $6 where id = $1 and state = 'queued'", deferred))
+                        + " delay_warned = delay_warned or $6 where id = $1 and state = 'queued' and attempts = $7", deferred))
                 .compose(v -> batch(connection, "update delivery_queue set state = 'failed', last_error = $2, status = $3, remote_mta = $4"
                         + " where id = $1 and state = 'queued'", failed))
                 // kept for their "relayed" report, as failed rows for their bounce
@@ -158,11 +193,13 @@ public class DeliveryQueue {
                 .mapEmpty());
     }
 
-    /** Rows claimed but not attempted (the worker is stopping): due again at once. */
+    /** Rows claimed but not attempted (the worker is stopping): due again at once, if still ours. */
     public Future<Void> release(List<ClaimedRecipient> rows) {
-        Long[] ids = rows.stream().map(ClaimedRecipient::id).toArray(Long[]::new);
-        return pool.preparedQuery("update delivery_queue set next_attempt_at = now(), attempts = attempts - 1 where id = any($1) and state = 'queued'")
-                .execute(Tuple.tuple().addArrayOfLong(ids)).mapEmpty();
+        return pool.preparedQuery("update delivery_queue q set next_attempt_at = now(), attempts = q.attempts - 1"
+                + " from unnest($1::bigint[], $2::int[]) as c(id, attempts) where q.id = c.id and q.attempts = c.attempts and q.state = 'queued'")
+                .execute(Tuple.tuple().addArrayOfLong(rows.stream().map(ClaimedRecipient::id).toArray(Long[]::new))
+                        .addArrayOfInteger(rows.stream().map(ClaimedRecipient::attempts).toArray(Integer[]::new)))
+                .mapEmpty();
     }
 
     /**

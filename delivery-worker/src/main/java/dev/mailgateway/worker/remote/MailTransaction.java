@@ -33,6 +33,7 @@ final class MailTransaction {
     private final OutboundMessage message;
     private final Duration commandTimeout;
     private final Duration dataTimeout;
+    private boolean sentData;
 
     MailTransaction(SmtpClientConnection connection, ServerCapabilities server, OutboundMessage message,
             Duration commandTimeout, Duration dataTimeout) {
@@ -50,6 +51,20 @@ final class MailTransaction {
             return Future.succeededFuture(allGet(refusal, message.recipients()));
         }
         return server.offers("PIPELINING") ? pipelined() : stepByStep();
+    }
+
+    /**
+     * The longest a transaction may take when every reply uses its whole
+     * timeout: MAIL, each RCPT and DATA answered in turn (no PIPELINING), the
+     * end of data, and an RSET after a refusal.
+     */
+    static Duration longest(int recipients, Duration commandTimeout, Duration dataTimeout) {
+        return commandTimeout.multipliedBy(recipients + 2L).plus(dataTimeout).plus(RSET_TIMEOUT);
+    }
+
+    /** Whether the message's data went out: from then on the server may have it, whatever the connection does. */
+    boolean sentData() {
+        return sentData;
     }
 
     private SmtpReply refusalBeforeSending() {
@@ -114,6 +129,7 @@ final class MailTransaction {
         }
         DotStuffer stuffer = new DotStuffer();
         Buffer stuffed = DotStuffer.joined(stuffer.stuff(message.content()), stuffer.terminator());
+        sentData = true;
         return connection.sendData(stuffed, dataTimeout).map(end -> {
             message.recipients().forEach(r -> replies.computeIfPresent(r.address(), (a, reply) -> reply.isPositive() ? end : reply));
             return replies;

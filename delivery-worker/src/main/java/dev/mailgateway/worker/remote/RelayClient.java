@@ -1,5 +1,6 @@
 package dev.mailgateway.worker.remote;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -32,6 +33,8 @@ import dev.mailgateway.worker.DeliveryConfig;
  * (opportunistic, or required for configured domains), then a
  * {@link MailTransaction}. Connections that end cleanly stay open for
  * {@code delivery.relay.reuse-time} and carry the next message to that host.
+ * Each transaction first passes the caller's {@link Gate}; one it closes ends
+ * the delivery there, before anything of the message was sent.
  */
 @ApplicationScoped
 public class RelayClient {
@@ -58,6 +61,26 @@ public class RelayClient {
     private final Map<String, Deque<Idle>> idle = new HashMap<>();
 
     private record Idle(Session session, long timer) {
+    }
+
+    /**
+     * Asked right before each mail transaction whether it may start (this
+     * replica still holds the recipients, the job is not past its deadline); a
+     * {@link Stop} ends the delivery, its recipients left with the stop's reply.
+     */
+    @FunctionalInterface
+    public interface Gate {
+        Future<Void> open();
+    }
+
+    /** Why a gate stayed closed: the reply the recipients not yet relayed are left with. */
+    public static final class Stop extends RuntimeException {
+        final SmtpReply reply;
+
+        public Stop(SmtpReply reply) {
+            super(reply.summary(), null, false, false);
+            this.reply = reply;
+        }
     }
 
     /** A greeted connection with what the server offers. */
@@ -87,14 +110,25 @@ public class RelayClient {
                 .setTrustAll(true));
     }
 
-    public Future<Map<String, Outcome>> deliver(String domain, List<NextHop> hops, OutboundMessage message) {
-        Map<String, Outcome> outcomes = new LinkedHashMap<>();
-        return tryHop(domain, hops, 0, message, outcomes).map(done -> outcomes);
+    /** The longest one transaction for {@code recipients} may take under the relay timeouts. */
+    public Duration longestTransaction(int recipients) {
+        return MailTransaction.longest(recipients, settings.commandTimeout(), settings.dataTimeout());
     }
 
-    private Future<Void> tryHop(String domain, List<NextHop> hops, int index, OutboundMessage message, Map<String, Outcome> outcomes) {
+    public Future<Map<String, Outcome>> deliver(String domain, List<NextHop> hops, OutboundMessage message, Gate gate) {
+        Map<String, Outcome> outcomes = new LinkedHashMap<>();
+        return tryHop(domain, hops, 0, message, gate, outcomes).map(done -> outcomes);
+    }
+
+    private Future<Void> tryHop(String domain, List<NextHop> hops, int index, OutboundMessage message, Gate gate,
+            Map<String, Outcome> outcomes) {
         NextHop hop = hops.get(index);
-        return onHop(domain, hop, message, true).transform(result -> {
+        return onHop(domain, hop, message, gate, true).transform(result -> {
+            if (result.failed() && result.cause() instanceof Stop stop) {
+                // the gate stayed closed: no further hop, nothing more sent
+                message.recipients().forEach(r -> outcomes.put(r.address(), new Outcome(stop.reply, null, false)));
+                return Future.succeededFuture();
+            }
             List<OutboundMessage.Recipient> pending = new ArrayList<>();
             if (result.succeeded()) {
                 for (OutboundMessage.Recipient recipient : message.recipients()) {
@@ -116,19 +150,25 @@ public class RelayClient {
             if (pending.isEmpty() || index + 1 >= hops.size()) {
                 return Future.succeededFuture();
             }
-            return tryHop(domain, hops, index + 1, message.onlyTo(pending), outcomes);
+            return tryHop(domain, hops, index + 1, message.onlyTo(pending), gate, outcomes);
         });
     }
 
-    /** The transaction on a reused connection, or a new one; a reused one that died meanwhile is replaced once. */
-    private Future<HopReplies> onHop(String domain, NextHop hop, OutboundMessage message, boolean mayReuse) {
+    /**
+     * The transaction on a reused connection, or a new one; a reused one that died while idle is replaced once
+     * (never once the message's data went out: the server may have taken it). A closed gate leaves the
+     * connection clean, so it is kept for the next message.
+     */
+    private Future<HopReplies> onHop(String domain, NextHop hop, OutboundMessage message, Gate gate, boolean mayReuse) {
         Session reused = mayReuse ? takeIdle(hop) : null;
         Future<Session> session = reused != null ? Future.succeededFuture(reused) : open(domain, hop);
-        return session.compose(s -> new MailTransaction(s.connection(), s.server(), message, settings.commandTimeout(), settings.dataTimeout())
-                .run()
-                .map(replies -> new HopReplies(replies, s.server().offers("DSN")))
-                .onSuccess(done -> keepIdle(s))
-                .recover(e -> reused != null ? onHop(domain, hop, message, false) : Future.failedFuture(e)));
+        return session.compose(s -> gate.open().onFailure(closed -> keepIdle(s)).compose(open -> {
+            MailTransaction transaction = new MailTransaction(s.connection(), s.server(), message, settings.commandTimeout(), settings.dataTimeout());
+            return transaction.run()
+                    .map(replies -> new HopReplies(replies, s.server().offers("DSN")))
+                    .onSuccess(done -> keepIdle(s))
+                    .recover(e -> reused != null && !transaction.sentData() ? onHop(domain, hop, message, gate, false) : Future.failedFuture(e));
+        }));
     }
 
     private Future<Session> open(String domain, NextHop hop) {

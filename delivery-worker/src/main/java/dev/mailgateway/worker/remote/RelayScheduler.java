@@ -33,6 +33,7 @@ import dev.mailgateway.worker.dsn.Bouncer;
 import dev.mailgateway.worker.events.DeliveryEvent;
 import dev.mailgateway.worker.events.DeliveryEvents;
 import dev.mailgateway.worker.queue.Backoff;
+import dev.mailgateway.worker.queue.ClaimKeeper;
 import dev.mailgateway.worker.queue.ClaimedRecipient;
 import dev.mailgateway.worker.queue.DeliveryQueue;
 import dev.mailgateway.worker.queue.Verdict;
@@ -45,6 +46,23 @@ import dev.mailgateway.worker.queue.VerdictWriter;
  * per domain at a time, and writes each job's verdicts back. Failed rows are
  * handed to the {@link Bouncer}. All of it runs on one Vert.x context, so its
  * bookkeeping needs no locks.
+ *
+ * <p>Every job ends, and gives back its connection slot and its claimed rows:
+ * whatever its resolver, client or verdict code throws or fails with becomes a
+ * temporary outcome for its recipients (counted as
+ * {@code delivery.relay.internal.errors}), and past
+ * {@code delivery.relay.job-deadline} it starts no further transaction. Its
+ * claims are renewed while it runs or waits ({@link ClaimKeeper}) and confirmed
+ * right before each transaction, so a replica that lost a claim sends nothing
+ * more, and its verdicts are retried until written (this replica never claims
+ * those rows again meanwhile). What remains is the
+ * window between a remote 250 to the end of data and the commit of its verdict
+ * (a round trip to PostgreSQL, milliseconds; as long as PostgreSQL is
+ * unreachable, if it is then): a replica killed inside it leaves the row to
+ * be relayed again when its lease runs out, and with several replicas a
+ * PostgreSQL outage longer than two thirds of the lease may let another
+ * replica claim the row before the verdict lands. SMTP itself has the same
+ * window (RFC 1047).
  */
 @ApplicationScoped
 public class RelayScheduler {
@@ -58,6 +76,8 @@ public class RelayScheduler {
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
     /** How long wake-ups are gathered before one look at the queue. */
     static final Duration WAKE_COALESCING = Duration.ofMillis(20);
+    static final SmtpReply CLAIM_LOST = SmtpReply.of(451, "4.3.0", "not sent: the queue row was claimed by another attempt");
+    static final SmtpReply OVERDUE = SmtpReply.of(451, "4.4.1", "not sent: no host took the message within delivery.relay.job-deadline");
 
     private final Vertx vertx;
     private final DeliveryQueue queue;
@@ -70,6 +90,8 @@ public class RelayScheduler {
     private final int destinationConcurrency;
     private final Backoff backoff;
     private final VerdictWriter verdictWriter;
+    private final ClaimKeeper claims;
+    private final Duration jobDeadline;
     /** Null: no delay warnings. */
     private final Duration delayWarning;
     private final Duration lifetime;
@@ -81,7 +103,10 @@ public class RelayScheduler {
     private Context context;
     private long pollTimer;
     private long depthTimer;
+    private long renewTimer;
+    /** Rows claimed whose verdicts are not written yet: the scheduler claims no more than its batch size. */
     private int claimedRows;
+    private int runningJobs;
     private boolean claiming;
     /** The last claim filled its batch: more rows may be due than were taken. */
     private boolean moreDue;
@@ -91,7 +116,24 @@ public class RelayScheduler {
     private boolean stopping;
 
     /** One message's recipients at one domain: one relay attempt. */
-    private record Job(String domain, List<ClaimedRecipient> rows) {
+    private static final class Job {
+        private final String domain;
+        private final List<ClaimedRecipient> rows;
+        /** Past the job deadline: no further transaction starts. */
+        private boolean overdue;
+
+        Job(String domain, List<ClaimedRecipient> rows) {
+            this.domain = domain;
+            this.rows = rows;
+        }
+
+        String domain() {
+            return domain;
+        }
+
+        List<ClaimedRecipient> rows() {
+            return rows;
+        }
     }
 
     /** A domain's jobs: those running and those waiting for a free connection. */
@@ -121,6 +163,8 @@ public class RelayScheduler {
         this.destinationConcurrency = config.relay().destinationConcurrency();
         this.backoff = new Backoff(config.retry());
         this.verdictWriter = new VerdictWriter(vertx, queue);
+        this.claims = new ClaimKeeper(queue, settings.claimLease());
+        this.jobDeadline = config.relay().jobDeadline();
         this.delayWarning = config.delayWarning().orElse(null);
         this.lifetime = config.retry().lifetime();
     }
@@ -130,7 +174,11 @@ public class RelayScheduler {
         context.runOnContext(v -> {
             pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> poll());
             depthTimer = vertx.setPeriodic(0, DEPTH_REFRESH.toMillis(), id -> queue.depth().onSuccess(metrics::queueDepth));
+            renewTimer = vertx.setPeriodic(claims.renewalInterval().toMillis(), id -> claims.renewAll()
+                    .onSuccess(metrics::claimsLost)
+                    .onFailure(e -> LOG.warnf("renewing the claims on queue rows failed, will retry: %s", e.toString())));
         });
+        metrics.relayJobs(() -> claimedRows, () -> runningJobs);
     }
 
     /** Look at the queue now rather than at the next poll: new rows were queued or made due. */
@@ -165,7 +213,7 @@ public class RelayScheduler {
         }
         claiming = true;
         Set<String> busy = busyDomains();
-        queue.claimDue(busy, room, settings.claimLease()).onComplete(claim -> {
+        queue.claimDue(busy, claims.heldIds(), room, settings.claimLease()).onComplete(claim -> {
             claiming = false;
             if (claim.failed()) {
                 LOG.warnf("claiming due queue rows failed, will retry: %s", claim.cause().toString());
@@ -205,6 +253,7 @@ public class RelayScheduler {
 
     private void dispatch(List<ClaimedRecipient> rows) {
         claimedRows += rows.size();
+        claims.hold(rows);
         Map<String, List<ClaimedRecipient>> byMessage = new LinkedHashMap<>();
         rows.forEach(row -> byMessage.computeIfAbsent(row.domain() + " " + row.queueId(), k -> new ArrayList<>()).add(row));
         for (List<ClaimedRecipient> jobRows : byMessage.values()) {
@@ -225,12 +274,19 @@ public class RelayScheduler {
         while (!stopping && destination.running.size() < destinationConcurrency && !destination.waiting.isEmpty()) {
             Job job = destination.waiting.poll();
             destination.running.add(job);
+            runningJobs++;
             long started = System.nanoTime();
-            attempt(job).onComplete(outcomes -> {
+            run(job).onComplete(outcomes -> {
                 destination.running.remove(job);
+                runningJobs--;
                 recording.add(job);
-                record(job, outcomes.result(), started).onComplete(written -> {
+                guarded(() -> claims.settle(job.rows()).compose(v -> record(job, outcomes.result(), started))).onComplete(written -> {
+                    if (written.failed()) {
+                        metrics.relayInternalError("verdict");
+                        LOG.errorf(written.cause(), "recording the outcome of %s to %s failed", job.rows().get(0).queueId(), domain);
+                    }
                     recording.remove(job);
+                    claims.forget(job.rows());
                     claimedRows -= job.rows().size();
                     Destination now = destinations.get(domain);
                     if (moreDue && (now == null || now.waiting.size() < destinationConcurrency)) {
@@ -247,15 +303,40 @@ public class RelayScheduler {
         }
     }
 
-    /** Every recipient's outcome; never fails: our own trouble is a temporary outcome for all. */
+    /**
+     * Every recipient's outcome, by the job's hard end at the latest; never
+     * fails: our own trouble (the body could not be read, a resolver or client
+     * that throws, a bug) is a temporary outcome for all, and the rows are
+     * tried again later. The deadline stops new transactions; the hard end,
+     * which only a future that never completes can reach, comes after the
+     * longest a transaction begun just before the deadline may take.
+     */
+    private Future<Map<String, RelayClient.Outcome>> run(Job job) {
+        Promise<Map<String, RelayClient.Outcome>> ended = Promise.promise();
+        long deadline = vertx.setTimer(jobDeadline.toMillis(), id -> job.overdue = true);
+        long hardEnd = vertx.setTimer(jobDeadline.plus(relay.longestTransaction(job.rows().size())).toMillis(), id -> {
+            if (ended.tryComplete(allGet(job, OVERDUE))) {
+                metrics.relayInternalError("deadline");
+                LOG.errorf("relay of %s to %s still running at its hard end; abandoned", job.rows().get(0).queueId(), job.domain());
+            }
+        });
+        guarded(() -> attempt(job)).onComplete(done -> {
+            vertx.cancelTimer(deadline);
+            vertx.cancelTimer(hardEnd);
+            if (done.succeeded()) {
+                ended.tryComplete(done.result());
+                return;
+            }
+            metrics.relayInternalError("relay");
+            LOG.warnf(done.cause(), "relay of %s to %s failed", job.rows().get(0).queueId(), job.domain());
+            ended.tryComplete(allGet(job, SmtpReply.of(451, "4.3.0", "local error in processing: " + done.cause())));
+        });
+        return ended.future();
+    }
+
     private Future<Map<String, RelayClient.Outcome>> attempt(Job job) {
         return route(job.domain()).compose(route -> route instanceof Route.Hosts hosts ? send(job, hosts.hops())
-                : Future.succeededFuture(allGet(job, ((Route.Unroutable) route).reply()))
-        ).recover(e -> {
-            // our own failure (the body could not be read, a bug): the rows are tried again later
-            LOG.warnf(e, "relay of %s to %s failed", job.rows().get(0).queueId(), job.domain());
-            return Future.succeededFuture(allGet(job, SmtpReply.of(451, "4.3.0", "local error in processing: " + e.getMessage())));
-        });
+                : Future.succeededFuture(allGet(job, ((Route.Unroutable) route).reply())));
     }
 
     private Future<Map<String, RelayClient.Outcome>> send(Job job, List<NextHop> hops) {
@@ -263,13 +344,44 @@ public class RelayScheduler {
         Future<Buffer> body = first.content() != null ? Future.succeededFuture(first.content()) : queue.content(first.bodyId());
         return body.compose(content -> relay.deliver(job.domain(), hops, new OutboundMessage(first.queueId(), first.sender(),
                 job.rows().stream().map(r -> new OutboundMessage.Recipient(r.recipient(), r.dsnNotify(), r.orcpt())).toList(),
-                content, first.smtpUtf8(), first.ret(), first.envid())));
+                content, first.smtpUtf8(), first.ret(), first.envid()), () -> mayStart(job)));
+    }
+
+    /** The job's gate before each transaction: not past its deadline, and every row still claimed by it (renewed now). */
+    private Future<Void> mayStart(Job job) {
+        if (job.overdue) {
+            return Future.failedFuture(new RelayClient.Stop(OVERDUE));
+        }
+        return claims.confirm(job.rows()).transform(confirmed -> {
+            if (confirmed.failed()) {
+                return Future.failedFuture(new RelayClient.Stop(CLAIM_LOST.withText("not sent: the claim on the queue row could not be confirmed ("
+                        + confirmed.cause() + ")")));
+            }
+            if (!confirmed.result()) {
+                return Future.failedFuture(new RelayClient.Stop(CLAIM_LOST));
+            }
+            return job.overdue ? Future.failedFuture(new RelayClient.Stop(OVERDUE)) : Future.succeededFuture();
+        });
+    }
+
+    /**
+     * {@code work}'s future, or a failed one when it throws instead of failing
+     * it (as a DNS client does on a name it cannot encode): the job's bookkeeping never
+     * depends on the code it runs keeping to the rules.
+     */
+    static <T> Future<T> guarded(java.util.function.Supplier<Future<T>> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
     }
 
     private Future<Void> record(Job job, Map<String, RelayClient.Outcome> outcomes, long started) {
         Instant now = Instant.now();
         List<Verdict> verdicts = job.rows().stream().map(row -> judge(row, outcomes.get(row.recipient()), now)).toList();
-        return verdictWriter.write(verdicts).onSuccess(v -> {
+        // a step of the future, not a handler on it: what the announcement throws reaches the job's bookkeeping
+        return verdictWriter.write(verdicts).compose(v -> {
             metrics.relayed(System.nanoTime() - started);
             for (Verdict verdict : verdicts) {
                 // a relayed recipient is a delivered one for the metrics and mail.events (CONTRACT); only its report differs
@@ -288,6 +400,7 @@ public class RelayScheduler {
                 bouncer.warnDelayed(delayed, delayed.get(0).row().receivedAt().plus(lifetime))
                         .onFailure(e -> LOG.warnf("delay warning for %s not sent: %s", delayed.get(0).row().queueId(), e.toString()));
             }
+            return Future.<Void>succeededFuture();
         });
     }
 
@@ -351,9 +464,11 @@ public class RelayScheduler {
             stopping = true;
             vertx.cancelTimer(pollTimer);
             vertx.cancelTimer(depthTimer);
+            vertx.cancelTimer(renewTimer);
             List<ClaimedRecipient> unstarted = new ArrayList<>();
             destinations.values().forEach(d -> d.waiting.forEach(job -> unstarted.addAll(job.rows())));
             destinations.values().forEach(d -> d.waiting.clear());
+            claims.forget(unstarted);
             Future<Void> released = unstarted.isEmpty() ? Future.succeededFuture() : queue.release(unstarted);
             released.onComplete(r -> waitForRelays(stopped, System.nanoTime() + STOP_GRACE.toNanos()));
         });
