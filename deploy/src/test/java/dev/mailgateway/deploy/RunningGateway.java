@@ -62,7 +62,9 @@ final class RunningGateway implements AutoCloseable {
         if (!Files.exists(app)) {
             throw new IllegalStateException(app + " is missing: build with ./mvnw -B verify from the top folder");
         }
-        List<String> command = new ArrayList<>(List.of("java", "-Xmx256m", "-Dquarkus.http.host=127.0.0.1",
+        // the heap and OutOfMemoryError policy deploy/local/up gives them (lib.sh): the ingress's message budget is a
+        // fifth of the heap and must hold the test profile's 50 MiB SIZE
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-Dquarkus.http.host=127.0.0.1",
                 // the tests' database and topics (the %test profile): a running local stack never shares their mail
                 "-Dquarkus.profile=test",
                 "-Dquarkus.http.port=" + httpPort, "-Dmail.admin-token=" + ADMIN_TOKEN));

@@ -7,6 +7,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,6 +27,8 @@ import dev.mailgateway.ingress.protocol.MessageBudget;
  * what it held. Safe from any thread; a waiter hears back on its own context.
  */
 @ApplicationScoped
+// made at start-up, so a budget too small for the largest message fails the start rather than the first session
+@Startup
 public class InflightBudget implements MessageBudget {
 
     /** The share of the largest heap that message bytes get unless configured: the producer's copies take as much again. */
