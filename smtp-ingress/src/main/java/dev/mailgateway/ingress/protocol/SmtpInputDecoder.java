@@ -12,7 +12,11 @@ import dev.mailgateway.common.line.LineDecoder;
  * <p>Message data ends lines only at CRLF (RFC 5321 section
  * 2.3.8): a bare LF or CR stays inside the line, so {@code <LF>.<LF>} can never
  * end the data and smuggle a second message. An endless data line comes out in
- * pieces of at most {@link #MAX_DATA_PIECE} bytes so memory stays bounded.
+ * pieces of at most {@link #MAX_DATA_PIECE} bytes; a line that has not
+ * ended is handed on once {@link #MAX_HELD_LINE} octets of it are here, so
+ * the decoder holds no more than that of it (the session keeps message bytes
+ * only with room from the shared budget: the decoder's own bound is what
+ * holds summed over thousands of sessions).
  * Pieces are views of the received bytes, not copies (later input is only
  * ever appended after them): the session copies them once, into the
  * message's blocks.
@@ -21,6 +25,12 @@ public final class SmtpInputDecoder extends LineDecoder {
 
     /** Largest piece of one data line held before handing it on. */
     public static final int MAX_DATA_PIECE = 64 * 1024;
+
+    /**
+     * Octets of an unfinished line held before they are handed on: a text line
+     * has at most 1000 (RFC 5321 section 4.5.3.1.6), a longer one is refused anyway.
+     */
+    public static final int MAX_HELD_LINE = 1024;
 
     /**
      * A piece of message data: one or more lines, CRLFs between them kept.
@@ -55,7 +65,8 @@ public final class SmtpInputDecoder extends LineDecoder {
             scanned = Math.max(start, end - 1);
             // keep a trailing CR: its LF may be in the next chunk
             int available = end - start - (end > start && pending.getByte(end - 1) == '\r' ? 1 : 0);
-            return available >= MAX_DATA_PIECE ? take(start + MAX_DATA_PIECE, start + MAX_DATA_PIECE, false) : null;
+            int cut = start + Math.min(available, MAX_DATA_PIECE);
+            return available >= MAX_HELD_LINE ? take(cut, cut, false) : null;
         }
         if (atLineStart && pending.getByte(start) == '.') {
             return take(lineEnd, lineEnd + 2, true);

@@ -52,6 +52,15 @@ public class KafkaMessageQueue implements MessageQueue {
 
     @Override
     public Future<Void> enqueue(Envelope envelope, ReceivedMessage message) {
+        try {
+            return send(envelope, message);
+        } catch (RuntimeException e) {
+            // an emitter that refuses at once (channel down, no demand) is a failed send: 451, the session goes on
+            return Future.failedFuture(e);
+        }
+    }
+
+    private Future<Void> send(Envelope envelope, ReceivedMessage message) {
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(envelope.queueId())
                 .withHeaders(new RecordHeaders(EnvelopeHeaders.toHeaders(envelope)))

@@ -87,6 +87,18 @@ class SmtpInputDecoderTest {
     }
 
     @Test
+    void anUnfinishedLineIsHeldOnlyUpToItsBound() {
+        decoder.startData();
+        feed("z".repeat(SmtpInputDecoder.MAX_HELD_LINE - 1));
+        assertNull(decoder.nextDataPiece(), "under the bound: held for its line end");
+        feed("zz");
+        SmtpInputDecoder.DataPiece piece = decoder.nextDataPiece();
+        assertEquals(SmtpInputDecoder.MAX_HELD_LINE + 1, piece.bytes().length());
+        assertFalse(piece.endsLine());
+        assertEquals(0, decoder.buffered(), "nothing of it left in the decoder");
+    }
+
+    @Test
     void completeLinesComeOutTogetherAndADotLineAlone() {
         decoder.startData();
         feed("a\r\nb\r\n.c\r\nd\r\ne");
