@@ -123,6 +123,29 @@ class InboundConsumerTest {
     }
 
     /**
+     * A body whose queue id the ledger does not know (its rows pruned, as after the retention, and the record
+     * read again) once failed its insert on the unique queue id for ever, and stalled its partition. The retry
+     * finds the body and uses it; the records after it on the partition are stored too. The stored flag says
+     * whether the message has 8-bit octets, as the relay needs it.
+     */
+    @Test
+    void aBodyTheLedgerDoesNotKnowIsUsedNotInsertedForEver() {
+        String alice = fixture.account();
+        byte[] message = "Subject: caf\u00e9\r\n\r\nagain\r\n".getBytes(StandardCharsets.UTF_8);
+        Envelope replayed = envelope(List.of(alice));
+        fixture.rows("insert into message_body (queue_id, sender, received_at, size_bytes, content) values ($1, '', now(), $2, convert_to($3, 'UTF8'))",
+                replayed.queueId(), message.length, new String(message, StandardCharsets.UTF_8));
+        int partition = WorkerFixture.publish(replayed, message, null).partition();
+        Envelope after = envelope(List.of(alice));
+        WorkerFixture.publish(after, message, partition);
+
+        fixture.awaitRows("select 1 from mailbox_entry where queue_id = $1", after.queueId(), 1);
+        assertEquals(1, fixture.count("select 1 from mailbox_entry where queue_id = $1", replayed.queueId()));
+        assertEquals(1, fixture.count("select 1 from message_body where queue_id = $1", replayed.queueId()));
+        assertEquals(true, fixture.one("select eight_bit from message_body where queue_id = $1", after.queueId()).getBoolean(0));
+    }
+
+    /**
      * Issue 15: a quoted local part with a space once split the rcpt-to header and dead-lettered the whole
      * message. Now the local copy is stored and the remote recipient queued, from a record as the ingress
      * writes it and from one of the former format (records in the topic when the worker is upgraded).

@@ -26,7 +26,7 @@ import dev.mailgateway.common.account.FailedLogins;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LoopbackServer;
 import dev.mailgateway.pop3.protocol.Maildrop;
-import dev.mailgateway.pop3.protocol.MessageSource;
+import dev.mailgateway.common.store.MessageSource;
 import dev.mailgateway.pop3.protocol.Pop3Session;
 import dev.mailgateway.pop3.protocol.ReadAhead;
 

@@ -2,7 +2,11 @@ package dev.mailgateway.worker.inbound;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -14,6 +18,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -32,7 +38,11 @@ import dev.mailgateway.worker.remote.RelayScheduler;
  * {@link Intake} in a few transactions (up to {@link #RECORDS_PER_TRANSACTION}
  * records and {@link #BYTES_PER_TRANSACTION} octets each), then acknowledged
  * together (their offsets committed). Under load one commit serves many
- * records; a quiet queue gives polls of one record, stored at once. A database
+ * records; a quiet queue gives polls of one record, stored at once. The worker
+ * has one consumer, so the messages it holds are bounded by one consumer's
+ * fetches (application.properties); the partitions of a poll are stored side
+ * by side instead, each in its order, on a Vert.x context of its own that
+ * Hibernate Reactive's session needs. A database
  * failure is retried with backoff until it succeeds: the partition waits,
  * nothing is skipped, and a transaction rolled back is stored again whole (the
  * ledger makes a record stored twice a no-op). Only a record that cannot be
@@ -51,7 +61,7 @@ public class InboundConsumer {
     static final long BYTES_PER_TRANSACTION = 8L * 1024 * 1024;
 
     /** A record that could be read, to be stored. */
-    private record Accepted(Envelope envelope, byte[] message) {
+    private record Accepted(int partition, Envelope envelope, byte[] message) {
     }
 
     private final Intake intake;
@@ -70,6 +80,7 @@ public class InboundConsumer {
 
     @Incoming("mail-inbound")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        Context context = Vertx.currentContext();
         List<Accepted> accepted = new ArrayList<>(records.count());
         Uni<Void> work = Uni.createFrom().voidItem();
         for (ConsumerRecord<String, byte[]> record : records) {
@@ -78,15 +89,40 @@ public class InboundConsumer {
                 if (record.value() == null || record.value().length == 0) {
                     throw new MalformedEnvelopeException("no message bytes");
                 }
-                accepted.add(new Accepted(envelope, record.value()));
+                accepted.add(new Accepted(record.partition(), envelope, record.value()));
             } catch (MalformedEnvelopeException e) {
                 LOG.warnf("%s-%d@%d: unreadable record to mail.dead-letter: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
-                work = work.chain(() -> retried(() -> deadLetters.send(record, e.getMessage()), "dead-letter", record.key())
+                work = work.chain(() -> retried(() -> deadLetters.send(record, e.getMessage()), "dead-letter", record.key(), context)
                         .invoke(metrics::deadLettered));
             }
         }
-        for (List<Accepted> group : transactions(accepted, record -> record.message().length)) {
-            work = work.chain(() -> retried(() -> Panache.withTransaction(() -> storeAll(group)), "store", describe(group))
+        List<Uni<Void>> partitions = new ArrayList<>();
+        for (List<Accepted> partition : byPartition(accepted)) {
+            partitions.add(storeInOrder(partition, isolated(context)));
+        }
+        return partitions.isEmpty() ? work : work.chain(() -> Uni.join().all(partitions).andFailFast().replaceWithVoid());
+    }
+
+    /** A context of its own beside {@code context}, flagged as safe for Hibernate Reactive's session as Quarkus flags the channel's. */
+    private static Context isolated(Context context) {
+        Context own = VertxContext.createNewDuplicatedContext(context);
+        VertxContextSafetyToggle.setContextSafe(own, true);
+        return own;
+    }
+
+    /** The records of each partition, in their order; records of one partition stay in order (the poll's). */
+    private static Collection<List<Accepted>> byPartition(List<Accepted> accepted) {
+        Map<Integer, List<Accepted>> partitions = new LinkedHashMap<>();
+        accepted.forEach(record -> partitions.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record));
+        return partitions.values();
+    }
+
+    /** One partition's records, a transaction after the other, each run on {@code context}. */
+    private Uni<Void> storeInOrder(List<Accepted> records, Context context) {
+        Uni<Void> work = Uni.createFrom().voidItem();
+        for (List<Accepted> group : transactions(records, record -> record.message().length)) {
+            AtomicBoolean tried = new AtomicBoolean();
+            work = work.chain(() -> retried(() -> Panache.withTransaction(() -> storeAll(group, tried.getAndSet(true))), "store", describe(group), context)
                     .invoke(results -> stored(group, results))
                     .replaceWithVoid());
         }
@@ -115,9 +151,9 @@ public class InboundConsumer {
     }
 
     /** One record after the other in the current transaction; each flushed before the next reads the ledger. */
-    private Uni<List<Intake.Result>> storeAll(List<Accepted> group) {
+    private Uni<List<Intake.Result>> storeAll(List<Accepted> group, boolean again) {
         return Multi.createFrom().iterable(group)
-                .onItem().transformToUniAndConcatenate(record -> intake.store(record.envelope(), record.message())
+                .onItem().transformToUniAndConcatenate(record -> intake.store(record.envelope(), record.message(), again)
                         .call(Panache::flush))
                 .collect().asList();
     }
@@ -147,11 +183,9 @@ public class InboundConsumer {
 
     /**
      * Runs {@code work} until it succeeds, backing off between tries and
-     * counting each failure by {@code what}. Every try
-     * starts on this record's Vert.x context, which Hibernate Reactive needs.
+     * counting each failure by {@code what}. Every try starts on {@code context}.
      */
-    private <T> Uni<T> retried(Supplier<Uni<? extends T>> work, String what, String queueIds) {
-        Context context = Vertx.currentContext();
+    private <T> Uni<T> retried(Supplier<Uni<? extends T>> work, String what, String queueIds, Context context) {
         return Uni.createFrom().<T>deferred(work)
                 .runSubscriptionOn(task -> context.runOnContext(v -> task.run()))
                 .onFailure().invoke(e -> {

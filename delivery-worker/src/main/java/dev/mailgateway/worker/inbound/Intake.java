@@ -64,7 +64,12 @@ public class Intake {
         this.localDomains = localDomains;
     }
 
-    public Uni<Result> store(Envelope envelope, byte[] message) {
+    /**
+     * @param again a retry of a transaction that failed: the body and mailbox entries are looked for even
+     *              with no ledger row, so a body the ledger does not know of (its rows pruned, or a failure
+     *              this code did not foresee) is used, never inserted a second time and refused for ever
+     */
+    public Uni<Result> store(Envelope envelope, byte[] message, boolean again) {
         return LedgerEntry.recipientsOf(envelope.queueId()).chain(handled -> {
             Map<String, Envelope.Recipient> fresh = new LinkedHashMap<>();
             for (Envelope.Recipient recipient : envelope.recipients()) {
@@ -82,7 +87,7 @@ public class Intake {
             Uni<List<Account>> accounts = accounts(mailboxes);
             // the ledger, the body and the mailbox entries of a record are written in one transaction:
             // with no ledger row yet (the common case, not a replay) neither of the others exists
-            boolean firstTime = handled.isEmpty();
+            boolean firstTime = handled.isEmpty() && !again;
             Uni<List<Long>> holding = firstTime ? Uni.createFrom().item(List.of()) : MailboxEntry.accountsHolding(envelope.queueId());
             return accounts.chain(found -> holding
                     .chain(held -> body(envelope, message, firstTime)
@@ -115,6 +120,7 @@ public class Intake {
             body.smtputf8 = envelope.smtpUtf8();
             body.receivedAt = envelope.receivedAt();
             body.sizeBytes = message.length;
+            body.eightBit = MessageBody.hasEightBitOctets(message);
             body.content = message;
             return body.persist();
         });

@@ -44,9 +44,22 @@ public class MessageBody extends PanacheEntityBase {
     @Column(name = "size_bytes")
     public long sizeBytes;
 
+    /** Any octet above 127: a next hop must offer 8BITMIME (RFC 6152). Found here once, as the relay streams the content. */
+    @Column(name = "eight_bit")
+    public boolean eightBit;
+
     public byte[] content;
 
     public static Uni<MessageBody> findByQueueId(String queueId) {
         return find("queueId", queueId).firstResult();
+    }
+
+    static boolean hasEightBitOctets(byte[] message) {
+        for (byte octet : message) {
+            if (octet < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }

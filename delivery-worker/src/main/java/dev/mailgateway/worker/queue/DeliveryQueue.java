@@ -20,6 +20,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import dev.mailgateway.common.store.MessageBodies;
+import dev.mailgateway.common.store.MessageSource;
 
 /**
  * The delivery queue table (ARCHITECTURE decision 5), every statement on it in
@@ -63,7 +64,7 @@ public class DeliveryQueue {
             from due, message_body b
             where q.id = due.id and b.id = q.body_id
             returning q.id, q.queue_id, q.body_id, q.recipient, q.domain, q.dsn_notify, q.dsn_orcpt, q.attempts, q.delay_warned,
-                      b.sender, b.dsn_ret, b.dsn_envid, b.smtputf8, b.received_at,
+                      b.sender, b.dsn_ret, b.dsn_envid, b.smtputf8, b.received_at, b.size_bytes, b.eight_bit,
                       case when b.size_bytes <= $4 then b.content end as content""";
 
     /**
@@ -127,15 +128,16 @@ public class DeliveryQueue {
                                 row.getString("recipient"), row.getString("domain"), row.getString("dsn_notify"),
                                 row.getString("dsn_orcpt"), row.getInteger("attempts"), row.getString("sender"),
                                 row.getString("dsn_ret"), row.getString("dsn_envid"), row.getBoolean("smtputf8"),
-                                instant(row, "received_at"), row.getBoolean("delay_warned"), row.getBuffer("content")));
+                                instant(row, "received_at"), row.getBoolean("delay_warned"), row.getLong("size_bytes"),
+                                row.getBoolean("eight_bit"), row.getBuffer("content")));
                     }
                     return claimed;
                 });
     }
 
-    /** The message bytes of a body, whole: what the relay sends. */
-    public Future<Buffer> content(long bodyId) {
-        return pool.preparedQuery("select content from message_body where id = $1").execute(Tuple.of(bodyId))
+    /** The message bytes of a body, read a range at a time as the relay sends them. */
+    public MessageSource body(long bodyId) {
+        return (offset, length) -> pool.preparedQuery(MessageBodies.READ_RANGE).execute(Tuple.of(bodyId, offset + 1, length))
                 .map(rows -> rows.iterator().next().getBuffer(0));
     }
 

@@ -9,7 +9,6 @@ import java.util.Map;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
-import dev.mailgateway.common.line.DotStuffer;
 import dev.mailgateway.common.reply.SmtpReply;
 
 /**
@@ -62,13 +61,13 @@ final class MailTransaction {
         return commandTimeout.multipliedBy(recipients + 2L).plus(dataTimeout).plus(RSET_TIMEOUT);
     }
 
-    /** Whether the message's data went out: from then on the server may have it, whatever the connection does. */
+    /** Whether the message's data went out to its end: from then on the server may have it, whatever the connection does. */
     boolean sentData() {
         return sentData;
     }
 
     private SmtpReply refusalBeforeSending() {
-        if (server.sizeLimit().isPresent() && message.content().length() > server.sizeLimit().getAsLong()) {
+        if (server.sizeLimit().isPresent() && message.size() > server.sizeLimit().getAsLong()) {
             return TOO_BIG;
         }
         if (message.smtpUtf8() && !server.offers("SMTPUTF8")) {
@@ -127,10 +126,7 @@ final class MailTransaction {
             // RFC 2920 section 3.1: a server that answers 354 with no valid recipient gets an empty message, then RSET
             return connection.sendData(Buffer.buffer(".\r\n"), dataTimeout).compose(ignored -> reset(replies));
         }
-        DotStuffer stuffer = new DotStuffer();
-        Buffer stuffed = DotStuffer.joined(stuffer.stuff(message.content()), stuffer.terminator());
-        sentData = true;
-        return connection.sendData(stuffed, dataTimeout).map(end -> {
+        return connection.sendData(message.body(), message.size(), dataTimeout, () -> sentData = true).map(end -> {
             message.recipients().forEach(r -> replies.computeIfPresent(r.address(), (a, reply) -> reply.isPositive() ? end : reply));
             return replies;
         });
@@ -149,7 +145,7 @@ final class MailTransaction {
     private String mailCommand() {
         StringBuilder line = new StringBuilder("MAIL FROM:<").append(message.sender()).append('>');
         if (server.offers("SIZE")) {
-            line.append(" SIZE=").append(message.content().length());
+            line.append(" SIZE=").append(message.size());
         }
         if (server.offers("8BITMIME") && message.eightBit()) {
             line.append(" BODY=8BITMIME");

@@ -2,24 +2,21 @@ package dev.mailgateway.worker.remote;
 
 import java.util.List;
 
-import io.vertx.core.buffer.Buffer;
+import dev.mailgateway.common.store.MessageSource;
 
 /**
  * One message to relay to one destination: the envelope the ingress accepted
- * and the bytes exactly as they came in (ARCHITECTURE decision 9).
+ * and the bytes exactly as they came in (ARCHITECTURE decision 9), read from
+ * {@code body} a chunk at a time as they are sent.
  *
  * @param sender   the reverse-path, "" for {@code <>}
+ * @param size     the message's octets
  * @param ret      RFC 3461 RET, or null
  * @param envid    RFC 3461 ENVID (xtext, as received), or null
  * @param eightBit any octet above 127: the next hop must offer 8BITMIME (RFC 6152), else 5.6.3
  */
-public record OutboundMessage(String queueId, String sender, List<Recipient> recipients, Buffer content,
-        boolean smtpUtf8, String ret, String envid, boolean eightBit) {
-
-    public OutboundMessage(String queueId, String sender, List<Recipient> recipients, Buffer content,
-            boolean smtpUtf8, String ret, String envid) {
-        this(queueId, sender, recipients, content, smtpUtf8, ret, envid, hasEightBitOctets(content));
-    }
+public record OutboundMessage(String queueId, String sender, List<Recipient> recipients, MessageSource body, long size,
+        boolean eightBit, boolean smtpUtf8, String ret, String envid) {
 
     /** One recipient with its RFC 3461 parameters as received (NOTIFY list, ORCPT xtext), each possibly null. */
     public record Recipient(String address, String dsnNotify, String orcpt) {
@@ -29,12 +26,7 @@ public record OutboundMessage(String queueId, String sender, List<Recipient> rec
         recipients = List.copyOf(recipients);
     }
 
-    private static boolean hasEightBitOctets(Buffer content) {
-        // Netty's scan of the backing buffer, not a bounds-checked read per octet
-        return content.getByteBuf().forEachByte(b -> b >= 0) >= 0;
-    }
-
     public OutboundMessage onlyTo(List<Recipient> subset) {
-        return new OutboundMessage(queueId, sender, subset, content, smtpUtf8, ret, envid, eightBit);
+        return new OutboundMessage(queueId, sender, subset, body, size, eightBit, smtpUtf8, ret, envid);
     }
 }

@@ -24,9 +24,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 
 import dev.mailgateway.common.reply.SmtpReply;
+import dev.mailgateway.common.store.MessageSource;
 import dev.mailgateway.worker.DeliveryConfig;
 import dev.mailgateway.worker.WorkerMetrics;
 import dev.mailgateway.worker.dsn.Bouncer;
@@ -341,10 +341,10 @@ public class RelayScheduler {
 
     private Future<Map<String, RelayClient.Outcome>> send(Job job, List<NextHop> hops) {
         ClaimedRecipient first = job.rows().get(0);
-        Future<Buffer> body = first.content() != null ? Future.succeededFuture(first.content()) : queue.content(first.bodyId());
-        return body.compose(content -> relay.deliver(job.domain(), hops, new OutboundMessage(first.queueId(), first.sender(),
+        MessageSource body = first.content() != null ? MessageSource.of(first.content()) : queue.body(first.bodyId());
+        return relay.deliver(job.domain(), hops, new OutboundMessage(first.queueId(), first.sender(),
                 job.rows().stream().map(r -> new OutboundMessage.Recipient(r.recipient(), r.dsnNotify(), r.orcpt())).toList(),
-                content, first.smtpUtf8(), first.ret(), first.envid()), () -> mayStart(job)));
+                body, first.sizeBytes(), first.eightBit(), first.smtpUtf8(), first.ret(), first.envid()), () -> mayStart(job));
     }
 
     /** The job's gate before each transaction: not past its deadline, and every row still claimed by it (renewed now). */

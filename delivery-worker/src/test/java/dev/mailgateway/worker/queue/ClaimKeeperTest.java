@@ -72,6 +72,6 @@ class ClaimKeeperTest {
 
     private static ClaimedRecipient row(long id) {
         return new ClaimedRecipient(id, "Q" + id, id, "user" + id + "@relay.test", "relay.test", null, null, 1, "sender@example.test",
-                null, null, false, Instant.now(), false, null);
+                null, null, false, Instant.now(), false, 0, false, null);
     }
 }

@@ -275,6 +275,60 @@ class RemoteDeliveryTest {
         assertEquals(0, sink.received().size());
     }
 
+    /**
+     * Issue 15: a message larger than what comes with the claim is streamed from the store a chunk at a time.
+     * Lines that start with a dot sit on both sides of each chunk boundary, and the only 8-bit octet is in the
+     * last chunk: the bytes arrive as received, and BODY=8BITMIME is declared from the flag stored at intake,
+     * or the message is refused before MAIL by a next hop without 8BITMIME.
+     */
+    @Test
+    void aLargeMessageIsStreamedFromTheStoreAsReceived() {
+        Remote eightBitMime = remoteWithOneMx();
+        Remote sevenBit = remoteWithOneMx();
+        sevenBit.sink().extensions(List.of("PIPELINING", "SIZE 52428800", "ENHANCEDSTATUSCODES"));
+        byte[] large = largeMessageWithDotsAtChunkEdges(5 * SmtpClientConnection.CHUNK + 123);
+        String sender = fixture.account();
+        Envelope toEightBitMime = envelope(sender, List.of(Envelope.Recipient.of("u@" + eightBitMime.domain())), Instant.now());
+        WorkerFixture.publish(toEightBitMime, large, null);
+        WorkerFixture.publish(envelope(sender, List.of(Envelope.Recipient.of("v@" + sevenBit.domain())), Instant.now()), large, null);
+
+        WorkerFixture.await(() -> eightBitMime.sink().received().size() == 1, "the large message at the sink");
+        SmtpSink.Received received = eightBitMime.sink().received().get(0);
+        assertArrayEquals(large, received.data(), "streamed byte for byte, dots unstuffed by the sink");
+        assertEquals("MAIL FROM:<" + sender + "> SIZE=" + large.length + " BODY=8BITMIME", received.mailLine());
+        awaitNoQueueRows(toEightBitMime.queueId());
+        assertEquals("5.6.3", bouncesTo(sender, 1).get(0).perRecipient().get(0).get("Status"));
+        assertEquals(0, sevenBit.sink().received().size());
+    }
+
+    /** ASCII lines, one starting with "." right before and one right after every chunk boundary, and an "é" near the end. */
+    private static byte[] largeMessageWithDotsAtChunkEdges(int size) {
+        byte[] message = new byte[size];
+        byte[] head = "Subject: large\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(head, 0, message, 0, head.length);
+        for (int i = head.length; i < size; i++) {
+            message[i] = (byte) ('a' + i % 26);
+        }
+        for (int i = 64; i < size - 2; i += 64) {
+            message[i - 2] = '\r';
+            message[i - 1] = '\n';
+        }
+        for (int edge = SmtpClientConnection.CHUNK; edge < size - 4; edge += SmtpClientConnection.CHUNK) {
+            // a line ending just before the boundary, a dot as the last octet of the chunk, another as the first of the next
+            message[edge - 3] = '\r';
+            message[edge - 2] = '\n';
+            message[edge - 1] = '.';
+            message[edge] = '\r';
+            message[edge + 1] = '\n';
+            message[edge + 2] = '.';
+        }
+        message[size - 5] = (byte) 0xc3;
+        message[size - 4] = (byte) 0xa9;
+        message[size - 2] = '\r';
+        message[size - 1] = '\n';
+        return message;
+    }
+
     @Test
     void theQueueApiListsRetriesAndDeletes() {
         Remote remote = remoteWithOneMx();

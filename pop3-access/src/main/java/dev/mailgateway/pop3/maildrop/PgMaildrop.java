@@ -23,7 +23,7 @@ import dev.mailgateway.common.store.MessageBodies;
 import dev.mailgateway.pop3.Pop3Metrics;
 import dev.mailgateway.pop3.apop.ApopSecrets;
 import dev.mailgateway.pop3.protocol.Maildrop;
-import dev.mailgateway.pop3.protocol.MessageSource;
+import dev.mailgateway.common.store.MessageSource;
 
 /**
  * The maildrop over PostgreSQL: one query lists a mailbox, bodies are read in
@@ -134,7 +134,7 @@ public class PgMaildrop implements Maildrop {
 
     @Override
     public MessageSource content(Entry entry) {
-        return (offset, length) -> pool.preparedQuery("select substring(content from $2 for $3) from message_body where id = $1")
+        return (offset, length) -> pool.preparedQuery(MessageBodies.READ_RANGE)
                 .execute(Tuple.of(entry.bodyId(), offset + 1, length))
                 .map(rows -> rows.iterator().next().getBuffer(0));
     }

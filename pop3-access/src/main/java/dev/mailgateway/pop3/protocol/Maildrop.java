@@ -7,6 +7,8 @@ import java.util.Optional;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import dev.mailgateway.common.store.MessageSource;
+
 /** The stored mailboxes as POP3 needs them; carried out by the maildrop layer over PostgreSQL. */
 public interface Maildrop {
 

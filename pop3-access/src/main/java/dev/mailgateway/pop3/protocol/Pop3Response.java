@@ -2,6 +2,8 @@ package dev.mailgateway.pop3.protocol;
 
 import java.util.List;
 
+import dev.mailgateway.common.store.MessageSource;
+
 /**
  * A POP3 response (RFC 1939 section 3): a status line, and for multi-line
  * responses either lines we generate or a stored message streamed in chunks.

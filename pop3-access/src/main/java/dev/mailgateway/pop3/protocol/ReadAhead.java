@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import dev.mailgateway.common.store.MessageSource;
+
 /**
  * Mail clients retrieve a maildrop in order: RETR 1, RETR 2, ... With one
  * query per message, a maildrop of small messages costs a database round

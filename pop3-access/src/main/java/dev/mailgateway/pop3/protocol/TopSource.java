@@ -3,6 +3,8 @@ package dev.mailgateway.pop3.protocol;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import dev.mailgateway.common.store.MessageSource;
+
 /**
  * What TOP msg n sends (RFC 1939 section 7): the header section, the empty
  * line after it, and the first n lines of the body; all of it when the

@@ -15,6 +15,8 @@ import io.vertx.core.buffer.Buffer;
 import dev.mailgateway.common.line.LineDecoder;
 import dev.mailgateway.common.testing.HostileInput;
 
+import dev.mailgateway.common.store.MessageSource;
+
 /**
  * A property of the POP3 command path: whatever bytes arrive, cut wherever,
  * every response starts with "+OK" or "-ERR" (or is AUTH's "+ "), generated lines never need

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import dev.mailgateway.common.store.MessageSource;
+
 /** Reading small messages ahead: fewer queries, the same bytes, and never more memory than the budget. */
 class ReadAheadTest {
 

@@ -1,4 +1,4 @@
-package dev.mailgateway.pop3.protocol;
+package dev.mailgateway.common.store;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -6,6 +6,13 @@ import io.vertx.core.buffer.Buffer;
 /** Reads a stored message in chunks, so a large message never sits whole in memory. */
 @FunctionalInterface
 public interface MessageSource {
+
     /** Up to {@code length} bytes from {@code offset} (0-based); fewer only at the end. */
     Future<Buffer> read(long offset, int length);
+
+    /** A message already in memory, handed out as slices of it. */
+    static MessageSource of(Buffer whole) {
+        return (offset, length) -> Future.succeededFuture(
+                whole.slice((int) Math.min(offset, whole.length()), (int) Math.min(offset + length, whole.length())));
+    }
 }
