@@ -1,10 +1,12 @@
 package dev.mailgateway.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,15 +23,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -47,6 +59,7 @@ import io.fabric8.kubernetes.api.model.kustomize.v1beta1.Kustomization;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 
@@ -55,17 +68,28 @@ import dev.mailgateway.common.testing.LocalStack;
 /**
  * Every manifest under deploy/k8s read as what it claims to be: the
  * Kubernetes kinds (and the Prometheus Operator's and Kustomize's) into
- * fabric8's API model, refusing any field the model does not know; the
- * operators' kinds (Strimzi, CloudNativePG, KEDA) against an outline of
- * their CRDs' fields. Then what ties them together: probes and ports against
- * the services' own configuration, selectors against labels, images against
- * the overlays, every file and patch the overlays name, and every service's
- * JVM exiting on OutOfMemoryError.
+ * fabric8's API model, refusing any field the model does not know and any
+ * value of the wrong type; the operators' kinds (Strimzi, CloudNativePG, KEDA)
+ * against the schemas of their published CRDs, the contract the API server
+ * enforces. (Strimzi's own Java model, io.strimzi:api 1.x, is compiled for
+ * Java 21, which this Java 17 build cannot load.) Mutations of real manifests
+ * show that a typo, a removed field or a wrong type fails. Then what ties
+ * them together: probes and ports against the services' own configuration,
+ * selectors against labels, images against the overlays, every file and
+ * patch the overlays name, who owns the replica counts, what Prometheus
+ * scrapes, which way traffic may flow, every service's JVM exiting on
+ * OutOfMemoryError, and, with kubectl's Kustomize, what each overlay builds.
  */
 class KubernetesManifestsTest {
 
     private static final Path K8S = LocalStack.repositoryRoot().resolve("deploy/k8s");
+    private static final Path CRD_SCHEMAS = LocalStack.repositoryRoot().resolve("deploy/src/test/resources/crd-schemas");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Reads into fabric8's model as the API server reads JSON: "2" is no integer, 2 no string. */
+    private static final ObjectMapper STRICT = YAMLMapper.builder().disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .withCoercionConfig(LogicalType.Textual, text -> text.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .build();
     private static final Set<String> HEALTH_PATHS = Set.of("/q/health/live", "/q/health/ready", "/q/health/started");
     private static final String EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError";
 
@@ -80,50 +104,21 @@ class KubernetesManifestsTest {
             Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
             Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
             Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class),
+            Map.entry("monitoring.coreos.com/v1/PodMonitor", PodMonitor.class),
             Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class),
-            Map.entry("kustomize.config.k8s.io/v1beta1/Kustomization", Kustomization.class));
+            Map.entry("kustomize.config.k8s.io/v1beta1/Kustomization", Kustomization.class),
+            // a Component has a Kustomization's fields
+            Map.entry("kustomize.config.k8s.io/v1alpha1/Component", Kustomization.class));
 
-    /** The operators' kinds: the fields their CRDs define at each path ("*": free-form, "[]": each list item). */
-    private static final Map<String, Map<String, Set<String>>> OUTLINES = Map.of(
-            "kafka.strimzi.io/v1beta2/Kafka", Map.of(
-                    "spec", Set.of("kafka", "entityOperator", "kafkaExporter", "cruiseControl", "clusterCa", "clientsCa",
-                            "maintenanceTimeWindows"),
-                    "spec.kafka", Set.of("version", "metadataVersion", "listeners", "config", "authorization", "rack", "resources",
-                            "jvmOptions", "jmxOptions", "metricsConfig", "logging", "template", "tieredStorage", "quotas",
-                            "livenessProbe", "readinessProbe", "image"),
-                    "spec.kafka.listeners[]", Set.of("name", "port", "type", "tls", "authentication", "configuration",
-                            "networkPolicyPeers"),
-                    "spec.kafka.config", Set.of("*"),
-                    "spec.kafkaExporter", Set.of("image", "groupRegex", "topicRegex", "groupExcludeRegex", "topicExcludeRegex",
-                            "resources", "logging", "livenessProbe", "readinessProbe", "enableSaramaLogging", "showAllOffsets",
-                            "template"),
-                    "spec.entityOperator", Set.of("topicOperator", "userOperator", "template"),
-                    "spec.entityOperator.topicOperator", Set.of("watchedNamespace", "image", "reconciliationIntervalMs", "resources",
-                            "logging", "jvmOptions", "livenessProbe", "readinessProbe", "startupProbe")),
-            "kafka.strimzi.io/v1beta2/KafkaNodePool", Map.of(
-                    "spec", Set.of("replicas", "storage", "roles", "resources", "jvmOptions", "template"),
-                    "spec.storage", Set.of("type", "size", "class", "deleteClaim", "selector", "volumes", "kraftMetadata", "id")),
-            "kafka.strimzi.io/v1beta2/KafkaTopic", Map.of(
-                    "spec", Set.of("partitions", "replicas", "config", "topicName"),
-                    "spec.config", Set.of("*")),
-            "postgresql.cnpg.io/v1/Cluster", Map.of(
-                    "spec", Set.of("instances", "imageName", "bootstrap", "storage", "walStorage", "postgresql", "monitoring",
-                            "minSyncReplicas", "maxSyncReplicas", "primaryUpdateStrategy", "resources", "affinity", "backup",
-                            "enableSuperuserAccess", "superuserSecret", "description"),
-                    "spec.bootstrap", Set.of("initdb", "recovery", "pg_basebackup"),
-                    "spec.bootstrap.initdb", Set.of("database", "owner", "secret", "options", "encoding", "localeCollate",
-                            "localeCType", "dataChecksums", "postInitSQL", "postInitApplicationSQL"),
-                    "spec.storage", Set.of("size", "storageClass", "resizeInUseVolumes", "pvcTemplate"),
-                    "spec.postgresql", Set.of("parameters", "pg_hba", "synchronous", "shared_preload_libraries"),
-                    "spec.postgresql.parameters", Set.of("*"),
-                    "spec.monitoring", Set.of("enablePodMonitor", "customQueriesConfigMap", "customQueriesSecret",
-                            "disableDefaultQueries")),
-            "keda.sh/v1alpha1/ScaledObject", Map.of(
-                    "spec", Set.of("scaleTargetRef", "pollingInterval", "cooldownPeriod", "initialCooldownPeriod", "idleReplicaCount",
-                            "minReplicaCount", "maxReplicaCount", "advanced", "triggers", "fallback"),
-                    "spec.scaleTargetRef", Set.of("name", "apiVersion", "kind", "envSourceContainerName"),
-                    "spec.triggers[]", Set.of("type", "metadata", "name", "authenticationRef", "metricType", "useCachedMetrics"),
-                    "spec.triggers[].metadata", Set.of("*")));
+    /**
+     * The operators' kinds (Strimzi, CloudNativePG, KEDA), by apiVersion/kind: the openAPIV3Schema of
+     * their published CRDs, as the API server enforces it (src/test/resources/crd-schemas, made by
+     * src/test/python/crd_schema.py; each file names the release it came from).
+     */
+    private static final Map<String, JsonNode> SCHEMAS = crdSchemas();
+
+    /** The Kafka versions Strimzi 1.2.0 runs (its kafka-versions.yaml, supported: true). */
+    private static final Set<String> STRIMZI_KAFKA_VERSIONS = Set.of("4.2.0", "4.2.1", "4.3.0", "4.3.1");
 
     /** One manifest: where it is, its YAML, and its typed form when fabric8 models its kind. */
     record Manifest(Path file, JsonNode yaml, Object typed) {
@@ -147,14 +142,31 @@ class KubernetesManifestsTest {
         try (Stream<Path> files = Files.walk(K8S)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                 JsonNode yaml = YAML.readTree(file.toFile());
-                String key = yaml.path("apiVersion").asText() + "/" + yaml.path("kind").asText();
-                Class<?> model = MODELS.get(key);
-                if (model == null && !OUTLINES.containsKey(key)) {
-                    throw new AssertionError(K8S.relativize(file) + ": no check knows " + key);
+                Class<?> model = MODELS.get(yaml.path("apiVersion").asText() + "/" + yaml.path("kind").asText());
+                Object typed = null;
+                if (model != null) {
+                    try {
+                        typed = STRICT.treeToValue(yaml, model);
+                    } catch (JsonProcessingException e) {
+                        // everyFieldIsOneTheKindDefines says what is wrong with it
+                    }
                 }
-                MANIFESTS.add(new Manifest(file, yaml, model == null ? null : YAML.treeToValue(yaml, model)));
+                MANIFESTS.add(new Manifest(file, yaml, typed));
             }
         }
+    }
+
+    private static Map<String, JsonNode> crdSchemas() {
+        Map<String, JsonNode> schemas = new HashMap<>();
+        try (Stream<Path> files = Files.list(CRD_SCHEMAS)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                JsonNode crd = new ObjectMapper().readTree(file.toFile());
+                schemas.put(crd.path("apiVersion").asText() + "/" + crd.path("kind").asText(), crd.path("schema"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return schemas;
     }
 
     private static <T> List<T> base(Class<T> type) {
@@ -166,18 +178,34 @@ class KubernetesManifestsTest {
     void everyFieldIsOneTheKindDefines() throws Exception {
         List<String> problems = new ArrayList<>();
         for (Manifest manifest : MANIFESTS) {
-            String where = K8S.relativize(manifest.file()).toString();
-            if (manifest.typed() != null) {
-                unknownFields(manifest.typed(), where, problems);
-            } else {
-                Map<String, Set<String>> outline = OUTLINES.get(manifest.key());
-                checkOutline(manifest.yaml(), "", outline, where, problems);
-                if (manifest.yaml().path("metadata").path("name").asText().isEmpty()) {
-                    problems.add(where + ": no metadata.name");
-                }
-            }
+            problems.addAll(problems(manifest.yaml(), K8S.relativize(manifest.file()).toString()));
         }
         assertEquals(List.of(), problems);
+    }
+
+    /**
+     * What the API server (or kustomize, for its own files) would refuse in one document: a kind no check
+     * knows, a field its kind has not, a value of the wrong type, a value outside an enum or a bound.
+     */
+    static List<String> problems(JsonNode document, String where) throws IllegalAccessException {
+        String key = document.path("apiVersion").asText() + "/" + document.path("kind").asText();
+        List<String> problems = new ArrayList<>();
+        if (MODELS.containsKey(key)) {
+            try {
+                unknownFields(STRICT.treeToValue(document, MODELS.get(key)), where, problems);
+            } catch (JsonProcessingException e) {
+                problems.add(where + ": " + e.getOriginalMessage() + " at " + e.getLocation());
+            }
+        } else if (SCHEMAS.containsKey(key)) {
+            // a patch names only what it changes: the fields a whole resource needs come from the base
+            checkSchema(document, SCHEMAS.get(key), where + ": ", !where.contains("/patches/"), problems);
+            if (document.path("metadata").path("name").asText().isEmpty()) {
+                problems.add(where + ": no metadata.name");
+            }
+        } else {
+            problems.add(where + ": no check knows " + key);
+        }
+        return problems;
     }
 
     /** fabric8 keeps what its model does not know in additionalProperties: anything there is a field the kind has not. */
@@ -214,41 +242,90 @@ class KubernetesManifestsTest {
         }
     }
 
-    private static void checkOutline(JsonNode node, String path, Map<String, Set<String>> outline, String where, List<String> problems) {
-        if (node.isArray()) {
-            node.forEach(item -> checkOutline(item, path + "[]", outline, where, problems));
+    /**
+     * A value against a CRD's structural schema, as the API server checks it: unknown fields (which
+     * {@code kubectl apply}'s strict field validation refuses), types, enums, bounds, patterns, required
+     * fields, and the oneOf/anyOf/not constraints between fields. Not checked: CEL rules
+     * (x-kubernetes-validations) and the operators' own webhooks.
+     */
+    static void checkSchema(JsonNode value, JsonNode schema, String path, boolean whole, List<String> problems) {
+        if (value.isNull()) {
             return;
         }
-        if (!node.isObject()) {
+        String type = schema.path("x-kubernetes-int-or-string").asBoolean() ? "int-or-string" : schema.path("type").asText();
+        boolean typeOk = switch (type) {
+            case "object" -> value.isObject();
+            case "array" -> value.isArray();
+            case "string" -> value.isTextual();
+            case "integer" -> value.isIntegralNumber();
+            case "number" -> value.isNumber();
+            case "boolean" -> value.isBoolean();
+            case "int-or-string" -> value.isIntegralNumber() || value.isTextual();
+            default -> true; // a branch of oneOf/anyOf, or a free-form value
+        };
+        if (!typeOk) {
+            problems.add(path + " must be " + type + ", not " + value.getNodeType().name().toLowerCase());
             return;
         }
-        if (path.isEmpty()) {
-            node.fieldNames().forEachRemaining(name -> {
-                if (!Set.of("apiVersion", "kind", "metadata", "spec").contains(name)) {
-                    problems.add(where + ": unknown " + name);
+        if (schema.has("enum") && !StreamSupport.stream(schema.get("enum").spliterator(), false).anyMatch(e -> e.asText().equals(value.asText()))) {
+            problems.add(path + " must be one of " + schema.get("enum"));
+        }
+        if (value.isNumber() && (schema.has("minimum") && value.asDouble() < schema.get("minimum").asDouble()
+                || schema.has("maximum") && value.asDouble() > schema.get("maximum").asDouble())) {
+            problems.add(path + " is out of [" + schema.path("minimum").asText("") + ", " + schema.path("maximum").asText("") + "]");
+        }
+        if (value.isTextual()) {
+            if (schema.has("pattern") && !Pattern.compile(schema.get("pattern").asText()).matcher(value.asText()).find()) {
+                problems.add(path + " does not match " + schema.get("pattern").asText());
+            }
+            if (schema.has("minLength") && value.asText().length() < schema.get("minLength").asInt()) {
+                problems.add(path + " is shorter than " + schema.get("minLength").asInt());
+            }
+        }
+        if (value.isObject()) {
+            JsonNode properties = schema.path("properties");
+            JsonNode additional = schema.path("additionalProperties");
+            boolean closed = type.equals("object") && !schema.path("x-kubernetes-preserve-unknown-fields").asBoolean()
+                    && (properties.isObject() || additional.isObject());
+            value.fields().forEachRemaining(field -> {
+                String at = path + (path.endsWith(" ") ? "" : ".") + field.getKey();
+                if (properties.has(field.getKey())) {
+                    checkSchema(field.getValue(), properties.get(field.getKey()), at, whole, problems);
+                } else if (additional.isObject()) {
+                    checkSchema(field.getValue(), additional, at, whole, problems);
+                } else if (closed) {
+                    problems.add(at + ": unknown field");
                 }
             });
-            checkOutline(node.path("spec"), "spec", outline, where, problems);
-            return;
+            schema.path("required").forEach(name -> {
+                if (whole && !value.has(name.asText())) {
+                    problems.add(path + " needs " + name.asText());
+                }
+            });
         }
-        Set<String> known = outline.get(path);
-        if (known == null || known.contains("*")) {
-            // a free-form map (Kafka's config, KEDA's trigger metadata: strings only) or a part the outline leaves to the operator
-            if (path.endsWith("triggers[].metadata")) {
-                node.fields().forEachRemaining(f -> {
-                    if (!f.getValue().isTextual()) {
-                        problems.add(where + ": " + path + "." + f.getKey() + " must be a string (KEDA reads trigger metadata as strings)");
-                    }
-                });
+        if (value.isArray() && schema.has("items")) {
+            for (int i = 0; i < value.size(); i++) {
+                checkSchema(value.get(i), schema.get("items"), path + "[" + i + "]", whole, problems);
             }
-            return;
         }
-        node.fields().forEachRemaining(field -> {
-            if (!known.contains(field.getKey())) {
-                problems.add(where + ": unknown " + path + "." + field.getKey());
-            }
-            checkOutline(field.getValue(), path + "." + field.getKey(), outline, where, problems);
-        });
+        schema.path("allOf").forEach(branch -> checkSchema(value, branch, path, whole, problems));
+        long anyOf = StreamSupport.stream(schema.path("anyOf").spliterator(), false).filter(branch -> passes(value, branch, path, whole)).count();
+        if (schema.has("anyOf") && anyOf == 0) {
+            problems.add(path + " matches none of " + schema.get("anyOf"));
+        }
+        long oneOf = StreamSupport.stream(schema.path("oneOf").spliterator(), false).filter(branch -> passes(value, branch, path, whole)).count();
+        if (schema.has("oneOf") && oneOf != 1) {
+            problems.add(path + " matches " + oneOf + " of " + schema.get("oneOf") + ", not exactly one");
+        }
+        if (schema.has("not") && passes(value, schema.get("not"), path, whole)) {
+            problems.add(path + " must not match " + schema.get("not"));
+        }
+    }
+
+    private static boolean passes(JsonNode value, JsonNode schema, String path, boolean whole) {
+        List<String> found = new ArrayList<>();
+        checkSchema(value, schema, path, whole, found);
+        return found.isEmpty();
     }
 
     @Test
@@ -389,9 +466,9 @@ class KubernetesManifestsTest {
         for (HorizontalPodAutoscaler hpa : base(HorizontalPodAutoscaler.class)) {
             assertTrue(deployments.containsKey(hpa.getSpec().getScaleTargetRef().getName()), hpa.getMetadata().getName());
         }
-        JsonNode scaled = outlined("ScaledObject", "delivery-worker").yaml();
+        JsonNode scaled = custom("ScaledObject", "delivery-worker").yaml();
         assertTrue(deployments.containsKey(scaled.path("spec").path("scaleTargetRef").path("name").asText()));
-        int partitions = outlined("KafkaTopic", "mail.inbound").yaml().path("spec").path("partitions").asInt();
+        int partitions = custom("KafkaTopic", "mail.inbound").yaml().path("spec").path("partitions").asInt();
         assertTrue(scaled.path("spec").path("maxReplicaCount").asInt() <= partitions, "no more workers than mail.inbound partitions");
         for (ServiceMonitor monitor : base(ServiceMonitor.class)) {
             Map<String, String> wanted = monitor.getSpec().getSelector().getMatchLabels();
@@ -408,11 +485,11 @@ class KubernetesManifestsTest {
                     assertTrue(Set.of("mail-admin", "mail-db-app", "pop3-apop").contains(e.getValueFrom().getSecretKeyRef().getName()), e.getName()));
         }
         long maxMessage = Long.parseLong(base(ConfigMap.class).get(0).getData().get("SMTP_MAX_MESSAGE_SIZE"));
-        long maxRecord = outlined("KafkaTopic", "mail.inbound").yaml().path("spec").path("config").path("max.message.bytes").asLong();
+        long maxRecord = custom("KafkaTopic", "mail.inbound").yaml().path("spec").path("config").path("max.message.bytes").asLong();
         assertTrue(maxRecord > maxMessage, "a record holds a message of the advertised SIZE and its envelope");
     }
 
-    private static Manifest outlined(String kind, String name) {
+    private static Manifest custom(String kind, String name) {
         return MANIFESTS.stream().filter(m -> m.file().startsWith(K8S.resolve("base")) && m.kind().equals(kind) && m.name().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
     }
@@ -471,19 +548,187 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * A manifest with a typo, a field its kind no longer has, or a value of the wrong type fails the
+     * checks above: each mutation of a real manifest must be refused.
+     */
+    @Test
+    void aTypoARemovedFieldOrAWrongTypeIsRefused() throws Exception {
+        List<String> passed = new ArrayList<>();
+        for (String[] mutation : new String[][] {
+                {"base/kafka/kafka.yaml", "/spec/kafka/verison", "\"4.3.1\""},                        // typo
+                {"base/kafka/kafka.yaml", "/spec/kafka/resources", "{\"requests\": {\"memory\": \"2Gi\"}}"}, // gone in Strimzi's v1
+                {"base/kafka/kafka.yaml", "/apiVersion", "\"kafka.strimzi.io/v1beta2\""},              // removed by Strimzi 1.0
+                {"base/kafka/kafka.yaml", "/spec/kafka/listeners/0/port", "\"9092\""},                 // wrong type
+                {"base/kafka/topic-inbound.yaml", "/spec/partitions", "\"12\""},
+                {"base/kafka/node-pool.yaml", "/spec/roles/0", "\"zookeeper\""},                        // not in the enum
+                {"base/kafka/node-pool.yaml", "/spec/replicas", "null"},                                // required
+                {"base/postgres/cluster.yaml", "/spec/monitoring", "{\"enablePodMonitr\": true}"},
+                {"base/postgres/cluster.yaml", "/spec/instances", "\"3\""},
+                {"overlays/prod/patches/postgres.yaml", "/spec/postgresql/synchronous/method", "\"all\""},
+                {"base/delivery-worker/scaled-object.yaml", "/spec/cooldownPeriod", "\"300\""},
+                {"base/delivery-worker/scaled-object.yaml", "/spec/triggers/0/metadata/lagThreshold", "200"}, // KEDA reads strings
+                {"base/delivery-worker/scaled-object.yaml", "/spec/minReplicas", "2"},                  // an HPA's field, not KEDA's
+                {"base/smtp-ingress/deployment.yaml", "/spec/template/spec/containers/0/resource", "{}"},
+                {"base/smtp-ingress/hpa.yaml", "/spec/minReplicas", "\"2\""},
+                {"base/smtp-ingress/network-policy.yaml", "/spec/egres", "[]"},
+                {"base/kafka/pod-monitor-exporter.yaml", "/spec/podMetricsEndpoints/0/prot", "\"tcp-prometheus\""},
+                {"base/monitoring/prometheus-rule.yaml", "/spec/groups/0/rules/0/for", "5"},
+                {"components/cluster-settings/kustomization.yaml", "/replacement", "[]"}}) {
+            JsonNode document = YAML.readTree(K8S.resolve(mutation[0]).toFile()).deepCopy();
+            JsonPointer at = JsonPointer.compile(mutation[1]);
+            JsonNode parent = document.at(at.head());
+            JsonNode value = new ObjectMapper().readTree(mutation[2]);
+            if (parent instanceof ObjectNode object) {
+                if (value.isNull()) {
+                    object.remove(at.last().getMatchingProperty());
+                } else {
+                    object.set(at.last().getMatchingProperty(), value);
+                }
+            } else {
+                ((ArrayNode) parent).set(at.last().getMatchingIndex(), value);
+            }
+            if (problems(document, mutation[0]).isEmpty()) {
+                passed.add(String.join(" ", mutation));
+            }
+        }
+        assertEquals(List.of(), passed, "mutations the checks let through");
+    }
+
+    /** The cluster runs the Kafka the local stack runs, one that Strimzi 1.2 supports. */
+    @Test
+    void kafkaIsTheLocalBrokersVersionAndOneStrimziRuns() throws IOException {
+        JsonNode kafka = custom("Kafka", "mail-kafka").yaml().path("spec").path("kafka");
+        String version = kafka.path("version").asText();
+        assertTrue(STRIMZI_KAFKA_VERSIONS.contains(version), version + " is one of Strimzi 1.2's " + STRIMZI_KAFKA_VERSIONS);
+        String minor = version.substring(0, version.lastIndexOf('.'));
+        assertTrue(kafka.path("metadataVersion").asText().startsWith(minor + "-IV"), "metadataVersion is " + minor + "'s");
+        String pom = Files.readString(LocalStack.repositoryRoot().resolve("deploy/local/kafka/pom.xml"));
+        Matcher broker = Pattern.compile("<artifactId>kafka_2\\.13</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertTrue(broker.find(), "deploy/local/kafka/pom.xml names kafka_2.13");
+        assertEquals(version, broker.group(1), "deploy/local runs the cluster's Kafka");
+    }
+
+    /**
+     * Who owns the replica count: an HPA or KEDA, never the Deployment too (a re-apply would reset the
+     * scale the autoscaler chose). KEDA's floor stays above zero, since the workers report the queue
+     * depth that would wake them; then cooldownPeriod, which only times the scale to zero, would do
+     * nothing, so none is set. Anything reading delivery_queue_depth takes max(): each worker reports
+     * the whole queue.
+     */
+    @Test
+    void autoscalersOwnTheScale() {
+        Set<String> scaled = new HashSet<>();
+        base(HorizontalPodAutoscaler.class).forEach(h -> scaled.add(h.getSpec().getScaleTargetRef().getName()));
+        JsonNode scaledObject = custom("ScaledObject", "delivery-worker").yaml().path("spec");
+        scaled.add(scaledObject.path("scaleTargetRef").path("name").asText());
+        assertEquals(Set.of("smtp-ingress", "delivery-worker", "pop3-access"), scaled);
+        for (Manifest m : MANIFESTS) {
+            if (m.kind().equals("Deployment")) {
+                assertTrue(m.yaml().path("spec").path("replicas").isMissingNode(), K8S.relativize(m.file()) + ": spec.replicas");
+            }
+            if (m.kind().equals("ScaledObject")) {
+                JsonNode spec = m.yaml().path("spec");
+                assertTrue(spec.path("cooldownPeriod").isMissingNode() || spec.path("minReplicaCount").asInt(-1) == 0,
+                        K8S.relativize(m.file()) + ": cooldownPeriod only acts on a scale to zero");
+                assertTrue(spec.path("minReplicaCount").isMissingNode() || spec.path("minReplicaCount").asInt() >= 1,
+                        K8S.relativize(m.file()) + ": the workers never scale to zero");
+            }
+        }
+        String promql = trigger(custom("ScaledObject", "delivery-worker").yaml(), "prometheus").path("query").asText() + "\n"
+                + base(ConfigMap.class).stream().flatMap(c -> c.getData().values().stream()).collect(Collectors.joining("\n"))
+                + custom("PrometheusRule", "mail-gateway").yaml().toString();
+        Matcher uses = Pattern.compile("(\\w*)\\(?\\s*delivery_queue_depth\\b").matcher(promql);
+        int count = 0;
+        while (uses.find()) {
+            assertEquals("max", uses.group(1), "delivery_queue_depth is read with max(): " + uses.group());
+            count++;
+        }
+        assertTrue(count >= 2, "the trigger and the dashboard read delivery_queue_depth");
+    }
+
+    /**
+     * Prometheus scrapes what the alerts read: the Kafka exporter (Strimzi names its pods
+     * <cluster>-kafka-exporter, metrics on tcp-prometheus) and every PostgreSQL instance (CloudNativePG's
+     * cnpg.io/cluster label, port metrics), through our PodMonitors rather than the operator's
+     * deprecated one; and PostgreSQL runs a pinned image build, not a rolling tag.
+     */
+    @Test
+    void monitorsScrapeWhatTheOperatorsRun() {
+        JsonNode kafka = custom("Kafka", "mail-kafka").yaml();
+        assertTrue(kafka.path("spec").has("kafkaExporter"));
+        JsonNode exporter = custom("PodMonitor", "mail-kafka-exporter").yaml().path("spec");
+        assertEquals(Map.of("strimzi.io/cluster", "mail-kafka", "strimzi.io/name", "mail-kafka-kafka-exporter"),
+                YAML.convertValue(exporter.path("selector").path("matchLabels"), Map.class));
+        assertEquals("tcp-prometheus", exporter.path("podMetricsEndpoints").get(0).path("port").asText());
+        JsonNode cluster = custom("Cluster", "mail-db").yaml().path("spec");
+        JsonNode database = custom("PodMonitor", "mail-db").yaml().path("spec");
+        assertEquals(Map.of("cnpg.io/cluster", "mail-db"), YAML.convertValue(database.path("selector").path("matchLabels"), Map.class));
+        assertEquals("metrics", database.path("podMetricsEndpoints").get(0).path("port").asText());
+        for (Manifest m : MANIFESTS) {
+            if (m.kind().equals("Cluster")) {
+                assertTrue(m.yaml().path("spec").path("monitoring").path("enablePodMonitor").isMissingNode(), K8S.relativize(m.file()) + ": deprecated");
+                assertTrue(m.yaml().path("spec").path("minSyncReplicas").isMissingNode() && m.yaml().path("spec").path("maxSyncReplicas").isMissingNode(),
+                        K8S.relativize(m.file()) + ": the legacy synchronous settings");
+            }
+        }
+        assertTrue(cluster.path("imageName").asText().matches(".*:\\d+\\.\\d+-\\d{12}-(minimal|standard)-\\w+"),
+                cluster.path("imageName").asText() + " is one immutable build (major.minor-timestamp-flavour-os)");
+        JsonNode prod = MANIFESTS.stream().filter(m -> m.file().equals(K8S.resolve("overlays/prod/patches/postgres.yaml"))).findFirst().orElseThrow()
+                .yaml().path("spec");
+        assertEquals(1, prod.path("postgresql").path("synchronous").path("number").asInt(), "a commit waits for one standby");
+        assertTrue(prod.path("instances").asInt() > 1 + prod.path("postgresql").path("synchronous").path("number").asInt(),
+                "one standby may be down without stopping writes");
+    }
+
+    /**
+     * In: the public mail ports from anywhere; the HTTP port (health, metrics, the APIs) only from the
+     * monitoring namespace or from pods labelled as API clients. Out: DNS, Kafka, PostgreSQL, and port 25
+     * for the worker alone.
+     */
+    @Test
+    void networkPoliciesHoldBothWays() {
+        for (NetworkPolicy policy : base(NetworkPolicy.class)) {
+            String name = policy.getMetadata().getName();
+            assertEquals(List.of("Ingress", "Egress"), policy.getSpec().getPolicyTypes(), name);
+            for (var rule : policy.getSpec().getIngress()) {
+                boolean http = rule.getPorts().stream().anyMatch(p -> "http".equals(p.getPort().getStrVal()));
+                if (!http) {
+                    continue;
+                }
+                assertEquals(1, rule.getPorts().size(), name + ": the HTTP port has rules of its own");
+                assertEquals(1, rule.getFrom().size(), name + ": one peer per HTTP rule");
+                var peer = rule.getFrom().get(0);
+                boolean monitoring = peer.getNamespaceSelector() != null && peer.getPodSelector() == null
+                        && peer.getNamespaceSelector().getMatchExpressions().size() == 1
+                        && peer.getNamespaceSelector().getMatchExpressions().get(0).getKey().equals("kubernetes.io/metadata.name")
+                        && peer.getNamespaceSelector().getMatchExpressions().get(0).getValues().size() == 1;
+                boolean apiClients = peer.getNamespaceSelector() == null && peer.getPodSelector() != null
+                        && Map.of("mail-gateway/api-client", "true").equals(peer.getPodSelector().getMatchLabels());
+                assertTrue(monitoring || apiClients, name + ": HTTP from " + peer);
+            }
+            Map<Integer, List<String>> egress = new HashMap<>();
+            for (var rule : policy.getSpec().getEgress()) {
+                for (var port : rule.getPorts()) {
+                    egress.computeIfAbsent(port.getPort().getIntVal(), p -> new ArrayList<>())
+                            .add((port.getProtocol() == null ? "TCP" : port.getProtocol()) + " "
+                                    + rule.getTo().stream().map(to -> String.valueOf(to.getPodSelector().getMatchLabels())).toList());
+                }
+            }
+            assertEquals(List.of("UDP []", "TCP []"), egress.get(53), name + ": DNS");
+            assertEquals(List.of("TCP [{cnpg.io/cluster=mail-db}]"), egress.get(5432), name + ": PostgreSQL");
+            if (!name.equals("pop3-access")) {
+                assertEquals(List.of("TCP [{strimzi.io/cluster=mail-kafka}]"), egress.get(9092), name + ": Kafka");
+            }
+            assertEquals(name.equals("delivery-worker") ? List.of("TCP []") : null, egress.get(25), name + ": SMTP out");
+        }
+    }
+
     /** Kustomize itself (kubectl's), where the machine has it: both overlays build, and what they build passes the same checks. */
     @Test
     void kustomizeBuildsBothOverlays() throws Exception {
-        Assumptions.assumeTrue(Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, "kubectl"))),
-                "kubectl is not installed");
         for (String overlay : List.of("dev", "prod")) {
-            Process kustomize = new ProcessBuilder("kubectl", "kustomize", K8S.resolve("overlays").resolve(overlay).toString())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            List<JsonNode> documents;
-            try (var parser = YAML.getFactory().createParser(kustomize.getInputStream())) {
-                documents = YAML.readValues(parser, JsonNode.class).readAll();
-            }
-            assertEquals(0, kustomize.waitFor(), "kubectl kustomize overlays/" + overlay);
+            List<JsonNode> documents = rendered(overlay);
             String namespace = overlay.equals("dev") ? "mail-dev" : "mail";
             List<String> problems = new ArrayList<>();
             Map<String, Integer> kinds = new HashMap<>();
@@ -496,16 +741,12 @@ class KubernetesManifestsTest {
                 if (!key.equals("v1/Namespace") && !namespace.equals(document.path("metadata").path("namespace").asText())) {
                     problems.add(where + ": not in namespace " + namespace);
                 }
-                if (MODELS.containsKey(key)) {
-                    Object typed = YAML.treeToValue(document, MODELS.get(key));
-                    unknownFields(typed, where, problems);
-                    if (typed instanceof Deployment deployment) {
-                        deployments.add(deployment);
-                    } else if (typed instanceof ConfigMap configMap) {
-                        configMaps.add(configMap);
-                    }
-                } else {
-                    checkOutline(document, "", OUTLINES.get(key), where, problems);
+                problems.addAll(problems(document, where));
+                Object typed = MODELS.containsKey(key) ? STRICT.treeToValue(document, MODELS.get(key)) : null;
+                if (typed instanceof Deployment deployment) {
+                    deployments.add(deployment);
+                } else if (typed instanceof ConfigMap configMap) {
+                    configMaps.add(configMap);
                 }
             }
             assertEquals(List.of(), problems);
@@ -514,5 +755,67 @@ class KubernetesManifestsTest {
             assertEquals(3, kinds.get("KafkaTopic"), overlay);
             assertEquals(overlay.equals("dev") ? 1 : null, kinds.get("Secret"), overlay + ": only dev generates a Secret");
         }
+    }
+
+    /**
+     * What each overlay's components/cluster-settings wrote in: KEDA reaches Kafka by a name that resolves
+     * from KEDA's namespace, and Prometheus at the overlay's address; every monitor and rule carries the
+     * overlay's selection label; the NetworkPolicies admit the overlay's monitoring namespace.
+     */
+    @Test
+    void theOverlaysWireInTheirNamespaceAndTheirPrometheus() throws Exception {
+        for (String overlay : List.of("dev", "prod")) {
+            List<JsonNode> documents = rendered(overlay);
+            JsonNode settings = YAML.readTree(K8S.resolve("overlays").resolve(overlay).resolve("cluster-settings.yaml").toFile()).path("data");
+            String namespace = documents.stream().filter(d -> d.path("kind").asText().equals("Namespace")).findFirst().orElseThrow()
+                    .path("metadata").path("name").asText();
+            JsonNode kafka = only(documents, "Kafka");
+            JsonNode plain = kafka.path("spec").path("kafka").path("listeners").get(0);
+            assertEquals(kafka.path("metadata").path("name").asText() + "-kafka-bootstrap." + namespace + ".svc.cluster.local:" + plain.path("port").asInt(),
+                    trigger(only(documents, "ScaledObject"), "kafka").path("bootstrapServers").asText(), overlay + ": KEDA's Kafka address");
+            assertEquals(settings.path("prometheusAddress").asText(), trigger(only(documents, "ScaledObject"), "prometheus").path("serverAddress").asText(),
+                    overlay + ": KEDA's Prometheus address");
+            for (JsonNode document : documents) {
+                String what = overlay + ": " + document.path("kind").asText() + " " + document.path("metadata").path("name").asText();
+                if (Set.of("ServiceMonitor", "PodMonitor", "PrometheusRule").contains(document.path("kind").asText())) {
+                    assertEquals(settings.path("prometheusRelease").asText(), document.path("metadata").path("labels").path("release").asText(), what);
+                }
+                if (document.path("kind").asText().equals("NetworkPolicy")) {
+                    assertEquals(List.of(settings.path("monitoringNamespace").asText()),
+                            document.findValues("values").stream().flatMap(v -> StreamSupport.stream(v.spliterator(), false)).map(JsonNode::asText).toList(), what);
+                }
+                assertFalse(document.path("metadata").path("name").asText().equals("cluster-settings"), what + ": local config is not applied");
+            }
+        }
+    }
+
+    private static JsonNode only(List<JsonNode> documents, String kind) {
+        List<JsonNode> found = documents.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+        assertEquals(1, found.size(), kind);
+        return found.get(0);
+    }
+
+    private static JsonNode trigger(JsonNode scaledObject, String type) {
+        return StreamSupport.stream(scaledObject.path("spec").path("triggers").spliterator(), false)
+                .filter(t -> t.path("type").asText().equals(type)).findFirst().orElseThrow().path("metadata");
+    }
+
+    private static final Map<String, List<JsonNode>> RENDERED = new HashMap<>();
+
+    /** kubectl kustomize overlays/NAME, once per run; skips the test where kubectl is not installed. */
+    private static List<JsonNode> rendered(String overlay) throws IOException, InterruptedException {
+        Assumptions.assumeTrue(Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, "kubectl"))),
+                "kubectl is not installed");
+        if (!RENDERED.containsKey(overlay)) {
+            Process kustomize = new ProcessBuilder("kubectl", "kustomize", K8S.resolve("overlays").resolve(overlay).toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            List<JsonNode> documents;
+            try (var parser = YAML.getFactory().createParser(kustomize.getInputStream())) {
+                documents = YAML.readValues(parser, JsonNode.class).readAll();
+            }
+            assertEquals(0, kustomize.waitFor(), "kubectl kustomize overlays/" + overlay);
+            RENDERED.put(overlay, documents);
+        }
+        return RENDERED.get(overlay);
     }
 }
