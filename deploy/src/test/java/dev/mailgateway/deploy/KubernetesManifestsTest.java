@@ -77,8 +77,10 @@ import dev.mailgateway.common.testing.LocalStack;
  * them together: probes and ports against the services' own configuration,
  * selectors against labels, images against the overlays, every file and
  * patch the overlays name, who owns the replica counts, what Prometheus
- * scrapes, which way traffic may flow, every service's JVM exiting on
- * OutOfMemoryError, and, with kubectl's Kustomize, what each overlay builds.
+ * scrapes, which way traffic may flow, every service's image (Jib's settings
+ * in its application.properties: user, ports, a JVM that exits on
+ * OutOfMemoryError and sizes its heap from the container's limit), and, with
+ * kubectl's Kustomize, what each overlay builds.
  */
 class KubernetesManifestsTest {
 
@@ -92,6 +94,19 @@ class KubernetesManifestsTest {
             .build();
     private static final Set<String> HEALTH_PATHS = Set.of("/q/health/live", "/q/health/ready", "/q/health/started");
     private static final String EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError";
+    private static final Pattern MAX_RAM_PERCENTAGE = Pattern.compile("-XX:MaxRAMPercentage=(\\d+(?:\\.\\d+)?)");
+    /**
+     * The base image's run-java.sh starts the JVM: only with it does Jib put its jvm-arguments into
+     * JAVA_OPTS_APPEND, last on the command line, over the script's own defaults.
+     */
+    private static final String RUN_JAVA_BASE_IMAGE = "registry.access.redhat.com/ubi9/openjdk-17-runtime:";
+    /**
+     * Environment variables that would replace or override the image's JVM options: run-java.sh drops its
+     * defaults and JAVA_OPTS_APPEND when JAVA_OPTS is set, and reads JAVA_MAX_MEM_RATIO; the java launcher
+     * reads the other two. The image is the one place for those options.
+     */
+    private static final Set<String> JVM_OPTION_VARIABLES = Set.of("JAVA_OPTS", "JAVA_OPTS_APPEND", "JAVA_MAX_MEM_RATIO",
+            "JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS");
 
     /** The fabric8 type of each Kubernetes kind used here, by apiVersion/kind. */
     private static final Map<String, Class<?>> MODELS = Map.ofEntries(
@@ -356,13 +371,13 @@ class KubernetesManifestsTest {
             assertEquals(Boolean.TRUE, deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot(), name);
             assertEquals(Boolean.TRUE, container.getSecurityContext().getReadOnlyRootFilesystem(), name);
             assertTrue(container.getResources().getRequests().containsKey("memory"), name + ": resource requests");
-            assertEquals("mail-gateway/" + name, container.getImage().replaceAll(":.*", ""), name + ": image");
-            // the image is the service's standard Quarkus JVM image, exposing the same ports
-            String dockerfile = Files.readString(LocalStack.repositoryRoot().resolve(name + "/src/main/docker/Dockerfile.jvm"));
-            Matcher expose = Pattern.compile("(?m)^EXPOSE (.+)$").matcher(dockerfile);
-            assertTrue(expose.find(), name + ": Dockerfile.jvm exposes its ports");
-            assertEquals(new HashSet<>(ports.values()), Stream.of(expose.group(1).trim().split(" +")).map(Integer::valueOf).collect(Collectors.toSet()),
-                    name + ": Dockerfile.jvm exposes the container's ports");
+            // the image Jib builds for the service: its name, and the same ports exposed
+            Properties properties = applicationProperties(name);
+            assertEquals(properties.getProperty("quarkus.container-image.group") + "/"
+                    + properties.getProperty("quarkus.container-image.name", properties.getProperty("quarkus.application.name")),
+                    container.getImage(), name + ": the image is the one Jib builds (the overlays give registry and tag)");
+            assertEquals(new HashSet<>(ports.values()), Stream.of(properties.getProperty("quarkus.jib.ports", "").split(","))
+                    .map(String::trim).map(Integer::valueOf).collect(Collectors.toSet()), name + ": quarkus.jib.ports are the container's ports");
         }
         Deployment ingress = deployments.stream().filter(d -> d.getMetadata().getName().equals("smtp-ingress")).findFirst().orElseThrow();
         long grace = durationDefaultSeconds("smtp-ingress/src/main/java/dev/mailgateway/ingress/IngressConfig.java", "shutdownGrace");
@@ -371,11 +386,15 @@ class KubernetesManifestsTest {
     }
 
     private static int httpPort(String service) throws IOException {
+        return Integer.parseInt(applicationProperties(service).getProperty("quarkus.http.port"));
+    }
+
+    private static Properties applicationProperties(String service) throws IOException {
         Properties properties = new Properties();
         try (InputStream in = Files.newInputStream(LocalStack.repositoryRoot().resolve(service + "/src/main/resources/application.properties"))) {
             properties.load(in);
         }
-        return Integer.parseInt(properties.getProperty("quarkus.http.port"));
+        return properties;
     }
 
     /** The @WithDefault of each port method of a config interface, by the container port name it becomes. */
@@ -399,30 +418,67 @@ class KubernetesManifestsTest {
         return Long.parseLong(m.group(1));
     }
 
+    /**
+     * Each service's image, as Jib builds it from application.properties: only when asked, as a numeric
+     * non-root user (the Deployment's runAsUser), from the run-java.sh base image pinned to a release, with
+     * a JVM that exits on OutOfMemoryError and whose heap, sized from the container's memory limit, is the
+     * heap deploy/local runs the services with. The manifests leave those JVM options to the image.
+     */
     @Test
-    void everyServiceJvmExitsOnOutOfMemoryError() throws IOException {
+    void everyServiceImageExitsOnOutOfMemoryAndSizesItsHeapFromTheLimit() throws IOException {
         List<Deployment> deployments = base(Deployment.class);
         assertEquals(3, deployments.size());
         for (Deployment deployment : deployments) {
-            assertExitsOnOutOfMemory(deployment, base(ConfigMap.class), "base");
             String name = deployment.getMetadata().getName();
-            String dockerfile = Files.readString(LocalStack.repositoryRoot().resolve(name + "/src/main/docker/Dockerfile.jvm"));
-            Matcher options = Pattern.compile("(?m)^ENV JDK_JAVA_OPTIONS=\"([^\"]*)\"$").matcher(dockerfile);
-            assertTrue(options.find() && exitsOnOutOfMemory(options.group(1)),
-                    name + ": Dockerfile.jvm sets JDK_JAVA_OPTIONS with " + EXIT_ON_OOM);
+            Properties properties = applicationProperties(name);
+            assertEquals("false", properties.getProperty("quarkus.container-image.build"), name + ": a plain package builds no image");
+            String user = properties.getProperty("quarkus.jib.user", "");
+            assertTrue(user.matches("[1-9]\\d*"), name + ": quarkus.jib.user is a numeric non-root UID, not '" + user + "'");
+            assertEquals(Long.valueOf(user), deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser(),
+                    name + ": the Deployment runs as the image's user");
+            String baseImage = properties.getProperty("quarkus.jib.base-jvm-image", "");
+            assertTrue(baseImage.startsWith(RUN_JAVA_BASE_IMAGE) && baseImage.substring(RUN_JAVA_BASE_IMAGE.length()).matches("\\d+(\\.\\d+)+"),
+                    name + ": " + baseImage + " is the JRE 17 run-java.sh image, pinned to a release");
+            List<String> jvmArguments = Stream.of(properties.getProperty("quarkus.jib.jvm-arguments", "").split(",")).map(String::trim).toList();
+            assertTrue(jvmArguments.contains(EXIT_ON_OOM), name + ": quarkus.jib.jvm-arguments has " + EXIT_ON_OOM);
+            assertJvmOptionsLeftToTheImage(deployment, base(ConfigMap.class), "base", maxRamPercentage(name));
         }
     }
 
-    /** Each container's JVM exits on OutOfMemoryError, so the kubelet restarts it instead of keeping a wedged pod. */
-    private static void assertExitsOnOutOfMemory(Deployment deployment, List<ConfigMap> configMaps, String where) {
+    /** The one -XX:MaxRAMPercentage of the service image's JVM arguments. */
+    private static double maxRamPercentage(String service) throws IOException {
+        List<Double> found = Stream.of(applicationProperties(service).getProperty("quarkus.jib.jvm-arguments", "").split(","))
+                .map(argument -> MAX_RAM_PERCENTAGE.matcher(argument.trim())).filter(Matcher::matches)
+                .map(m -> Double.valueOf(m.group(1))).toList();
+        assertEquals(1, found.size(), service + ": quarkus.jib.jvm-arguments sizes the heap with one -XX:MaxRAMPercentage");
+        return found.get(0);
+    }
+
+    /** -Xmx of deploy/local/lib.sh's SERVICE_JAVA_OPTS, in bytes: the heap the services are sized and measured with. */
+    private static long localHeapBytes() throws IOException {
+        Matcher xmx = Pattern.compile("(?m)^SERVICE_JAVA_OPTS=\\(.*-Xmx(\\d+)m\\b").matcher(Files.readString(LocalStack.repositoryRoot().resolve("deploy/local/lib.sh")));
+        assertTrue(xmx.find(), "deploy/local/lib.sh gives the services an -Xmx in MiB");
+        return Long.parseLong(xmx.group(1)) << 20;
+    }
+
+    /**
+     * No container sets a variable that would replace or override the image's JVM options, and the image's
+     * MaxRAMPercentage of the container's memory limit is the local heap, to 1%: a limit changed without the
+     * percentage (or the other way round) fails.
+     */
+    private static void assertJvmOptionsLeftToTheImage(Deployment deployment, List<ConfigMap> configMaps, String where, double maxRamPercentage)
+            throws IOException {
+        long localHeap = localHeapBytes();
         for (Container container : deployment.getSpec().getTemplate().getSpec().getContainers()) {
-            assertTrue(exitsOnOutOfMemory(environment(container, configMaps).getOrDefault("JDK_JAVA_OPTIONS", "")),
-                    where + ": " + deployment.getMetadata().getName() + "/" + container.getName() + ": JDK_JAVA_OPTIONS has " + EXIT_ON_OOM);
+            String what = where + ": " + deployment.getMetadata().getName() + "/" + container.getName();
+            Set<String> set = new TreeSet<>(environment(container, configMaps).keySet());
+            set.retainAll(JVM_OPTION_VARIABLES);
+            assertEquals(Set.of(), set, what + ": the image's JVM options are not overridden");
+            long limit = container.getResources().getLimits().get("memory").getNumericalAmount().longValueExact();
+            double heap = limit * maxRamPercentage / 100;
+            assertTrue(Math.abs(heap - localHeap) <= localHeap / 100.0, what + ": " + maxRamPercentage + "% of the " + (limit >> 20)
+                    + " MiB limit is a heap of " + Math.round(heap / (1 << 20)) + " MiB, not the " + (localHeap >> 20) + " MiB of deploy/local");
         }
-    }
-
-    private static boolean exitsOnOutOfMemory(String javaOptions) {
-        return List.of(javaOptions.trim().split("\\s+")).contains(EXIT_ON_OOM);
     }
 
     /** A container's environment as Kubernetes makes it: its config maps in order, then its own env over them. */
@@ -524,7 +580,7 @@ class KubernetesManifestsTest {
                 baseResources.add(m.kind() + "/" + m.name());
             }
             if (m.typed() instanceof Deployment d && m.file().startsWith(base)) {
-                images.add(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage().replaceAll(":.*", ""));
+                images.add(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
             }
         }
         for (String overlay : List.of("dev", "prod")) {
@@ -542,7 +598,14 @@ class KubernetesManifestsTest {
                 String target = yaml.path("kind").asText() + "/" + yaml.path("metadata").path("name").asText();
                 assertTrue(baseResources.contains(target), overlay + ": " + patch.getPath() + " patches " + target + ", which the base has not");
             }
-            kustomization.getImages().forEach(image -> assertTrue(images.contains(image.getName()), overlay + ": image " + image.getName()));
+            // one entry per image gives the registry the images were pushed to, and their tag
+            kustomization.getImages().forEach(image -> {
+                assertTrue(images.contains(image.getName()), overlay + ": image " + image.getName());
+                assertTrue(image.getNewName() != null && image.getNewName().matches("[^/\\s]+(/[^/\\s]+)*/" + Pattern.quote(image.getName())),
+                        overlay + ": " + image.getName() + " is renamed to <registry>/" + image.getName() + ", not " + image.getNewName());
+                assertTrue(image.getNewTag() != null && image.getNewTag().matches("[\\w][\\w.-]{0,127}") && !image.getNewTag().equals("latest"),
+                        overlay + ": " + image.getName() + " has a tag, not " + image.getNewTag());
+            });
             assertEquals(images, kustomization.getImages().stream().map(i -> i.getName()).collect(Collectors.toSet()),
                     overlay + " sets every image");
         }
@@ -751,7 +814,9 @@ class KubernetesManifestsTest {
             }
             assertEquals(List.of(), problems);
             assertEquals(3, kinds.get("Deployment"), overlay);
-            deployments.forEach(deployment -> assertExitsOnOutOfMemory(deployment, configMaps, overlay));
+            for (Deployment deployment : deployments) {
+                assertJvmOptionsLeftToTheImage(deployment, configMaps, overlay, maxRamPercentage(deployment.getMetadata().getName()));
+            }
             assertEquals(3, kinds.get("KafkaTopic"), overlay);
             assertEquals(overlay.equals("dev") ? 1 : null, kinds.get("Secret"), overlay + ": only dev generates a Secret");
         }
