@@ -762,7 +762,9 @@ class KubernetesManifestsTest {
                 assertEquals(1, rule.getPorts().size(), name + ": the HTTP port has rules of its own");
                 assertEquals(1, rule.getFrom().size(), name + ": one peer per HTTP rule");
                 var peer = rule.getFrom().get(0);
-                boolean monitoring = peer.getNamespaceSelector() != null && peer.getPodSelector() == null
+                // Prometheus's pods of the monitoring namespace, not the whole namespace: the API shares the port
+                boolean monitoring = peer.getNamespaceSelector() != null && peer.getPodSelector() != null
+                        && Map.of("app.kubernetes.io/name", "prometheus").equals(peer.getPodSelector().getMatchLabels())
                         && peer.getNamespaceSelector().getMatchExpressions().size() == 1
                         && peer.getNamespaceSelector().getMatchExpressions().get(0).getKey().equals("kubernetes.io/metadata.name")
                         && peer.getNamespaceSelector().getMatchExpressions().get(0).getValues().size() == 1;
