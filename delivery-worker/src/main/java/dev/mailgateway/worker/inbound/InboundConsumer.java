@@ -100,7 +100,7 @@ public class InboundConsumer {
         for (List<Accepted> partition : byPartition(accepted)) {
             partitions.add(storeInOrder(partition, isolated(context)));
         }
-        return partitions.isEmpty() ? work : work.chain(() -> Uni.join().all(partitions).andFailFast().replaceWithVoid());
+        return partitions.isEmpty() ? work : work.chain(() -> Uni.join().all(partitions).andCollectFailures().replaceWithVoid());
     }
 
     /** A context of its own beside {@code context}, flagged as safe for Hibernate Reactive's session as Quarkus flags the channel's. */

@@ -46,7 +46,7 @@ public class MessageBody extends PanacheEntityBase {
 
     /** Any octet above 127: a next hop must offer 8BITMIME (RFC 6152). Found here once, as the relay streams the content. */
     @Column(name = "eight_bit")
-    public boolean eightBit;
+    public Boolean eightBit;
 
     public byte[] content;
 

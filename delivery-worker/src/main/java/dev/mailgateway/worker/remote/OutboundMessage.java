@@ -2,6 +2,8 @@ package dev.mailgateway.worker.remote;
 
 import java.util.List;
 
+import io.vertx.core.Future;
+
 import dev.mailgateway.common.store.MessageSource;
 
 /**
@@ -24,6 +26,28 @@ public record OutboundMessage(String queueId, String sender, List<Recipient> rec
 
     public OutboundMessage {
         recipients = List.copyOf(recipients);
+    }
+
+    /**
+     * Whether a body has an octet above 127, read through a chunk at a time: for a body whose flag was not
+     * stored (one stored before the flag existed), before its first transaction.
+     */
+    static Future<Boolean> hasEightBitOctets(MessageSource body, long size) {
+        return scan(body, size, 0);
+    }
+
+    // Vert.x 4's Buffer -> ByteBuf bridge is deprecated for Vert.x 5: Netty's scan of the backing buffer, not a bounds-checked read per octet
+    @SuppressWarnings("deprecation")
+    private static Future<Boolean> scan(MessageSource body, long size, long offset) {
+        if (offset >= size) {
+            return Future.succeededFuture(false);
+        }
+        return body.read(offset, (int) Math.min(SmtpClientConnection.CHUNK, size - offset)).compose(chunk -> {
+            if (chunk.getByteBuf().forEachByte(octet -> octet >= 0) >= 0) {
+                return Future.succeededFuture(true);
+            }
+            return chunk.length() == 0 ? Future.succeededFuture(false) : scan(body, size, offset + chunk.length());
+        });
     }
 
     public OutboundMessage onlyTo(List<Recipient> subset) {

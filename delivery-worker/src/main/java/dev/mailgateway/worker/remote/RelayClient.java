@@ -73,7 +73,10 @@ public class RelayClient {
         Future<Void> open();
     }
 
-    /** Why a gate stayed closed: the reply the recipients not yet relayed are left with. */
+    /**
+     * Why the delivery ends here, whatever hops are left: a gate that stayed closed, or our own failure (a body
+     * the store could not hand out); the reply the recipients not yet relayed are left with.
+     */
     public static final class Stop extends RuntimeException {
         final SmtpReply reply;
 
@@ -125,7 +128,7 @@ public class RelayClient {
         NextHop hop = hops.get(index);
         return onHop(domain, hop, message, gate, true).transform(result -> {
             if (result.failed() && result.cause() instanceof Stop stop) {
-                // the gate stayed closed: no further hop, nothing more sent
+                // a closed gate or our own failure: no further hop, nothing more sent
                 message.recipients().forEach(r -> outcomes.put(r.address(), new Outcome(stop.reply, null, false)));
                 return Future.succeededFuture();
             }
@@ -167,7 +170,8 @@ public class RelayClient {
             return transaction.run()
                     .map(replies -> new HopReplies(replies, s.server().offers("DSN")))
                     .onSuccess(done -> keepIdle(s))
-                    .recover(e -> reused != null && !transaction.sentData() ? onHop(domain, hop, message, gate, false) : Future.failedFuture(e));
+                    .recover(e -> reused != null && !transaction.sentData() && !(e instanceof Stop) ? onHop(domain, hop, message, gate, false)
+                            : Future.failedFuture(e));
         }));
     }
 

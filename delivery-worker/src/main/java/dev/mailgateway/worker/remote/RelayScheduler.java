@@ -342,9 +342,11 @@ public class RelayScheduler {
     private Future<Map<String, RelayClient.Outcome>> send(Job job, List<NextHop> hops) {
         ClaimedRecipient first = job.rows().get(0);
         MessageSource body = first.content() != null ? MessageSource.of(first.content()) : queue.body(first.bodyId());
-        return relay.deliver(job.domain(), hops, new OutboundMessage(first.queueId(), first.sender(),
+        Future<Boolean> eightBit = first.eightBit() != null ? Future.succeededFuture(first.eightBit())
+                : OutboundMessage.hasEightBitOctets(body, first.sizeBytes());
+        return eightBit.compose(found -> relay.deliver(job.domain(), hops, new OutboundMessage(first.queueId(), first.sender(),
                 job.rows().stream().map(r -> new OutboundMessage.Recipient(r.recipient(), r.dsnNotify(), r.orcpt())).toList(),
-                body, first.sizeBytes(), first.eightBit(), first.smtpUtf8(), first.ret(), first.envid()), () -> mayStart(job));
+                body, first.sizeBytes(), found, first.smtpUtf8(), first.ret(), first.envid()), () -> mayStart(job)));
     }
 
     /** The job's gate before each transaction: not past its deadline, and every row still claimed by it (renewed now). */

@@ -35,7 +35,11 @@ final class SmtpClientConnection {
     private final LineDecoder lines = new LineDecoder(SmtpReply.MAX_LINE_LENGTH + 2);
     private final SmtpReply.Reader reader = new SmtpReply.Reader();
     private final Deque<Due> due = new ArrayDeque<>();
+    /** The context the socket's callbacks run on: the data stream comes back to it from the store's. */
+    private final Context context;
     private Throwable broken;
+    /** Message data is going out: its reply is due only after the terminator. */
+    private boolean streaming;
 
     private record Due(Promise<SmtpReply> reply, long timer) {
     }
@@ -43,6 +47,7 @@ final class SmtpClientConnection {
     private SmtpClientConnection(Vertx vertx, NetSocket socket) {
         this.vertx = vertx;
         this.socket = socket;
+        this.context = vertx.getOrCreateContext();
         socket.handler(this::received);
         socket.exceptionHandler(this::fail);
         socket.closeHandler(v -> fail(new RelayException("connection closed by the server")));
@@ -78,56 +83,77 @@ final class SmtpClientConnection {
      * room for it, then the terminating ".CRLF", when {@code terminated} runs. The next chunk is read while this
      * one is written, so a transaction holds two chunks at most, whatever the message's size. The future is the
      * reply to the end; {@code timeout} bounds sending and reply together, so a server that stops reading cannot
-     * hold the job. A body that cannot be read breaks the connection before the terminator: the server drops
-     * what it got (RFC 5321 section 4.1.1.4).
+     * hold the job. A body that cannot be read whole is our failure, a {@link RelayClient.Stop}: the connection
+     * breaks before the terminator, so the server drops what it got (RFC 5321 section 4.1.1.4), and no other
+     * host is tried with it.
      */
     Future<SmtpReply> sendData(MessageSource body, long size, Duration timeout, Runnable terminated) {
         Future<SmtpReply> reply = expect(timeout);
-        stream(body, size, new DotStuffer(), 0, read(body, size, 0), terminated, vertx.getOrCreateContext());
+        streaming = true;
+        new DataStream(body, size, terminated).send(0, DataStream.read(body, size, 0));
         return reply;
     }
 
-    /** The chunk of the body at {@code offset}; an empty one past its end. */
-    private static Future<Buffer> read(MessageSource body, long size, long offset) {
-        return offset >= size ? Future.succeededFuture(Buffer.buffer()) : body.read(offset, (int) Math.min(CHUNK, size - offset));
-    }
+    /** One message's data on its way out: a chunk read ahead, each written as the socket drains. */
+    private final class DataStream {
 
-    private void stream(MessageSource body, long size, DotStuffer stuffer, long offset, Future<Buffer> chunk, Runnable terminated,
-            Context context) {
-        // a chunk already in memory (a small message) goes out at once; one read from the store comes back to this connection's context
-        if (chunk.isComplete() && Vertx.currentContext() == context) {
-            write(body, size, stuffer, offset, chunk, terminated, context);
-        } else {
-            chunk.onComplete(read -> context.runOnContext(v -> write(body, size, stuffer, offset, read, terminated, context)));
-        }
-    }
+        private final MessageSource body;
+        private final long size;
+        private final Runnable terminated;
+        private final DotStuffer stuffer = new DotStuffer();
 
-    private void write(MessageSource body, long size, DotStuffer stuffer, long offset, AsyncResult<Buffer> chunk, Runnable terminated,
-            Context context) {
-        if (broken != null) {
-            return;
+        DataStream(MessageSource body, long size, Runnable terminated) {
+            this.body = body;
+            this.size = size;
+            this.terminated = terminated;
         }
-        if (chunk.failed()) {
-            fail(new RelayException("message body could not be read: " + chunk.cause()));
-            return;
+
+        /** The chunk of the body at {@code offset}; an empty one past its end. */
+        static Future<Buffer> read(MessageSource body, long size, long offset) {
+            return offset >= size ? Future.succeededFuture(Buffer.buffer()) : body.read(offset, (int) Math.min(CHUNK, size - offset));
         }
-        Buffer stuffed = stuffer.stuff(chunk.result());
-        long next = offset + chunk.result().length();
-        // an empty chunk: the store has no more (a body shorter than its recorded size)
-        if (chunk.result().length() == 0 || next >= size) {
-            socket.write(DotStuffer.joined(stuffed, stuffer.terminator()));
-            terminated.run();
-            return;
+
+        void send(long offset, Future<Buffer> chunk) {
+            // a chunk already in memory (a small message) goes out at once; a read from the store comes back to this connection's context
+            if (chunk.isComplete() && Vertx.currentContext() == context) {
+                write(offset, chunk);
+            } else {
+                chunk.onComplete(read -> context.runOnContext(v -> write(offset, read)));
+            }
         }
-        Future<Buffer> following = read(body, size, next);
-        socket.write(stuffed);
-        if (socket.writeQueueFull()) {
-            socket.drainHandler(drained -> {
-                socket.drainHandler(null);
-                stream(body, size, stuffer, next, following, terminated, context);
-            });
-        } else {
-            stream(body, size, stuffer, next, following, terminated, context);
+
+        private void write(long offset, AsyncResult<Buffer> chunk) {
+            if (broken != null || !streaming) {
+                return;
+            }
+            try {
+                if (chunk.failed() || chunk.result() == null) {
+                    throw new IllegalStateException("message body could not be read: " + chunk.cause());
+                }
+                long next = offset + chunk.result().length();
+                if (next < size && chunk.result().length() == 0) {
+                    throw new IllegalStateException("message body ends at octet " + offset + " of " + size);
+                }
+                Buffer stuffed = stuffer.stuff(chunk.result());
+                if (next >= size) {
+                    streaming = false;
+                    socket.write(DotStuffer.joined(stuffed, stuffer.terminator()));
+                    terminated.run();
+                    return;
+                }
+                Future<Buffer> following = read(body, size, next);
+                socket.write(stuffed);
+                if (socket.writeQueueFull()) {
+                    socket.drainHandler(drained -> {
+                        socket.drainHandler(null);
+                        send(next, following);
+                    });
+                } else {
+                    send(next, following);
+                }
+            } catch (RuntimeException e) {
+                fail(new RelayClient.Stop(SmtpReply.of(451, "4.3.0", "local error, message not sent: " + e.getMessage())));
+            }
         }
     }
 
@@ -194,6 +220,15 @@ final class SmtpClientConnection {
             return;
         }
         vertx.cancelTimer(next.timer());
+        if (streaming) {
+            // an answer before the end of the data: the rest can no longer be sent in step with the replies, so the
+            // connection ends here; and a positive one is no verdict on a message the server did not get whole
+            streaming = false;
+            broken = new RelayException("reply before the end of data: " + reply.summary());
+            socket.close();
+            next.reply().complete(reply.isPositive() ? SmtpReply.of(451, "4.4.2", "reply before the end of data: " + reply.summary()) : reply);
+            return;
+        }
         next.reply().complete(reply);
     }
 

@@ -226,7 +226,7 @@ class RelaySchedulerTest {
 
     private static ClaimedRecipient row(long id, String domain) {
         return new ClaimedRecipient(id, "Q" + id, id, "user" + id + "@" + domain, domain, null, null, 1, "sender@example.test",
-                null, null, false, Instant.now(), false, MESSAGE.length(), false, MESSAGE);
+                null, null, false, Instant.now(), false, MESSAGE.length(), null, MESSAGE);
     }
 
     private long internalErrors(String stage) {
