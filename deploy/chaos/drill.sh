@@ -12,16 +12,16 @@ DRILL_LEASE=15s
 DRILL_SENDER=drill@example.test
 DRILL_SECRET=drill-secret-$$
 
-# drill_start NAME: the peers, a fresh log in $DRILL, the stack up, the drill's account
+# drill_start NAME [deploy/local/up options...]: the peers, a fresh log in $DRILL, the stack up, the drill's account
 drill_start() {
   DRILL="$LOCAL/chaos/$1"
   install_peers
   mkdir -p "$DRILL"
-  rm -f "$DRILL/accepted.log"
+  rm -f "$DRILL/accepted.log" "$DRILL/times.log"
   start_dns
   start_sink "$DRILL/sink"
   trap drill_restore EXIT
-  "$ROOT/deploy/local/up" >/dev/null
+  "$ROOT/deploy/local/up" "${@:2}" >/dev/null
   drill_worker
   "$ROOT/deploy/local/accounts" remove "$DRILL_SENDER" >/dev/null 2>&1 || true
   "$ROOT/deploy/local/accounts" add "$DRILL_SENDER" "$DRILL_SECRET" >/dev/null
@@ -36,8 +36,20 @@ drill_restore() { stop_sink; stop_dns; plain_worker; }
 # drill_load MESSAGES [load.py options...]: the load in the background; its pid in $load
 drill_load() {
   python3 "$ROOT/deploy/harness/load.py" --port "${SMTP_SUBMISSION_PORT:-2587}" --auth "$DRILL_SENDER:$DRILL_SECRET" \
-    --sender "$DRILL_SENDER" --to "$DRILL_SENDER,rcpt@$PEER_DOMAIN" --count "$1" --sessions 10 --log "$DRILL/accepted.log" "${@:2}" &
+    --sender "$DRILL_SENDER" --to "$DRILL_SENDER,rcpt@$PEER_DOMAIN" --count "$1" --sessions 10 --log "$DRILL/accepted.log" \
+    --times "$DRILL/times.log" "${@:2}" &
   load=$!
+}
+
+# drill_recovered MESSAGES: once the ingress says it is ready again after a fault, a fresh load of
+# MESSAGES goes through whole
+drill_recovered() {
+  wait_for 120 curl -sf "http://127.0.0.1:${SMTP_HTTP_PORT:-8080}/q/health/ready" -o /dev/null || die "smtp-ingress not ready again"
+  local before
+  before=$(accepted_so_far)
+  drill_load "$1"
+  wait "$load"
+  [ $(( $(accepted_so_far) - before )) = "$1" ] || die "after the fault only $(( $(accepted_so_far) - before )) of $1 messages were accepted"
 }
 
 accepted_so_far() { wc -l < "$DRILL/accepted.log" 2>/dev/null || echo 0; }
@@ -55,6 +67,27 @@ drill_count() {
 }
 
 inbound_lag() {
-  java -cp "$LOCAL/kafka/lib/*" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
+  kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
     --describe --group delivery-worker 2>/dev/null | awk 'NR > 1 && $6 ~ /^[0-9]+$/ { lag += $6 } END { print lag + 0 }'
+}
+
+# inbound_partitions: one line per partition of mail.inbound, "PARTITION LEADER ISR" (LEADER -1 or
+# none while it has none), as the brokers that are up see it
+inbound_partitions() {
+  kafka_tool org.apache.kafka.tools.TopicCommand --describe --topic mail.inbound 2>/dev/null | awk '
+    $0 ~ /Partition:/ { for (i = 1; i < NF; i++) { if ($i == "Partition:") p = $(i+1); if ($i == "Leader:") l = $(i+1); if ($i == "Isr:") r = $(i+1) }
+                        print p, l, r }'
+}
+
+# accepted_between FROM TO: the 250s the load got from FROM to TO (epoch seconds; TO may be "end")
+accepted_between() {
+  awk -v from="$1" -v to="$2" '$2 >= from && (to == "end" || $2 < to) { n++ } END { print n + 0 }' "$DRILL/times.log"
+}
+
+# longest_gap [SINCE]: the longest time in seconds between two consecutive 250s of the load's --times file
+# ($DRILL/times.log), from SINCE (epoch seconds) on, and when it began: "SECONDS START"
+longest_gap() {
+  sort -n -k2 "$DRILL/times.log" | awk -v since="${1:-0}" '
+    $2 >= since { if (prev && $2 - prev > gap) { gap = $2 - prev; start = prev } prev = $2 }
+    END { printf "%.1f %.3f\n", gap, start }'
 }

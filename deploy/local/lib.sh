@@ -9,6 +9,14 @@ DATA="$LOCAL/data"
 
 KAFKA_PORT=19092
 KAFKA_CONTROLLER_PORT=19093
+# up --cluster: three KRaft nodes, each broker and controller (as deploy/k8s/overlays/prod runs them),
+# named kafka-1..3; node N listens on KAFKA_PORT + 2(N-1) and its controller one above: 19092/19093,
+# 19094/19095, 19096/19097. Node 1 keeps the single broker's address, so tools and tests that name
+# only 127.0.0.1:19092 still find the cluster.
+KAFKA_NODES="1 2 3"
+# present while a stack started with --cluster runs: a later plain up (a drill restarting a service, a
+# crashed broker) keeps to the cluster; down removes it
+CLUSTER_MARK="$RUN/kafka-cluster"
 PG_PORT=15432
 PG_BIN=/usr/lib/postgresql/15/bin
 PGDATA="$DATA/postgresql"
@@ -22,6 +30,22 @@ SERVICE_JAVA_OPTS=(-Xmx512m "$EXIT_ON_OOM")
 SMTP_HTTP_PORT=${SMTP_HTTP_PORT:-8080}
 DELIVERY_HTTP_PORT=${DELIVERY_HTTP_PORT:-8081}
 POP3_HTTP_PORT=${POP3_HTTP_PORT:-8082}
+
+cluster_mode() { [ -f "$CLUSTER_MARK" ]; }
+kafka_node_port() { echo $(( KAFKA_PORT + 2 * ($1 - 1) )); }
+kafka_node_controller_port() { echo $(( KAFKA_CONTROLLER_PORT + 2 * ($1 - 1) )); }
+# kafka_bootstrap: the brokers' addresses for clients, comma-separated (all three in cluster mode)
+kafka_bootstrap() {
+  if cluster_mode; then
+    local node list=
+    for node in $KAFKA_NODES; do list="$list${list:+,}127.0.0.1:$(kafka_node_port "$node")"; done
+    echo "$list"
+  else
+    echo "127.0.0.1:$KAFKA_PORT"
+  fi
+}
+# kafka_tool CLASS ARGS...: one of Kafka's command-line tools from the broker jars, against this stack's brokers
+kafka_tool() { java -cp "$LOCAL/kafka/lib/*" "$1" --bootstrap-server "$(kafka_bootstrap)" "${@:2}"; }
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -40,6 +64,17 @@ process_gone() { ! process_alive "$1"; }
 # pid_alive NAME: true when .local/run/NAME.pid names a running process
 pid_alive() {
   [ -f "$RUN/$1.pid" ] && process_alive "$(cat "$RUN/$1.pid")"
+}
+
+# stop_process NAME: SIGTERM to what .local/run/NAME.pid names, up to 30 s for a clean exit, then SIGKILL
+stop_process() {
+  local name=$1 pid
+  pid_alive "$name" || { rm -f "$RUN/$name.pid"; return 0; }
+  pid=$(cat "$RUN/$name.pid")
+  say "$name: stopping"
+  kill "$pid" 2>/dev/null || true
+  wait_for 30 process_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
+  rm -f "$RUN/$name.pid"
 }
 
 # port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT

@@ -24,8 +24,11 @@ class ProducerSettings {
 
     /**
      * Producer settings that make the 451 bound true: a send either completes
-     * within {@code smtp.queue-timeout} (T) or fails, so no record lands after a
-     * 451 (ARCHITECTURE decision 2). One try takes at most max.block.ms (B) plus
+     * within {@code smtp.queue-timeout} (T) or fails, so no 250 comes after the
+     * bound (ARCHITECTURE decision 2). On a replicated cluster a record the leader
+     * appended but could not replicate in time may still be committed later; then
+     * it is delivered beside the copy the client sends again after its 451, as SMTP
+     * allows after a 4xx (deploy/chaos/kafka-two-down). One try takes at most max.block.ms (B) plus
      * delivery.timeout.ms (D); SmallRye's connector starts re-sends of a failed
      * record until D after the first try, so the worst case is 2D + B, and D is
      * chosen so that it stays within T. Named by the channel's kafka-configuration.
