@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What the fault drills share; sourced after deploy/local/lib.sh and
 # deploy/harness/peers.sh, not run. A drill: drill_start, drill_load, its
 # fault, wait "$load", drill_count.
@@ -30,8 +31,8 @@ drill_start() {
 # drill_worker [ENV=VALUE...]: the worker with the peers' DNS and the short claim lease
 drill_worker() { restart_worker DELIVERY_SCHEDULER_CLAIM_LEASE=$DRILL_LEASE "$@"; }
 
-# the peers stopped, the stack as deploy/local/up starts it
-drill_restore() { stop_sink; stop_dns; plain_worker; }
+# the peers stopped, the stack as deploy/local/up starts it; the drill's worker log kept in $DRILL
+drill_restore() { stop_sink; stop_dns; cp "$LOGS/delivery-worker.log" "$DRILL/" 2>/dev/null || true; plain_worker; }
 
 # drill_load MESSAGES [load.py options...]: the load in the background; its pid in $load
 drill_load() {
@@ -90,4 +91,46 @@ longest_gap() {
   sort -n -k2 "$DRILL/times.log" | awk -v since="${1:-0}" '
     $2 >= since { if (prev && $2 - prev > gap) { gap = $2 - prev; start = prev } prev = $2 }
     END { printf "%.1f %.3f\n", gap, start }'
+}
+
+# longest_delivery_gap SINCE: the longest time in seconds between two consecutive commits of local
+# deliveries to the drill's mailbox, from SINCE (epoch seconds) on, and when it began: "SECONDS START".
+# Commit times, not delivered_at (a transaction's start): PostgreSQL keeps them (track_commit_timestamp),
+# and a standby replays them, so they survive a failover.
+longest_delivery_gap() {
+  local gap
+  gap=$(sql "select round(gap::numeric, 1) || ' ' || round((t - gap)::numeric, 3)
+             from (select t, t - lag(t) over (order by t) as gap from (
+                     select extract(epoch from pg_xact_commit_timestamp(e.xmin)) as t from mailbox_entry e
+                     join account a on a.id = e.account_id where a.address = '$DRILL_SENDER') commits) gaps
+             where t >= $1 and gap is not null order by gap desc limit 1")
+  echo "${gap:-0 0}"
+}
+
+# start_instance NAME HTTP-PORT JAVA-OPTIONS...: another instance of a service beside the stack's, with the
+# drill's peers and lease; its log and pid in $DRILL/NAME-2.{log,pid}
+start_instance() {
+  local name=$1 http=$2; shift 2
+  # a moment for the port of an instance just killed to close
+  wait_for 10 port_closed "$http" || die "port $http is taken"
+  MAIL_ADMIN_TOKEN=$(admin_token) KAFKA_BOOTSTRAP_SERVERS=$(kafka_bootstrap) \
+  SMTP_TLS_CERT_FILE="$DATA/tls/cert.pem" SMTP_TLS_KEY_FILE="$DATA/tls/key.pem" \
+  DELIVERY_DNS_SERVERS="127.0.0.1:$DNS_PORT" DELIVERY_SMTP_PORT=$SINK_PORT DELIVERY_SCHEDULER_CLAIM_LEASE=$DRILL_LEASE \
+  nohup java "${SERVICE_JAVA_OPTS[@]}" -Dquarkus.http.port="$http" -Dquarkus.http.host=127.0.0.1 -Dsmtp.host=127.0.0.1 "$@" \
+    -jar "$ROOT/$name/target/quarkus-app/quarkus-run.jar" >"$DRILL/$name-2.log" 2>&1 &
+  echo $! > "$DRILL/$name-2.pid"
+  wait_for 120 curl -fs "http://127.0.0.1:$http/q/health/ready" -o /dev/null || die "the second $name is not ready (see $DRILL/$name-2.log)"
+}
+
+# stop_instances: the instances start_instance started (a drill's EXIT trap, before drill_restore)
+stop_instances() {
+  local pid_file
+  for pid_file in "$DRILL"/*-2.pid; do
+    [ -f "$pid_file" ] && { kill "$(cat "$pid_file")" 2>/dev/null || true; rm -f "$pid_file"; }
+  done
+}
+
+# metric HTTP-PORT NAME: the sum of the series of one metric of the service on that port
+metric() {
+  curl -fsS "http://127.0.0.1:$1/q/metrics" | awk -v m="$2" '$1 ~ "^"m"(\\{|$)" { sum += $2 } END { printf "%d\n", sum }'
 }

@@ -82,6 +82,8 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+port_closed() { ! port_open "$1"; }
+
 # wait_for SECONDS COMMAND...: polls COMMAND every half second until it succeeds
 wait_for() {
   local seconds=$1; shift
@@ -118,3 +120,9 @@ pss_mb() {
 }
 
 mvnw() { "$ROOT/mvnw" -B -q "$@"; }
+
+# single_node_only WHAT: for a drill or bench that stops or freezes the one broker or database by its
+# pid file; a stack started with up --cluster has several, so it refuses to run there
+single_node_only() {
+  if cluster_mode; then die "$1 needs the single-node stack, and this one runs as a cluster: deploy/local/down, then run it again"; fi
+}
