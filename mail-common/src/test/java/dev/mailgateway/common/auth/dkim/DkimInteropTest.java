@@ -8,10 +8,11 @@ import static dev.mailgateway.common.auth.dkim.DkimFixtures.verifyOne;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -36,12 +39,18 @@ import dev.mailgateway.common.store.MessageSource;
  * Mail we sign passes in dkimpy, mail dkimpy signs (both algorithms, relaxed
  * and simple) passes in ours, and one changed body octet or signed field
  * fails in both. Without python3-dkim this test fails: .ci/run installs it.
+ *
+ * <p>dkimpy's input, output and errors go through files, not pipes: a
+ * process that stops reading or writing cannot block the test, which gives
+ * up after {@link #DKIMPY_SECONDS} and kills it.
  */
+@Timeout(value = 2 * DkimInteropTest.DKIMPY_SECONDS, unit = TimeUnit.SECONDS)
 class DkimInteropTest {
 
     /** Debian's interpreter, the one python3-dkim is installed for (a pyenv python3 first on PATH lacks it). */
     private static final String PYTHON = "/usr/bin/python3";
-    private static final Path SCRIPT = Path.of("src/test/python/dkimpy_interop.py");
+    /** Longest wait for one dkimpy run: it takes a few seconds; a loaded CI machine gets many times that. */
+    static final int DKIMPY_SECONDS = 120;
 
     /** Messages that stress canonicalization: 8-bit text, folding, odd white space, trailing empty lines. */
     static List<Buffer> messages() {
@@ -101,7 +110,7 @@ class DkimInteropTest {
     }
 
     @Test
-    void mailWeSignPassesInDkimpy_andFailsThereWhenChanged() throws Exception {
+    void mailWeSignPassesInDkimpy_andFailsThereWhenChanged(@TempDir Path dir) throws Exception {
         JsonArray jobs = new JsonArray();
         List<String> what = new ArrayList<>();
         for (DkimAlgorithm algorithm : DkimAlgorithm.values()) {
@@ -123,7 +132,7 @@ class DkimInteropTest {
                 what.add(label + " with a From added");
             }
         }
-        JsonArray answers = dkimpy(jobs);
+        JsonArray answers = dkimpy(jobs, dir);
         int passed = 0;
         for (int i = 0; i < answers.size(); i++) {
             JsonObject answer = answers.getJsonObject(i);
@@ -135,7 +144,7 @@ class DkimInteropTest {
     }
 
     @Test
-    void mailDkimpySignsPassesInOurs_andFailsWhenChanged() {
+    void mailDkimpySignsPassesInOurs_andFailsWhenChanged(@TempDir Path dir) {
         JsonArray jobs = new JsonArray();
         List<String> what = new ArrayList<>();
         List<Buffer> messages = messages();
@@ -149,7 +158,7 @@ class DkimInteropTest {
             jobs.add(signJob(algorithm, "relaxed/relaxed", messages.get(0), true));
             what.add(algorithm.tag() + " relaxed/relaxed with l=, text appended");
         }
-        JsonArray answers = dkimpy(jobs);
+        JsonArray answers = dkimpy(jobs, dir);
         int verified = 0;
         for (int i = 0; i < answers.size(); i++) {
             Buffer field = Buffer.buffer(Base64.getDecoder().decode(answers.getJsonObject(i).getString("field")));
@@ -220,23 +229,31 @@ class DkimInteropTest {
         return text.replaceFirst("\nFrom:", "\nFrom: Mallory <mallory@example.test>\r\nFrom:").getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    /** The script, under the module's directory: Maven's basedir, or the working directory when run without Maven. */
+    private static Path script() {
+        return Path.of(System.getProperty("basedir", "")).resolve("src/test/python/dkimpy_interop.py");
+    }
+
     /** Runs the jobs in one dkimpy process; a missing python3-dkim fails the test, it never skips it. */
-    private static JsonArray dkimpy(JsonArray jobs) {
+    private static JsonArray dkimpy(JsonArray jobs, Path dir) {
+        Path script = script();
         try {
-            Process process = new ProcessBuilder(PYTHON, SCRIPT.toString()).start();
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(new JsonObject().put("jobs", jobs).encode().getBytes(StandardCharsets.UTF_8));
+            Path in = Files.write(dir.resolve("jobs.json"), new JsonObject().put("jobs", jobs).encode().getBytes(StandardCharsets.UTF_8));
+            Path out = dir.resolve("answers.json");
+            Path err = dir.resolve("errors.txt");
+            Process process = new ProcessBuilder(PYTHON, script.toString())
+                    .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(DKIMPY_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                fail("dkimpy did not finish in " + DKIMPY_SECONDS + " s:\n" + Files.readString(err));
             }
-            byte[] out = process.getInputStream().readAllBytes();
-            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "dkimpy did not finish");
-            assertEquals(0, process.exitValue(), "dkimpy failed (apt-get install python3-dkim python3-nacl?):\n" + err);
-            JsonArray answers = new JsonArray(new String(out, StandardCharsets.UTF_8));
+            assertEquals(0, process.exitValue(), "dkimpy failed (apt-get install python3-dkim python3-nacl?):\n" + Files.readString(err));
+            JsonArray answers = new JsonArray(Files.readString(out));
             assertEquals(jobs.size(), answers.size());
             assertFalse(answers.isEmpty());
             return answers;
         } catch (IOException | InterruptedException e) {
-            throw new AssertionError("cannot run " + PYTHON + " " + SCRIPT + " (apt-get install python3 python3-dkim python3-nacl)", e);
+            throw new AssertionError("cannot run " + PYTHON + " " + script + " (apt-get install python3 python3-dkim python3-nacl)", e);
         }
     }
 }
