@@ -1,11 +1,15 @@
 package dev.mailgateway.common.auth.dkim;
 
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.EdECKey;
+import java.security.interfaces.RSAKey;
+import java.security.spec.NamedParameterSpec;
 import java.util.Optional;
 
 /**
@@ -53,6 +57,17 @@ public enum DkimAlgorithm {
             if (algorithm.keyType.equals(keyType)) {
                 return Optional.of(algorithm);
             }
+        }
+        return Optional.empty();
+    }
+
+    /** The algorithm a key (public or private) works with; empty for other keys, Ed448 among them. */
+    public static Optional<DkimAlgorithm> ofKey(Key key) {
+        if (key instanceof RSAKey) {
+            return Optional.of(RSA_SHA256);
+        }
+        if (key instanceof EdECKey edwards && NamedParameterSpec.ED25519.getName().equalsIgnoreCase(edwards.getParams().getName())) {
+            return Optional.of(ED25519_SHA256);
         }
         return Optional.empty();
     }

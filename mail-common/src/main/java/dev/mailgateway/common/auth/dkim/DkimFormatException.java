@@ -6,8 +6,12 @@ package dev.mailgateway.common.auth.dkim;
  * using what RFC 6376 and RFC 8301 do not allow. A verifier reports it as
  * {@code permerror} with the message as its reason, so the message names
  * what was wrong and never echoes the hostile input back.
+ *
+ * <p>Not an {@link IllegalArgumentException}: code catching that around a
+ * JDK call (Base64, key decoding) would otherwise swallow this package's own
+ * refusals and replace their reasons.
  */
-public final class DkimFormatException extends IllegalArgumentException {
+public final class DkimFormatException extends RuntimeException {
 
     public DkimFormatException(String reason) {
         super(reason);

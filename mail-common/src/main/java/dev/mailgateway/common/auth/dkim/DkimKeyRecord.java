@@ -3,8 +3,6 @@ package dev.mailgateway.common.auth.dkim;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.interfaces.EdECPublicKey;
-import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
@@ -30,13 +28,9 @@ public record DkimKeyRecord(DkimAlgorithm algorithm, PublicKey publicKey, boolea
 
     /** The record for a key we publish. */
     public static DkimKeyRecord of(PublicKey key) {
-        if (key instanceof RSAPublicKey) {
-            return new DkimKeyRecord(DkimAlgorithm.RSA_SHA256, key, false, false);
-        }
-        if (key instanceof EdECPublicKey) {
-            return new DkimKeyRecord(DkimAlgorithm.ED25519_SHA256, key, false, false);
-        }
-        throw new IllegalArgumentException("Not an RSA or Ed25519 key: " + key.getAlgorithm());
+        DkimAlgorithm algorithm = DkimAlgorithm.ofKey(key)
+                .orElseThrow(() -> new IllegalArgumentException("Not an RSA or Ed25519 key: " + key.getAlgorithm()));
+        return new DkimKeyRecord(algorithm, key, false, false);
     }
 
     public boolean revoked() {
@@ -94,9 +88,7 @@ public record DkimKeyRecord(DkimAlgorithm algorithm, PublicKey publicKey, boolea
             System.arraycopy(data, 0, spki, ED25519_SPKI_PREFIX.length, ED25519_KEY_LENGTH);
             return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
         } catch (IllegalArgumentException | GeneralSecurityException e) {
-            if (e instanceof DkimFormatException format) {
-                throw format;
-            }
+            // not base64, or no key of this type
             throw new DkimFormatException("Key record p= is no valid " + algorithm.keyType() + " key");
         }
     }

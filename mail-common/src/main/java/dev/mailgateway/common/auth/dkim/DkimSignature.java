@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 
+import dev.mailgateway.common.address.AddressException;
+import dev.mailgateway.common.address.DomainName;
+
 /**
  * A {@code DKIM-Signature} field read for verification (RFC 6376 section
  * 3.5), with every check that needs no key and no body: v=1, the required
@@ -14,6 +17,8 @@ import java.util.OptionalLong;
  * an i= within d= (section 3.5), an x= after t=. What fails a check is a
  * {@link DkimFormatException}, reported as permerror.
  *
+ * @param domain            d=, lower case, in its ASCII form (the DNS query's)
+ * @param selector          s=, likewise
  * @param identity          i=, or {@code @} and d= when absent
  * @param bodyLength        l=, when given
  * @param signatureWithoutB the field's octets with the b= value removed and no final CRLF (section 3.7)
@@ -55,13 +60,12 @@ public record DkimSignature(
         }
         Canonicalization header = canonicalization(c[0]);
         Canonicalization body = c.length == 2 ? canonicalization(c[1]) : Canonicalization.SIMPLE;
-        String domain = domainName(tags.require("d"), "d=").toLowerCase(Locale.ROOT);
+        String domain = domainName(tags.require("d"), "d=");
         String selector = domainName(tags.require("s"), "s=");
         List<String> signedHeaders = signedHeaders(tags.require("h"));
         String identity = tags.get("i").orElse("@" + domain);
         int at = identity.lastIndexOf('@');
-        String identityDomain = identity.substring(at + 1).toLowerCase(Locale.ROOT);
-        if (at < 0 || !(identityDomain.equals(domain) || identityDomain.endsWith("." + domain))) {
+        if (at < 0 || !isWithin(identity.substring(at + 1), domain)) {
             throw new DkimFormatException("Identity i= is not within d=");
         }
         tags.get("q").ifPresent(q -> {
@@ -71,8 +75,9 @@ public record DkimSignature(
         });
         OptionalLong timestamp = number(tags, "t");
         OptionalLong expiry = number(tags, "x");
-        if (timestamp.isPresent() && expiry.isPresent() && expiry.getAsLong() < timestamp.getAsLong()) {
-            throw new DkimFormatException("Expiry x= before timestamp t=");
+        if (timestamp.isPresent() && expiry.isPresent() && expiry.getAsLong() <= timestamp.getAsLong()) {
+            // section 3.5: "the value of the "x=" tag MUST be greater than the value of the "t=" tag"
+            throw new DkimFormatException("Expiry x= not after timestamp t=");
         }
         TagList.Tag b = tags.tag("b").orElseThrow(() -> new DkimFormatException("Required tag b= missing"));
         return new DkimSignature(algorithm, header, body, domain, selector, identity, signedHeaders,
@@ -85,17 +90,28 @@ public record DkimSignature(
                 .orElseThrow(() -> new DkimFormatException("Unknown canonicalization c=" + DkimKeyRecord.printable(tag)));
     }
 
-    /** d= and s= are domain names (section 3.5): dot-separated labels of letters, digits, hyphens (and, in s=, underscores). */
+    /**
+     * d= and s= are domain names (section 3.5), checked and converted as the gateway does every domain:
+     * RFC 8616 section 4 lets them be U-labels in internationalized mail, and the key is queried and
+     * compared under the A-labels. Also used for the signer's own, which an administrator may write as an IDN.
+     */
     static String domainName(String value, String tag) {
-        boolean ok = !value.isEmpty() && value.length() <= 253;
-        for (String label : value.split("\\.", -1)) {
-            ok &= !label.isEmpty() && label.length() <= 63
-                    && label.chars().allMatch(ch -> ch < 0x80 && (Character.isLetterOrDigit(ch) || ch == '-' || ch == '_'));
-        }
-        if (!ok) {
+        try {
+            return DomainName.toAscii(value);
+        } catch (AddressException e) {
             throw new DkimFormatException("Malformed domain name in " + tag);
         }
-        return value;
+    }
+
+    /** Whether i='s domain is d= or a subdomain of it, compared in ASCII form as d= is (RFC 8616 section 4). */
+    private static boolean isWithin(String identityDomain, String domain) {
+        String ascii;
+        try {
+            ascii = DomainName.toAscii(identityDomain);
+        } catch (AddressException e) {
+            return false;
+        }
+        return ascii.equals(domain) || ascii.endsWith("." + domain);
     }
 
     /** h=: field names separated by colons with white space allowed around them; From must be one (section 5.4). */

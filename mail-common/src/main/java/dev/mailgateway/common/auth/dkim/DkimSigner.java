@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -16,26 +15,27 @@ import dev.mailgateway.common.store.MessageSource;
 
 /**
  * Signs messages for one domain with one key (RFC 6376 section 5; RFC 8463
- * for Ed25519): relaxed/relaxed canonicalization, the fields of
- * {@link #SIGNED_HEADERS} that are present, and From once more than it
- * occurs, so a From added later breaks the signature (oversigning, section
- * 8.15). The result is the {@code DKIM-Signature} field to put on top of the
- * message, folded, CRLF included; the message itself is left as it is.
+ * for Ed25519): relaxed/relaxed canonicalization, and every field of
+ * {@link #SIGNED_HEADERS} named once more than it occurs, absent ones once
+ * (oversigning): the extra name selects nothing now (section 5.4.2), so a
+ * field of that name added later, above or below, breaks the signature
+ * instead of riding on it (section 8.15: a second From, Subject or Reply-To
+ * shown to the reader in place of the signed one). The result is the
+ * {@code DKIM-Signature} field to put on top of the message, folded, CRLF
+ * included; the message itself is left as it is.
  */
 public final class DkimSigner {
 
     /**
-     * The fields signed when present, each as often as it occurs: those of RFC 6376 section 5.4.1's
-     * list that the author's side writes, and the MIME fields that say how to read the body
-     * (Resent-* and List-* belong to those who resend the message later).
+     * The fields signed, each once more than it occurs: those of RFC 6376 section 5.4.1's list that
+     * the author's side writes, and the MIME fields that say how to read the body (Resent-* and
+     * List-* belong to those who resend the message later, and must stay addable).
      */
     public static final List<String> SIGNED_HEADERS = List.of(
-            "from", "to", "cc", "subject", "date", "message-id", "mime-version", "content-type",
+            "from", "sender", "to", "cc", "subject", "date", "message-id", "mime-version", "content-type",
             "content-transfer-encoding", "reply-to", "in-reply-to", "references");
     /** RFC 5322 section 2.1.1: lines should be at most 78 characters, CRLF excluded. */
     private static final int FOLD_WIDTH = 78;
-    /** Read size for stored messages, as the relay streams them. */
-    private static final int READ_CHUNK = 64 * 1024;
     private static final String FIELD_NAME = "DKIM-Signature:";
 
     private final DkimAlgorithm algorithm;
@@ -44,12 +44,18 @@ public final class DkimSigner {
     private final PrivateKey key;
 
     /**
-     * @param domain   d=, in its ASCII form
+     * @param domain   d=; an IDN is written in its A-labels
      * @param selector s=: the key record is at {@code selector._domainkey.domain}
+     * @throws IllegalArgumentException when the key is not one for this algorithm: found now, when the
+     *                                  signer is configured, not on the first message it signs
+     * @throws DkimFormatException      when the domain or selector is no domain name
      */
     public DkimSigner(DkimAlgorithm algorithm, String domain, String selector, PrivateKey key) {
+        if (DkimAlgorithm.ofKey(key).orElse(null) != algorithm) {
+            throw new IllegalArgumentException("A " + key.getAlgorithm() + " key does not sign " + algorithm.tag());
+        }
         this.algorithm = algorithm;
-        this.domain = DkimSignature.domainName(domain, "d=").toLowerCase(Locale.ROOT);
+        this.domain = DkimSignature.domainName(domain, "d=");
         this.selector = DkimSignature.domainName(selector, "s=");
         this.key = key;
     }
@@ -64,23 +70,19 @@ public final class DkimSigner {
         MessageSplitter splitter = new MessageSplitter();
         BodyHasher body = Canonicalization.RELAXED.bodyHasher(DkimAlgorithm.sha256(), -1);
         body.update(splitter.feed(message));
-        return signature(splitter.headers(), body.finish(), now);
+        return signature(splitter.headers(), body.finish().hash(), now);
     }
 
-    /** The signature field of a stored message, read {@value #READ_CHUNK} octets at a time. */
-    public Future<Buffer> sign(MessageSource message, Instant now) {
+    /**
+     * The signature field of a stored message, read {@value MessageSource#CHUNK} octets at a time.
+     *
+     * @param size the message's length in octets, as stored with it; a message that ends before fails the result
+     */
+    public Future<Buffer> sign(MessageSource message, long size, Instant now) {
         MessageSplitter splitter = new MessageSplitter();
         BodyHasher body = Canonicalization.RELAXED.bodyHasher(DkimAlgorithm.sha256(), -1);
-        return read(message, 0, splitter, body).map(done -> signature(splitter.headers(), body.finish(), now));
-    }
-
-    private static Future<Void> read(MessageSource message, long offset, MessageSplitter splitter, BodyHasher body) {
-        return message.read(offset, READ_CHUNK).compose(chunk -> {
-            body.update(splitter.feed(chunk));
-            return chunk.length() < READ_CHUNK
-                    ? Future.succeededFuture()
-                    : read(message, offset + chunk.length(), splitter, body);
-        });
+        return MessageReader.readAll(message, size, chunk -> body.update(splitter.feed(chunk)))
+                .map(done -> signature(splitter.headers(), body.finish().hash(), now));
     }
 
     private Buffer signature(HeaderSection headers, byte[] bodyHash, Instant now) {
@@ -103,7 +105,8 @@ public final class DkimSigner {
         try {
             field.addFolded(Base64.getEncoder().encodeToString(algorithm.sign(key, data)));
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("Key does not sign " + algorithm.tag(), e);
+            // the constructor checked the key's type: this is the provider's trouble, not the message's
+            throw new IllegalStateException("Signing with " + algorithm.tag() + " failed", e);
         }
         return Buffer.buffer(field + "\r\n");
     }
@@ -114,11 +117,10 @@ public final class DkimSigner {
         }
         List<String> signed = new ArrayList<>();
         for (String name : SIGNED_HEADERS) {
-            for (int i = headers.count(name); i > 0; i--) {
+            for (int i = headers.count(name); i >= 0; i--) {
                 signed.add(name);
             }
         }
-        signed.add("from");
         return signed;
     }
 

@@ -13,14 +13,26 @@ import java.util.Map;
  * signature covers: the fields its h= names, each occurrence chosen from the
  * bottom up (RFC 6376 section 5.4.2), a name with no occurrence left
  * contributing nothing, then the signature field itself without its b= value
- * (section 3.7).
+ * (section 3.7). Fields are indexed by name once: a signature's h= may
+ * name 128 fields and a message have thousands, and a lookup per entry is
+ * then one map access, not a scan.
  */
 public final class HeaderSection {
 
     private final List<HeaderField> fields;
+    /** Lower-case name to the fields of that name, top to bottom; lines that are no field are left out. */
+    private final Map<String, List<HeaderField>> byName;
 
     private HeaderSection(List<HeaderField> fields) {
         this.fields = List.copyOf(fields);
+        Map<String, List<HeaderField>> index = new HashMap<>();
+        for (HeaderField field : fields) {
+            if (field.name() != null) {
+                index.computeIfAbsent(field.name(), name -> new ArrayList<>()).add(field);
+            }
+        }
+        index.replaceAll((name, named) -> List.copyOf(named));
+        this.byName = Map.copyOf(index);
     }
 
     /**
@@ -49,16 +61,14 @@ public final class HeaderSection {
         return fields;
     }
 
+    /** The fields with this name (any case), top to bottom. */
+    public List<HeaderField> named(String name) {
+        return byName.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+    }
+
     /** How many fields have this name (any case). */
     public int count(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        int count = 0;
-        for (HeaderField field : fields) {
-            if (lower.equals(field.name())) {
-                count++;
-            }
-        }
-        return count;
+        return named(name).size();
     }
 
     /**
@@ -72,12 +82,10 @@ public final class HeaderSection {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String signed : signedNames) {
             String name = signed.toLowerCase(Locale.ROOT);
-            int skip = used.merge(name, 1, Integer::sum) - 1;
-            for (int i = fields.size() - 1; i >= 0; i--) {
-                if (name.equals(fields.get(i).name()) && skip-- == 0) {
-                    canonicalization.header(fields.get(i).octets(), out);
-                    break;
-                }
+            List<HeaderField> named = named(name);
+            int fromBottom = used.merge(name, 1, Integer::sum);
+            if (fromBottom <= named.size()) {
+                canonicalization.header(named.get(named.size() - fromBottom).octets(), out);
             }
         }
         canonicalization.signatureHeader(signatureWithoutB, out);

@@ -28,33 +28,43 @@ public final class MessageSplitter {
     private boolean inBody;
 
     /**
-     * Takes the next chunk.
+     * Takes the next chunk. Only the header section's octets are copied; the body is handed on as
+     * slices of the chunk.
      *
      * @return the body octets in it (empty while still in the header section)
-     * @throws DkimFormatException when the header section passes {@link #MAX_HEADER_SECTION}
+     * @throws DkimFormatException when the header section passes {@link #MAX_HEADER_SECTION}; what
+     *                             was kept, the first {@link #MAX_HEADER_SECTION} octets, is still
+     *                             in {@link #headers()}
      */
     public Buffer feed(Buffer chunk) {
         if (inBody) {
             return chunk;
         }
-        byte[] octets = chunk.getBytes();
-        for (int i = 0; i < octets.length; i++) {
-            byte b = octets[i];
+        int room = MAX_HEADER_SECTION - header.size();
+        for (int i = 0, length = chunk.length(); i < length; i++) {
+            byte b = chunk.getByte(i);
             if (state == State.LINE_START_CR && b == '\n') {
                 inBody = true;
-                return chunk.slice(i + 1, chunk.length());
+                keep(chunk, i);
+                return chunk.slice(i + 1, length);
             }
             state = switch (state) {
                 case LINE_START -> b == '\r' ? State.LINE_START_CR : State.IN_LINE;
                 case CR -> b == '\n' ? State.LINE_START : b == '\r' ? State.CR : State.IN_LINE;
                 default -> b == '\r' ? State.CR : State.IN_LINE;
             };
-            if (header.size() == MAX_HEADER_SECTION) {
+            if (i == room) {
+                keep(chunk, i);
                 throw new DkimFormatException("Header section over " + MAX_HEADER_SECTION + " octets");
             }
-            header.write(b);
         }
+        keep(chunk, chunk.length());
         return Buffer.buffer();
+    }
+
+    /** Keeps the chunk's octets before {@code end}: they belong to the header section. */
+    private void keep(Buffer chunk, int end) {
+        header.writeBytes(chunk.getBytes(0, end));
     }
 
     /** The header section, its ending empty line excluded; complete once the body started or the message ended. */

@@ -2,6 +2,8 @@ package dev.mailgateway.common.auth.dkim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +13,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
 class CanonicalizationTest {
@@ -56,7 +59,7 @@ class CanonicalizationTest {
             from = cut;
         }
         hasher.update(octets, from, octets.length - from);
-        return new String(hasher.finish(), StandardCharsets.ISO_8859_1);
+        return new String(hasher.finish().hash(), StandardCharsets.ISO_8859_1);
     }
 
     private static String canonicalHeaders(Canonicalization c, String message) {
@@ -102,7 +105,7 @@ class CanonicalizationTest {
     private static String bodyHash(Canonicalization c, String body) {
         BodyHasher hasher = c.bodyHasher(DkimAlgorithm.sha256(), -1);
         hasher.update(Buffer.buffer(body));
-        return Base64.getEncoder().encodeToString(hasher.finish());
+        return Base64.getEncoder().encodeToString(hasher.finish().hash());
     }
 
     @Test
@@ -128,11 +131,63 @@ class CanonicalizationTest {
     }
 
     @Test
-    void theLimitHashesOnlyTheFirstOctetsButCountsAll() {
+    void theLimitHashesOnlyTheFirstOctetsAndTellsWhetherTheBodyReachedIt() {
         BodyHasher hasher = Canonicalization.RELAXED.bodyHasher(new Recorder(), 5);
         hasher.update(Buffer.buffer("abc  def\r\n\r\n"));
-        assertArrayEquals("abc d".getBytes(StandardCharsets.ISO_8859_1), hasher.finish());
-        assertEquals(9, hasher.canonicalLength());
+        BodyDigest digest = hasher.finish();
+        assertArrayEquals("abc d".getBytes(StandardCharsets.ISO_8859_1), digest.hash());
+        assertTrue(digest.coversLimit());
+        // "abc\r\n" is 5 canonical octets: the final CRLF counts; one more octet of l= is not there
+        assertTrue(limited(Canonicalization.RELAXED, "abc", 5).coversLimit());
+        assertFalse(limited(Canonicalization.RELAXED, "abc", 6).coversLimit());
+        assertTrue(limited(Canonicalization.SIMPLE, "", 0).coversLimit());
+        assertTrue(Canonicalization.SIMPLE.bodyHasher(new Recorder(), -1).finish().coversLimit(), "no l=, nothing to fall short of");
+    }
+
+    private static BodyDigest limited(Canonicalization c, String body, long limit) {
+        BodyHasher hasher = c.bodyHasher(new Recorder(), limit);
+        hasher.update(Buffer.buffer(body));
+        return hasher.finish();
+    }
+
+    /**
+     * The part of a body past l= is the sender's to make as long as it likes: once l= canonical octets
+     * are hashed, no octet more is taken, whatever the body holds after them, and the hash is that of
+     * those octets alone.
+     */
+    @Test
+    void pastTheLimitNoOctetIsTaken() {
+        // canonical as it stands under both canonicalizations, so octets taken and hashed can be compared
+        String line = "Some text of a line, then its end.\r\n";
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 1_000_000; i++) {
+            text.append(line).append(i % 7 == 0 ? "\r\n\r\n" : "");
+        }
+        Buffer body = Buffer.buffer(text.toString());
+        for (Canonicalization c : Canonicalization.values()) {
+            for (long limit : new long[] {0, 1, 35, 36, 37, 5000, 65_536}) {
+                BodyHasher hasher = c.bodyHasher(new Recorder(), limit);
+                int taken = hasher.update(body);
+                // held line ends are written only when the octet after them comes: a few more are read than hashed
+                assertTrue(taken <= limit + line.length(), c + " l=" + limit + " took " + taken + " of " + body.length() + " octets");
+                assertEquals(0, hasher.update(body), "nothing more is taken once l= is reached");
+                BodyDigest digest = hasher.finish();
+                assertTrue(digest.coversLimit(), c + " l=" + limit);
+                assertEquals(text.substring(0, (int) limit), new String(digest.hash(), StandardCharsets.ISO_8859_1), c + " l=" + limit);
+            }
+            assertEquals(body.length(), c.bodyHasher(new Recorder(), -1).update(body), "without l= the whole body is taken");
+        }
+    }
+
+    @Test
+    void aDirectBufferIsReadInPlaceAsAHeapOneIs() {
+        byte[] octets = "a \t b\r\n\r\nc\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        for (Canonicalization c : Canonicalization.values()) {
+            BodyHasher hasher = c.bodyHasher(new Recorder(), -1);
+            hasher.update(Buffer.buffer(Unpooled.directBuffer().writeBytes(octets)));
+            assertEquals(canonicalBody(c, new String(octets, StandardCharsets.ISO_8859_1), -1),
+                    new String(hasher.finish().hash(), StandardCharsets.ISO_8859_1), c.toString());
+        }
     }
 
     /** Bodies whose rules span octets: CRLF runs, CR before a chunk end, white space before line ends. */

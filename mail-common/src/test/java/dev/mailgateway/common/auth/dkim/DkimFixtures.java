@@ -89,7 +89,7 @@ final class DkimFixtures {
         MessageSplitter splitter = new MessageSplitter();
         BodyHasher body = draft.bodyCanonicalization().bodyHasher(DkimAlgorithm.sha256(), draft.bodyLength().orElse(-1));
         body.update(splitter.feed(message));
-        field += "\r\n bh=" + Base64.getEncoder().encodeToString(body.finish()) + "; b=";
+        field += "\r\n bh=" + Base64.getEncoder().encodeToString(body.finish().hash()) + "; b=";
         byte[] data = splitter.headers().signedData(draft.signedHeaders(), draft.headerCanonicalization(),
                 field.getBytes(StandardCharsets.ISO_8859_1));
         try {

@@ -38,7 +38,8 @@ import dev.mailgateway.common.store.MessageSource;
  * src/test/python/dkimpy_interop.py with the key records handed over, no DNS.
  * Mail we sign passes in dkimpy, mail dkimpy signs (both algorithms, relaxed
  * and simple) passes in ours, and one changed body octet or signed field
- * fails in both. Without python3-dkim this test fails: .ci/run installs it.
+ * fails in both, as does a signed field added (oversigning). Without
+ * python3-dkim this test fails: .ci/run installs it.
  *
  * <p>dkimpy's input, output and errors go through files, not pipes: a
  * process that stops reading or writing cannot block the test, which gives
@@ -117,8 +118,9 @@ class DkimInteropTest {
             int n = 0;
             for (Buffer message : messages()) {
                 // the big one goes through the streaming path, as the relay will sign it
-                Buffer field = message.length() > 65536
-                        ? signer(algorithm).sign(MessageSource.of(message), NOW).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+                Buffer field = message.length() > MessageSource.CHUNK
+                        ? signer(algorithm).sign(MessageSource.of(message), message.length(), NOW)
+                                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                         : signer(algorithm).sign(message, NOW);
                 byte[] signed = Buffer.buffer().appendBuffer(field).appendBuffer(message).getBytes();
                 String label = algorithm.tag() + " message " + n++;
@@ -130,6 +132,12 @@ class DkimInteropTest {
                 what.add(label + " with its Subject changed");
                 jobs.add(verifyJob(addFrom(signed)));
                 what.add(label + " with a From added");
+                jobs.add(verifyJob(prepend(signed, "Subject: Urgent\r\n")));
+                what.add(label + " with a Subject prepended");
+                jobs.add(verifyJob(addAtHeaderEnd(signed, "Reply-To: mallory@example.test\r\n")));
+                what.add(label + " with a Reply-To added");
+                jobs.add(verifyJob(addAtHeaderEnd(signed, "Cc: mallory@example.test\r\n")));
+                what.add(label + " with a Cc added");
             }
         }
         JsonArray answers = dkimpy(jobs, dir);
@@ -222,6 +230,16 @@ class DkimInteropTest {
         String text = new String(message, StandardCharsets.ISO_8859_1);
         assertTrue(text.contains("\nSubject:"), "every test message has a Subject");
         return text.replaceFirst("\nSubject:", "\nSubject: Re:").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] prepend(byte[] message, String field) {
+        return Buffer.buffer(field).appendBytes(message).getBytes();
+    }
+
+    /** The field added as the header section's last, before the empty line that ends it. */
+    private static byte[] addAtHeaderEnd(byte[] message, String field) {
+        int end = bodyStart(message) - 2;
+        return Buffer.buffer().appendBytes(message, 0, end).appendString(field).appendBytes(message, end, message.length - end).getBytes();
     }
 
     private static byte[] addFrom(byte[] message) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
 
@@ -60,10 +62,19 @@ class DkimKeyRecordTest {
         assertThrows(DkimFormatException.class, () -> DkimKeyRecord.parse("v=DKIM1; s=tlsrpt; p=" + p), "not for email");
         assertThrows(DkimFormatException.class, () -> DkimKeyRecord.parse("v=DKIM1; k=rsa"), "no p=");
         assertThrows(DkimFormatException.class, () -> DkimKeyRecord.parse("v=DKIM1; k=rsa; p=AAAA"), "not a key");
-        assertThrows(DkimFormatException.class, () -> DkimKeyRecord.parse("v=DKIM1; k=ed25519; p=AAAA"), "not 32 octets");
+        assertEquals("Key record p= is not a 32-octet Ed25519 key",
+                assertThrows(DkimFormatException.class, () -> DkimKeyRecord.parse("v=DKIM1; k=ed25519; p=AAAA")).getMessage(),
+                "the reason survives the catch around the key decoding");
         assertThrows(DkimFormatException.class, () -> DkimKeyRecord.parse("v=DKIM1; k=ed25519; p=" + p), "an RSA key as ed25519");
         assertThrows(DkimFormatException.class, () -> DkimKeyRecord.parse(""), "empty");
         assertThrows(DkimFormatException.class, () -> DkimKeyRecord.parse("v=DKIM1; p=" + p + "; p=" + p), "p= twice");
+    }
+
+    @Test
+    void onlyRsaAndEd25519KeysHaveRecords() throws Exception {
+        PublicKey ed448 = KeyPairGenerator.getInstance("Ed448").generateKeyPair().getPublic();
+        assertThrows(IllegalArgumentException.class, () -> DkimKeyRecord.of(ed448));
+        assertTrue(DkimAlgorithm.ofKey(ed448).isEmpty());
     }
 
     @Test

@@ -7,14 +7,21 @@ import static dev.mailgateway.common.auth.dkim.DkimFixtures.signed;
 import static dev.mailgateway.common.auth.dkim.DkimFixtures.signer;
 import static dev.mailgateway.common.auth.dkim.DkimFixtures.verifyOne;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import dev.mailgateway.common.auth.dkim.DkimResult.Status;
@@ -45,19 +52,61 @@ class DkimSignerTest {
     }
 
     @Test
-    void signsThePresentFieldsAsOftenAsTheyOccurAndFromOnceMore() {
+    void signsEveryListedFieldOnceMoreThanItOccurs_absentOnesOnce() {
         String message = "Received: from x\r\nFrom: a@example.test\r\nTo: b@example.org\r\nTo: c@example.org\r\n"
                 + "References: <0@x>\r\nX-Mailer: y\r\n\r\nbody\r\n";
         DkimSignature signature = parse(signer(DkimAlgorithm.ED25519_SHA256).sign(octets(message), NOW));
-        assertEquals(List.of("from", "to", "to", "references", "from"), signature.signedHeaders());
+        List<String> expected = new ArrayList<>();
+        for (String name : DkimSigner.SIGNED_HEADERS) {
+            int times = name.equals("from") || name.equals("references") ? 2 : name.equals("to") ? 3 : 1;
+            expected.addAll(Collections.nCopies(times, name));
+        }
+        assertEquals(expected, signature.signedHeaders());
+        assertTrue(DkimSigner.SIGNED_HEADERS.contains("sender"), "Sender names who sent it: RFC 5322 section 3.6.2");
+        assertFalse(signature.signedHeaders().contains("received") || signature.signedHeaders().contains("x-mailer"));
+    }
+
+    /** Fields added later, above or below, of a name signed or not present at all: each breaks the signature. */
+    @Test
+    void anAddedOrPrependedSignedFieldBreaksTheSignature() {
+        for (DkimAlgorithm algorithm : DkimAlgorithm.values()) {
+            Buffer signed = signed(algorithm, octets(PLAIN));
+            assertEquals(Status.PASS, verifyOne(signed).status());
+            String text = signed.toString();
+            Map<String, String> forgeries = Map.of(
+                    "a second From", text.replace("From: Alice", "From: Mallory <m@evil.test>\r\nFrom: Alice"),
+                    "a Subject on top", "Subject: Urgent: new bank details\r\n" + text,
+                    "a Reply-To", text.replace("\r\n\r\n", "\r\nReply-To: m@evil.test\r\n\r\n"),
+                    "a Cc", text.replace("\r\n\r\n", "\r\nCc: m@evil.test\r\n\r\n"),
+                    "a Sender", "Sender: m@evil.test\r\n" + text);
+            forgeries.forEach((what, forged) ->
+                    assertEquals(Status.FAIL, verifyOne(Buffer.buffer(forged)).status(), algorithm.tag() + " with " + what + " added"));
+            assertEquals(Status.PASS, verifyOne(Buffer.buffer("Received: from relay\r\nX-Spam: no\r\n" + text)).status(),
+                    "trace and other fields may still be added");
+        }
     }
 
     @Test
-    void anAddedFromBreaksTheSignature() {
-        Buffer signed = signed(DkimAlgorithm.RSA_SHA256, octets(PLAIN));
-        assertEquals(Status.PASS, verifyOne(signed).status());
-        String forged = signed.toString().replace("From: Alice", "From: Mallory <m@evil.test>\r\nFrom: Alice");
-        assertEquals(Status.FAIL, verifyOne(Buffer.buffer(forged)).status());
+    void aKeyOfTheWrongTypeIsRefusedWhenTheSignerIsMade() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DkimSigner(DkimAlgorithm.RSA_SHA256, "example.test", "s", DkimFixtures.ED25519.privateKey()));
+        assertTrue(e.getMessage().contains("does not sign rsa-sha256"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new DkimSigner(DkimAlgorithm.ED25519_SHA256, "example.test", "s", DkimFixtures.RSA.privateKey()));
+        PrivateKey ed448 = KeyPairGenerator.getInstance("Ed448").generateKeyPair().getPrivate();
+        assertThrows(IllegalArgumentException.class, () -> new DkimSigner(DkimAlgorithm.ED25519_SHA256, "example.test", "s", ed448));
+    }
+
+    /** An administrator may write the signing domain as an IDN; d= and the key's DNS name take its A-labels. */
+    @Test
+    void anIdnSigningDomainIsWrittenInItsALabels() {
+        DkimSigner signer = new DkimSigner(DkimAlgorithm.ED25519_SHA256, "Bücher.Example", "ed2026", DkimFixtures.ED25519.privateKey());
+        String message = "From: a@xn--bcher-kva.example\r\nSubject: IDN\r\n\r\nx\r\n";
+        Buffer field = signer.sign(octets(message), NOW);
+        assertEquals("xn--bcher-kva.example", parse(field).domain());
+        Map<String, String> records = Map.of("ed2026._domainkey.xn--bcher-kva.example", DkimFixtures.ED25519.record().toTxt());
+        List<DkimResult> results = DkimFixtures.verify(DkimFixtures.lookup(records), field.copy().appendBuffer(octets(message)));
+        assertEquals(Status.PASS, results.get(0).status(), results.toString());
     }
 
     @Test
@@ -84,11 +133,19 @@ class DkimSignerTest {
         Buffer message = octets(big.toString());
         for (DkimAlgorithm algorithm : DkimAlgorithm.values()) {
             Buffer whole = signer(algorithm).sign(message, NOW);
-            Buffer streamed = signer(algorithm).sign(MessageSource.of(message), NOW)
+            Buffer streamed = signer(algorithm).sign(MessageSource.of(message), message.length(), NOW)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertEquals(whole.toString(), streamed.toString(), "both algorithms sign deterministically");
             assertEquals(Status.PASS, verifyOne(Buffer.buffer().appendBuffer(streamed).appendBuffer(message)).status());
         }
+    }
+
+    @Test
+    void aStoredMessageShorterThanItsSizeFailsTheSignature() {
+        Buffer message = octets(PLAIN);
+        Future<Buffer> signed = signer(DkimAlgorithm.ED25519_SHA256).sign(MessageSource.of(message), message.length() + 1, NOW);
+        assertTrue(signed.failed());
+        assertTrue(signed.cause().getMessage().contains("ended at octet " + message.length()), signed.cause().getMessage());
     }
 
     @Test

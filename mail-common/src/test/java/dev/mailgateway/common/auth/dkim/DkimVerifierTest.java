@@ -7,13 +7,27 @@ import static dev.mailgateway.common.auth.dkim.DkimFixtures.lookup;
 import static dev.mailgateway.common.auth.dkim.DkimFixtures.octets;
 import static dev.mailgateway.common.auth.dkim.DkimFixtures.records;
 import static dev.mailgateway.common.auth.dkim.DkimFixtures.signed;
+import static dev.mailgateway.common.auth.dkim.DkimFixtures.signer;
 import static dev.mailgateway.common.auth.dkim.DkimFixtures.verify;
 import static dev.mailgateway.common.auth.dkim.DkimFixtures.verifyOne;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.RSAPublicKeySpec;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -115,7 +129,8 @@ class DkimVerifierTest {
         assertResult(Status.PERMERROR, "not base64", verifyOne(underField(good.replace("b=AAAA", "b=A*A="))));
         assertResult(Status.PERMERROR, "not base64", verifyOne(underField(good.replace("bh=AAAA", "bh=A"))));
         assertResult(Status.PERMERROR, "canonicalization", verifyOne(underField(good + "; c=loose/simple")));
-        assertResult(Status.PERMERROR, "x= before", verifyOne(underField(good + "; t=200; x=100")));
+        assertResult(Status.PERMERROR, "x= not after", verifyOne(underField(good + "; t=200; x=100")));
+        assertResult(Status.PERMERROR, "x= not after", verifyOne(underField(good + "; t=200; x=200")));
         assertResult(Status.PERMERROR, "l= is not a decimal", verifyOne(underField(good + "; l=" + "9".repeat(40))));
         assertResult(Status.PERMERROR, "given twice", verifyOne(underField(good + "; d=example.test")));
         assertResult(Status.PERMERROR, "d=", verifyOne(underField(good.replace("d=example.test", "d=example..test"))));
@@ -182,7 +197,11 @@ class DkimVerifierTest {
         String longH = "v=1; a=ed25519-sha256; d=example.test; s=ed2026; bh=AAAA; b=AAAA; h=from" + ":to".repeat(200);
         assertResult(Status.PERMERROR, "Over " + DkimSignature.MAX_SIGNED_HEADERS, verifyOne(underField(longH)));
         String hugeHeader = ("X-Junk: " + "j".repeat(990) + "\r\n").repeat(300);
-        List<DkimResult> results = verify(lookup(records()), octets(hugeHeader + PLAIN));
+        assertEquals(List.of(), verify(lookup(records()), octets(hugeHeader + PLAIN)), "no signature: nothing to report");
+        Buffer signedHuge = Buffer.buffer().appendBuffer(signer(DkimAlgorithm.ED25519_SHA256).sign(octets(PLAIN), DkimFixtures.NOW))
+                .appendBuffer(octets(hugeHeader + PLAIN));
+        List<DkimResult> results = verify(lookup(records()), signedHuge);
+        assertEquals(1, results.size(), results.toString());
         assertResult(Status.PERMERROR, "Header section over", results.get(0));
         Buffer hugeKey = signed(DkimAlgorithm.ED25519_SHA256, octets(PLAIN));
         Map<String, String> hostile = Map.of("ed2026._domainkey.example.test", "v=DKIM1; k=ed25519; p=" + "A".repeat(100_000));
@@ -201,5 +220,103 @@ class DkimVerifierTest {
                 assertTrue(result.reason() != null && !result.reason().isEmpty());
             }
         });
+    }
+
+    @Test
+    void aLookupThatGivesNoFutureIsTemperror() {
+        Buffer message = signed(DkimAlgorithm.ED25519_SHA256, octets(PLAIN));
+        assertResult(Status.TEMPERROR, "failed", verify(name -> null, message).get(0));
+    }
+
+    /** Whatever goes wrong in a check, the signature gets a permerror and the others their own results. */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void aCheckThatThrowsIsPermerror_andTheFutureStillSucceeds() {
+        Buffer rsa = signed(DkimAlgorithm.RSA_SHA256, octets(PLAIN));
+        Buffer both = Buffer.buffer().appendBuffer(signer(DkimAlgorithm.ED25519_SHA256).sign(rsa, DkimFixtures.NOW)).appendBuffer(rsa);
+        Map<String, String> records = records();
+        // a lookup breaking its own contract: an answer that is no String makes the check throw a ClassCastException
+        DkimKeyLookup broken = name -> name.startsWith("ed2026.") ? (Future) Future.succeededFuture(42) : Future.succeededFuture(records.get(name));
+        List<DkimResult> results = verify(broken, both);
+        assertResult(Status.PERMERROR, "could not be checked (ClassCastException)", results.get(0));
+        assertEquals(DkimFixtures.DOMAIN, results.get(0).domain(), "the signature's properties are still reported");
+        assertEquals(Status.PASS, results.get(1).status());
+    }
+
+    @Test
+    void nothingIsThrown_evenWhenTheClockOrTheCallerIsBroken() {
+        Clock broken = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                throw new DateTimeException("clock unavailable");
+            }
+        };
+        Buffer message = handSigned(DkimAlgorithm.ED25519_SHA256, octets(PLAIN), ED_TAGS + " x=" + (DkimFixtures.NOW.getEpochSecond() + 60) + ";");
+        Future<List<DkimResult>> results = new DkimVerifier(lookup(records()), broken).verify(message);
+        assertResult(Status.PERMERROR, "could not be checked (DateTimeException)", results.result().get(0));
+        Future<List<DkimResult>> none = new DkimVerifier(lookup(records()), DkimFixtures.CLOCK).verify(null);
+        assertTrue(none.succeeded());
+        assertResult(Status.PERMERROR, "could not be checked", none.result().get(0));
+    }
+
+    @Test
+    void rsaKeysWithAHugePublicExponentArePermerror() throws Exception {
+        RSAPublicKey ours = (RSAPublicKey) DkimFixtures.RSA.publicKey();
+        BigInteger hugeExponent = BigInteger.ONE.shiftLeft(DkimVerifier.MAX_RSA_EXPONENT_BITS).add(BigInteger.ONE); // 34 bits
+        PublicKey huge = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(ours.getModulus(), hugeExponent));
+        Buffer message = signed(DkimAlgorithm.RSA_SHA256, octets(PLAIN));
+        Map<String, String> records = Map.of("rsa2026._domainkey.example.test", DkimKeyRecord.of(huge).toTxt());
+        assertResult(Status.PERMERROR, "RSA public exponent of 34 bits", verify(lookup(records), message).get(0));
+        BigInteger f5 = BigInteger.ONE.shiftLeft(32).add(BigInteger.ONE);
+        PublicKey fermat = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(ours.getModulus(), f5));
+        Map<String, String> allowed = Map.of("rsa2026._domainkey.example.test", DkimKeyRecord.of(fermat).toTxt());
+        assertResult(Status.FAIL, "Signature did not verify", verify(lookup(allowed), message).get(0));
+    }
+
+    /**
+     * RFC 6376 section 3.5: b= may stand anywhere among the tags and be folded anywhere; section 3.7
+     * removes its value, folding included, and keeps the rest of the field as it stands.
+     */
+    @Test
+    void aFoldedBAmidTheTagsVerifies_simpleAndRelaxed() throws Exception {
+        for (Canonicalization c : Canonicalization.values()) {
+            String name = c.name().toLowerCase(Locale.ROOT);
+            Buffer message = bAmidTheTags(name);
+            assertEquals(Status.PASS, verifyOne(message).status(), name + ": " + verifyOne(message));
+            assertEquals(Status.FAIL, verifyOne(Buffer.buffer(message.toString().replace("Lunch", "Brunch"))).status(), name);
+        }
+    }
+
+    private static Buffer bAmidTheTags(String canonicalization) throws Exception {
+        MessageSplitter splitter = new MessageSplitter();
+        BodyHasher body = Canonicalization.fromTag(canonicalization).orElseThrow().bodyHasher(DkimAlgorithm.sha256(), -1);
+        body.update(splitter.feed(octets(PLAIN)));
+        String before = "DKIM-Signature: v=1; a=ed25519-sha256; b=";
+        String after = ";\r\n\tc=" + canonicalization + "/" + canonicalization + "; d=example.test; s=ed2026;\r\n h=from:to:subject; bh="
+                + Base64.getEncoder().encodeToString(body.finish().hash());
+        byte[] data = splitter.headers().signedData(List.of("from", "to", "subject"), Canonicalization.fromTag(canonicalization).orElseThrow(),
+                (before + after).getBytes(StandardCharsets.ISO_8859_1));
+        String b = Base64.getEncoder().encodeToString(DkimAlgorithm.ED25519_SHA256.sign(DkimFixtures.ED25519.privateKey(), data));
+        String folded = b.substring(0, 30) + "\r\n\t " + b.substring(30, 60) + " \r\n  " + b.substring(60);
+        return octets(before + folded + after + "\r\n" + PLAIN);
+    }
+
+    /** RFC 6376 section 5.4.2: a name in h= that selects no field signs its absence; adding the field breaks the signature. */
+    @Test
+    void aSignedAbsentFieldAddedLaterFails() {
+        Buffer message = handSigned(DkimAlgorithm.ED25519_SHA256, octets(PLAIN), ED_TAGS.replace("h=from:to:subject", "h=from:to:subject:reply-to"));
+        assertEquals(Status.PASS, verifyOne(message).status());
+        String added = message.toString().replace("Subject: Lunch\r\n", "Subject: Lunch\r\nReply-To: m@evil.test\r\n");
+        assertResult(Status.FAIL, "Signature did not verify", verifyOne(Buffer.buffer(added)));
     }
 }
