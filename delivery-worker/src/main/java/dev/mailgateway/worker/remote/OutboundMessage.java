@@ -42,7 +42,7 @@ public record OutboundMessage(String queueId, String sender, List<Recipient> rec
         if (offset >= size) {
             return Future.succeededFuture(false);
         }
-        return body.read(offset, (int) Math.min(SmtpClientConnection.CHUNK, size - offset)).compose(chunk -> {
+        return body.read(offset, (int) Math.min(MessageSource.CHUNK, size - offset)).compose(chunk -> {
             if (chunk.getByteBuf().forEachByte(octet -> octet >= 0) >= 0) {
                 return Future.succeededFuture(true);
             }

@@ -27,9 +27,6 @@ import dev.mailgateway.common.store.MessageSource;
  */
 final class SmtpClientConnection {
 
-    /** Octets read from the store per round trip while streaming a message's data. */
-    static final int CHUNK = 64 * 1024;
-
     private final Vertx vertx;
     private final NetSocket socket;
     private final LineDecoder lines = new LineDecoder(SmtpReply.MAX_LINE_LENGTH + 2);
@@ -110,7 +107,8 @@ final class SmtpClientConnection {
 
         /** The chunk of the body at {@code offset}; an empty one past its end. */
         static Future<Buffer> read(MessageSource body, long size, long offset) {
-            return offset >= size ? Future.succeededFuture(Buffer.buffer()) : body.read(offset, (int) Math.min(CHUNK, size - offset));
+            return offset >= size ? Future.succeededFuture(Buffer.buffer())
+                    : body.read(offset, (int) Math.min(MessageSource.CHUNK, size - offset));
         }
 
         void send(long offset, Future<Buffer> chunk) {

@@ -12,7 +12,7 @@ import dev.mailgateway.common.store.MessageSource;
 /** A body stored before its 8-bit flag existed is read through, chunk by chunk, before it is relayed. */
 class OutboundMessageTest {
 
-    private static final int SIZE = 3 * SmtpClientConnection.CHUNK + 17;
+    private static final int SIZE = 3 * MessageSource.CHUNK + 17;
 
     @Test
     void anOctetAbove127InAnyChunkIsFound() {
@@ -21,7 +21,7 @@ class OutboundMessageTest {
         body[SIZE - 1] = (byte) 0xe9;
         assertTrue(OutboundMessage.hasEightBitOctets(MessageSource.of(Buffer.buffer(body)), SIZE).result(), "in the last, short chunk");
         body[SIZE - 1] = 'a';
-        body[2 * SmtpClientConnection.CHUNK] = (byte) 0x80;
+        body[2 * MessageSource.CHUNK] = (byte) 0x80;
         assertTrue(OutboundMessage.hasEightBitOctets(MessageSource.of(Buffer.buffer(body)), SIZE).result(), "first octet of the third chunk");
     }
 }

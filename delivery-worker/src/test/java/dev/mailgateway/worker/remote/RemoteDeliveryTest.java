@@ -28,6 +28,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.envelope.QueueId;
+import dev.mailgateway.common.store.MessageSource;
 import dev.mailgateway.common.testing.LocalStack;
 import dev.mailgateway.common.testing.SmtpSink;
 import dev.mailgateway.worker.RemotePeers;
@@ -286,7 +287,7 @@ class RemoteDeliveryTest {
         Remote eightBitMime = remoteWithOneMx();
         Remote sevenBit = remoteWithOneMx();
         sevenBit.sink().extensions(List.of("PIPELINING", "SIZE 52428800", "ENHANCEDSTATUSCODES"));
-        byte[] large = largeMessageWithDotsAtChunkEdges(5 * SmtpClientConnection.CHUNK + 123);
+        byte[] large = largeMessageWithDotsAtChunkEdges(5 * MessageSource.CHUNK + 123);
         String sender = fixture.account();
         Envelope toEightBitMime = envelope(sender, List.of(Envelope.Recipient.of("u@" + eightBitMime.domain())), Instant.now());
         WorkerFixture.publish(toEightBitMime, large, null);
@@ -313,7 +314,7 @@ class RemoteDeliveryTest {
             message[i - 2] = '\r';
             message[i - 1] = '\n';
         }
-        for (int edge = SmtpClientConnection.CHUNK; edge < size - 4; edge += SmtpClientConnection.CHUNK) {
+        for (int edge = MessageSource.CHUNK; edge < size - 4; edge += MessageSource.CHUNK) {
             // a line ending just before the boundary, a dot as the last octet of the chunk, another as the first of the next
             message[edge - 3] = '\r';
             message[edge - 2] = '\n';

@@ -32,7 +32,7 @@ import dev.mailgateway.common.store.MessageSource;
  */
 class SmtpClientConnectionTest {
 
-    private static final long SIZE = 40L * SmtpClientConnection.CHUNK;
+    private static final long SIZE = 40L * MessageSource.CHUNK;
 
     private Vertx vertx;
     private NetClient client;
@@ -79,7 +79,7 @@ class SmtpClientConnectionTest {
     void aBodyTheStoreCannotHandOutIsNeverTerminated() throws Exception {
         serve((socket, octets) -> {
         });
-        MessageSource failing = (offset, length) -> offset < 3L * SmtpClientConnection.CHUNK ? ascii().read(offset, length)
+        MessageSource failing = (offset, length) -> offset < 3L * MessageSource.CHUNK ? ascii().read(offset, length)
                 : Future.failedFuture(new IllegalStateException("store unavailable"));
         Outcome outcome = streamTo(failing);
         assertInstanceOf(RelayClient.Stop.class, outcome.failure());
@@ -93,7 +93,7 @@ class SmtpClientConnectionTest {
     void aBodyShorterThanItsSizeIsOurFailureNotATruncatedMessage() throws Exception {
         serve((socket, octets) -> {
         });
-        MessageSource shortBody = (offset, length) -> offset < 2L * SmtpClientConnection.CHUNK ? ascii().read(offset, length)
+        MessageSource shortBody = (offset, length) -> offset < 2L * MessageSource.CHUNK ? ascii().read(offset, length)
                 : Future.succeededFuture(Buffer.buffer());
         Outcome outcome = streamTo(shortBody);
         assertInstanceOf(RelayClient.Stop.class, outcome.failure());

@@ -7,6 +7,12 @@ import io.vertx.core.buffer.Buffer;
 @FunctionalInterface
 public interface MessageSource {
 
+    /**
+     * Octets asked for per read by those streaming a whole message (relay DATA, DKIM signing): one
+     * {@link MessageBodies#READ_RANGE} round trip, few enough to hold one per message in flight.
+     */
+    int CHUNK = 64 * 1024;
+
     /** Up to {@code length} bytes from {@code offset} (0-based); fewer only at the end. */
     Future<Buffer> read(long offset, int length);
 
