@@ -3,6 +3,8 @@ package dev.mailgateway.common.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -30,26 +32,39 @@ public class LocalStack implements QuarkusTestResourceLifecycleManager {
         if (started) {
             return;
         }
+        runDeployScript("deploy/local/up", "infra");
+        started = true;
+    }
+
+    /**
+     * Installs the independent implementations the interoperability tests drive (Debian's dkimpy) when
+     * they are missing, as {@link #ensureInfrastructure} installs PostgreSQL: {@code ./mvnw verify} works
+     * on a fresh machine.
+     */
+    public static void ensureTestTools() {
+        runDeployScript("deploy/local/test-tools");
+    }
+
+    private static void runDeployScript(String script, String... arguments) {
         Path root = repositoryRoot();
+        List<String> command = new ArrayList<>(List.of(root.resolve(script).toString()));
+        command.addAll(List.of(arguments));
+        String name = String.join(" ", command).substring(root.toString().length() + 1);
         try {
-            Process up = new ProcessBuilder(root.resolve("deploy/local/up").toString(), "infra")
-                    .directory(root.toFile())
-                    .inheritIO()
-                    .start();
-            if (!up.waitFor(START_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                up.destroyForcibly();
-                throw new IllegalStateException("deploy/local/up infra did not finish in " + START_TIMEOUT_MINUTES + " minutes");
+            Process process = new ProcessBuilder(command).directory(root.toFile()).inheritIO().start();
+            if (!process.waitFor(START_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(name + " did not finish in " + START_TIMEOUT_MINUTES + " minutes");
             }
-            if (up.exitValue() != 0) {
-                throw new IllegalStateException("deploy/local/up infra failed with exit code " + up.exitValue());
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(name + " failed with exit code " + process.exitValue());
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run deploy/local/up", e);
+            throw new IllegalStateException("cannot run " + name, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        started = true;
     }
 
     /** The checkout's top folder: the nearest parent of the working directory holding deploy/local/up. */

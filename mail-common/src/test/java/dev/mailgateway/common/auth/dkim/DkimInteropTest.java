@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import io.vertx.core.json.JsonObject;
 
 import dev.mailgateway.common.auth.dkim.DkimResult.Status;
 import dev.mailgateway.common.store.MessageSource;
+import dev.mailgateway.common.testing.LocalStack;
 
 /**
  * Interoperability with an independent implementation: dkimpy, Debian's
@@ -38,8 +40,9 @@ import dev.mailgateway.common.store.MessageSource;
  * src/test/python/dkimpy_interop.py with the key records handed over, no DNS.
  * Mail we sign passes in dkimpy, mail dkimpy signs (both algorithms, relaxed
  * and simple) passes in ours, and one changed body octet or signed field
- * fails in both, as does a signed field added (oversigning). Without
- * python3-dkim this test fails: .ci/run installs it.
+ * fails in both, as does a signed field added (oversigning). dkimpy is
+ * installed first when missing (deploy/local/test-tools); without it the
+ * test fails, it never skips.
  *
  * <p>dkimpy's input, output and errors go through files, not pipes: a
  * process that stops reading or writing cannot block the test, which gives
@@ -47,6 +50,11 @@ import dev.mailgateway.common.store.MessageSource;
  */
 @Timeout(value = 2 * DkimInteropTest.DKIMPY_SECONDS, unit = TimeUnit.SECONDS)
 class DkimInteropTest {
+
+    @BeforeAll
+    static void dkimpyInstalled() {
+        LocalStack.ensureTestTools();
+    }
 
     /** Debian's interpreter, the one python3-dkim is installed for (a pyenv python3 first on PATH lacks it). */
     private static final String PYTHON = "/usr/bin/python3";
