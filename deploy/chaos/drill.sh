@@ -89,7 +89,7 @@ accepted_between() {
 # ($DRILL/times.log), from SINCE (epoch seconds) on, and when it began: "SECONDS START"
 longest_gap() {
   sort -n -k2 "$DRILL/times.log" | awk -v since="${1:-0}" '
-    $2 >= since { if (prev && $2 - prev > gap) { gap = $2 - prev; start = prev } prev = $2 }
+    { if ($2 >= since && prev && $2 - prev > gap) { gap = $2 - prev; start = prev } prev = $2 }
     END { printf "%.1f %.3f\n", gap, start }'
 }
 
@@ -126,7 +126,9 @@ start_instance() {
 stop_instances() {
   local pid_file
   for pid_file in "$DRILL"/*-2.pid; do
-    [ -f "$pid_file" ] && { kill "$(cat "$pid_file")" 2>/dev/null || true; rm -f "$pid_file"; }
+    [ -f "$pid_file" ] || continue
+    kill "$(cat "$pid_file")" 2>/dev/null || true
+    rm -f "$pid_file"
   done
 }
 

@@ -59,15 +59,18 @@ pg_initdb() {
   as_postgres "$PG_BIN/initdb" -D "$1" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
 }
 
-# pg_start NAME DIR PORT: the server on DIR listening on 127.0.0.1:PORT; its pid in run/NAME.pid
+# pg_start NAME DIR PORT: the server on DIR listening on 127.0.0.1:PORT; its pid in run/NAME.pid, its
+# log in log/NAME.log (not in DIR: a base backup or pg_rewind would copy the other instance's log over it)
 pg_start() {
-  local name=$1 dir=$2 port=$3
+  local name=$1 dir=$2 port=$3 log="$LOGS/$1.log"
+  [ -L "$log" ] && rm -f "$log"
+  touch "$log"
+  chown postgres "$log"
   # TCP only: a Unix socket path under a deep checkout can pass the 107-byte limit
-  as_postgres "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 120 \
+  as_postgres "$PG_BIN/pg_ctl" -D "$dir" -l "$log" -w -t 120 \
     -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c track_commit_timestamp=on" start >/dev/null \
-    || die "$name did not start (see $dir/server.log)"
+    || die "$name did not start (see $log)"
   head -n 1 "$dir/postmaster.pid" > "$RUN/$name.pid"
-  ln -sf "$dir/server.log" "$LOGS/$name.log"
 }
 
 # pg_stop NAME DIR: a fast shutdown (sessions ended, transactions rolled back, a checkpoint written)
@@ -105,18 +108,26 @@ pg_node_role() {
   esac
 }
 
-# pg_running_primary: the node that runs as primary, if one does
+# pg_running_primary: the node that runs as primary, if one does; two that both take writes stop the
+# script, for an operator to decide which one's data to keep
 pg_running_primary() {
-  local node
+  local node primaries=''
   for node in $PG_NODES; do
-    if [ "$(pg_node_role "$node")" = primary ]; then echo "$node"; return; fi
+    if [ "$(pg_node_role "$node")" = primary ]; then primaries="$primaries${primaries:+ }$node"; fi
   done
+  case "$primaries" in
+    *' '*) die "postgresql-${primaries% *} and -${primaries#* } both run as primary: stop the one whose data is older" ;;
+  esac
+  echo "$primaries"
 }
 
-# pg_timeline NODE: the timeline of its last checkpoint; a promotion starts a new one, so after a
-# failover the promoted node's is the higher
+# pg_timeline NODE: the newest timeline its data has seen. A promotion starts a new one and writes its
+# history file into pg_wal at once (the control file learns it only at the next checkpoint), so after a
+# failover the promoted node's is the higher.
 pg_timeline() {
-  "$PG_BIN/pg_controldata" "$(pg_node_data "$1")" 2>/dev/null | awk -F: '/Latest checkpoint.s TimeLineID/ { gsub(/ /, "", $2); print $2 }'
+  local newest
+  newest=$(cd "$(pg_node_data "$1")/pg_wal" && find . -maxdepth 1 -name '*.history' -printf '%f\n' | sort | tail -n 1)
+  if [ -n "$newest" ]; then echo $(( 16#${newest%.history} )); else echo 1; fi
 }
 
 # pg_stopped_primary: of the stopped nodes that were primary when they stopped (no standby.signal),
@@ -126,7 +137,10 @@ pg_stopped_primary() {
   for node in $PG_NODES; do
     [ -f "$(pg_node_data "$node")/PG_VERSION" ] && [ ! -f "$(pg_node_data "$node")/standby.signal" ] || continue
     timeline=$(pg_timeline "$node")
-    if [ "${timeline:-0}" -gt "$best_timeline" ]; then best=$node best_timeline=${timeline:-0}; fi
+    # the same timeline on both: neither was promoted past the other, and taking either could drop the
+    # other's acknowledged commits
+    [ "$timeline" = "$best_timeline" ] && die "postgresql-$best and -$node were both primary on timeline $timeline: start the one to keep by hand"
+    if [ "$timeline" -gt "$best_timeline" ]; then best=$node best_timeline=$timeline; fi
   done
   echo "$best"
 }
@@ -139,8 +153,9 @@ pg_follow() {
   dir=$(pg_node_data "$node")
   source="host=127.0.0.1 port=$(pg_node_port "$primary") user=postgres dbname=postgres"
   # a just promoted primary names its new timeline in its control file only at its next checkpoint,
-  # and pg_rewind reads it there
-  pg_node_sql "$primary" checkpoint >/dev/null
+  # and pg_rewind reads it there; without it pg_rewind finds nothing to do and the standby cannot follow
+  psql -X -q -h 127.0.0.1 -p "$(pg_node_port "$primary")" -U postgres -d postgres -c checkpoint \
+    || die "postgresql-$node: no checkpoint on postgresql-$primary to rewind to"
   if [ -f "$dir/PG_VERSION" ] && [ ! -f "$dir/standby.signal" ]; then
     say "postgresql-$node: rewinding to follow postgresql-$primary"
     as_postgres "$PG_BIN/pg_rewind" -D "$dir" --source-server="$source" >"$LOGS/postgresql-$node-rewind.log" 2>&1 \
@@ -178,7 +193,9 @@ start_postgresql_cluster() {
   if [ -z "$primary" ]; then
     primary=$(pg_stopped_primary)
     if [ -z "$primary" ]; then
-      [ -f "$(pg_node_data 1)/PG_VERSION" ] && die "the cluster's PostgreSQL data holds no primary, only standbys: deploy/local/down --purge starts afresh"
+      for node in $PG_NODES; do
+        [ -f "$(pg_node_data "$node")/PG_VERSION" ] && die "the cluster's PostgreSQL data holds no primary, only standbys: deploy/local/down --purge starts afresh"
+      done
       primary=1
       pg_initdb "$(pg_node_data 1)"
       pg_cluster_settings "$(pg_node_data 1)"
@@ -199,9 +216,12 @@ start_postgresql_cluster() {
   done
   start_haproxy
   wait_for 60 pg_standby_synchronous "$primary" || die "no standby streams synchronously from postgresql-$primary (see $LOGS/postgresql-*.log)"
-  wait_for 30 psql_admin -c 'select 1' >/dev/null || die "PostgreSQL does not answer through HAProxy on $PG_PORT (see $LOGS/haproxy.log)"
+  # HAProxy 2.6 starts with every server up until its first check: wait until it leads to the primary
+  wait_for 30 primary_behind_proxy || die "PostgreSQL's primary does not answer through HAProxy on $PG_PORT (see $LOGS/haproxy.log)"
   create_databases
 }
+
+primary_behind_proxy() { [ "$(psql_admin -Atc 'select not pg_is_in_recovery()' 2>/dev/null)" = t ]; }
 
 # pg_standby_synchronous PRIMARY: a standby streams from PRIMARY and its commits wait for it
 pg_standby_synchronous() {
@@ -240,8 +260,9 @@ defaults
 listen postgresql
   bind 127.0.0.1:$PG_PORT
   option external-check
-  external-check path "/usr/bin:/bin"
-  external-check command $ROOT/deploy/local/pg-primary-check
+  # PostgreSQL's own psql first, not Debian's wrapper script: the check runs a few times a second
+  external-check path "$PG_BIN:/usr/bin:/bin"
+  external-check command "$ROOT/deploy/local/pg-primary-check"
   balance first
   default-server inter 1s fastinter 250ms downinter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
 $servers
@@ -256,11 +277,10 @@ CFG
 # prints the node promoted
 promote_standby() {
   local node
+  [ -z "$(pg_running_primary)" ] || die "a primary still runs: a second one would split the data"
   for node in $PG_NODES; do
     if [ "$(pg_node_role "$node")" = standby ]; then
       as_postgres "$PG_BIN/pg_ctl" -D "$(pg_node_data "$node")" -w promote >/dev/null || die "postgresql-$node: promotion failed"
-      # its new timeline into the control file now (pg_stopped_primary and pg_rewind read it there)
-      pg_node_sql "$node" checkpoint >/dev/null
       echo "$node"
       return
     fi

@@ -27,6 +27,14 @@ class SqlPoolTimerNoiseTest {
     }
 
     @Test
+    void theSameFailOutsideATimerIsKept() {
+        assertTrue(filter.isLoggable(uncaught(exception("Result is already complete",
+                frame("io.vertx.core.Promise", "fail"),
+                frame("io.vertx.sqlclient.impl.pool.SqlConnectionPool", "lambda$execute$9"),
+                frame("io.vertx.core.impl.future.FutureImpl$4", "onSuccess")))));
+    }
+
+    @Test
     void anotherFailureOfThePoolIsKept() {
         assertTrue(filter.isLoggable(uncaught(exception("Connection refused",
                 frame("io.vertx.core.Promise", "fail"),
