@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by up, down and accounts: where things live and how to wait for them.
 # Sourced, not run.
 
@@ -125,4 +126,20 @@ mvnw() { "$ROOT/mvnw" -B -q "$@"; }
 # pid file; a stack started with up --cluster has several, so it refuses to run there
 single_node_only() {
   if cluster_mode; then die "$1 needs the single-node stack, and this one runs as a cluster: deploy/local/down, then run it again"; fi
+}
+
+# json_string VALUE: VALUE as a JSON string, escaped
+json_string() { python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"; }
+
+# admin_call METHOD URL [BODY]: one call to an admin API with the admin token; prints the answer's body,
+# or on an error status the server's answer to stderr, and exits non-zero
+admin_call() {
+  local out status
+  out=$(mktemp)
+  status=$(curl -sS -o "$out" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $(admin_token)" \
+    -H 'Content-Type: application/json' ${3:+--data "$3"} "$2") || { rm -f "$out"; die "no answer from $2"; }
+  case "$status" in
+    2??) cat "$out"; rm -f "$out" ;;
+    *) cat "$out" >&2; echo >&2; rm -f "$out"; die "HTTP $status" ;;
+  esac
 }

@@ -27,6 +27,17 @@ public interface MailConfig {
 
     Health health();
 
+    Dkim dkim();
+
+    interface Dkim {
+        /**
+         * Base64 of 32 bytes ({@code head -c 32 /dev/urandom | base64}) that seals the DKIM private keys
+         * in the database ({@link dev.mailgateway.common.secret.SecretBox}); pop3-access creates keys
+         * under it, the worker signs with them. Unset: no key can be created, and mail is not signed.
+         */
+        Optional<String> key();
+    }
+
     interface Health {
         /**
          * An event loop that has run no task for this long makes /q/health/live DOWN, so the

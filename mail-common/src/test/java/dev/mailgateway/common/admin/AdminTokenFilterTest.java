@@ -74,6 +74,10 @@ class AdminTokenFilterTest {
             public Health health() {
                 throw new UnsupportedOperationException("the filter reads only the token");
             }
+
+            public Dkim dkim() {
+                throw new UnsupportedOperationException("the filter reads only the token");
+            }
         });
     }
 

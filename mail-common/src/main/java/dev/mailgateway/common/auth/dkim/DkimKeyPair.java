@@ -1,10 +1,14 @@
 package dev.mailgateway.common.auth.dkim;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 
 /**
  * A new signing key and the key record to publish for it. Keeping the private
@@ -29,6 +33,34 @@ public record DkimKeyPair(DkimAlgorithm algorithm, PrivateKey privateKey, Public
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("Java 17 has RSA and Ed25519", e);
         }
+    }
+
+    /**
+     * A pair as stored: the private key's PKCS#8 encoding and the public key's SubjectPublicKeyInfo
+     * ({@link PrivateKey#getEncoded()}, {@link PublicKey#getEncoded()}).
+     *
+     * @throws IllegalArgumentException when they are no keys of that algorithm
+     */
+    public static DkimKeyPair decode(DkimAlgorithm algorithm, byte[] pkcs8, byte[] spki) {
+        try {
+            return new DkimKeyPair(algorithm, keyFactory(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8)),
+                    decodePublic(algorithm, spki));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a stored " + algorithm.tag() + " private key", e);
+        }
+    }
+
+    /** A stored public key (its SubjectPublicKeyInfo); @throws IllegalArgumentException when it is none of that algorithm */
+    public static PublicKey decodePublic(DkimAlgorithm algorithm, byte[] spki) {
+        try {
+            return keyFactory(algorithm).generatePublic(new X509EncodedKeySpec(spki));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a stored " + algorithm.tag() + " public key", e);
+        }
+    }
+
+    private static KeyFactory keyFactory(DkimAlgorithm algorithm) throws NoSuchAlgorithmException {
+        return KeyFactory.getInstance(algorithm == DkimAlgorithm.RSA_SHA256 ? "RSA" : "Ed25519");
     }
 
     /** The record to publish at {@code selector._domainkey.domain}. */
