@@ -14,10 +14,14 @@ public interface DeliveryConfig {
     Dns dns();
 
     interface Dns {
-        /** Resolvers as {@code host:port}, tried in order; unset: the system resolver (/etc/resolv.conf). */
+        /**
+         * Recursive resolvers as {@code ip}, {@code ip:port} or {@code [ipv6]:port} (IP literals), tried in order;
+         * unset: the servers of /etc/resolv.conf. Read by the worker's one
+         * {@link dev.mailgateway.common.dns.DnsResolver}, which caches answers for their TTLs (RFC 2308 for negative ones).
+         */
         Optional<List<String>> servers();
 
-        /** One query's wait before the next resolver is asked. */
+        /** One query's wait, over UDP and the TCP retry of a truncated answer, before the next resolver is asked. */
         @WithDefault("5s")
         Duration timeout();
     }
