@@ -538,7 +538,7 @@ class KubernetesManifestsTest {
             Container container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
             container.getEnvFrom().forEach(from -> assertTrue(configMaps.contains(from.getConfigMapRef().getName())));
             container.getEnv().stream().filter(e -> e.getValueFrom() != null).forEach(e ->
-                    assertTrue(Set.of("mail-admin", "mail-db-app", "pop3-apop").contains(e.getValueFrom().getSecretKeyRef().getName()), e.getName()));
+                    assertTrue(Set.of("mail-admin", "mail-db-app", "pop3-apop", "mail-dkim").contains(e.getValueFrom().getSecretKeyRef().getName()), e.getName()));
         }
         long maxMessage = Long.parseLong(base(ConfigMap.class).get(0).getData().get("SMTP_MAX_MESSAGE_SIZE"));
         long maxRecord = custom("KafkaTopic", "mail.inbound").yaml().path("spec").path("config").path("max.message.bytes").asLong();

@@ -40,6 +40,15 @@ public class MxResolver {
     static final SmtpReply MX_IS_US = SmtpReply.of(554, "5.4.6", "mail loops back to myself: an MX host of the domain is this gateway");
     static final SmtpReply LOOKUP_FAILED = SmtpReply.of(451, "4.4.3", "DNS lookup failed, will try again");
 
+    /**
+     * MX hosts of one domain looked up, best first: a domain may publish thousands (a 64 KiB answer over
+     * TCP), each costing two queries and a hop to try. Postfix stops at 5 addresses
+     * (smtp_mx_address_limit); real domains publish a handful of MX hosts.
+     */
+    static final int MX_HOST_LIMIT = 10;
+    /** Addresses of those hosts tried in one attempt, best first (Postfix's smtp_mx_address_limit is 5). */
+    static final int MX_ADDRESS_LIMIT = 20;
+
     private final DnsResolver dns;
     private final String ownHostName;
 
@@ -71,6 +80,9 @@ public class MxResolver {
         int ownPreference = records.stream().filter(r -> r.exchange().equals(ownHostName))
                 .mapToInt(MxHost::preference).min().orElse(Integer.MAX_VALUE);
         List<String> hosts = ordered(records.stream().filter(r -> r.preference() < ownPreference).toList());
+        if (hosts.size() > MX_HOST_LIMIT) {
+            hosts = hosts.subList(0, MX_HOST_LIMIT);
+        }
         if (hosts.isEmpty()) {
             return Future.succeededFuture(new Route.Unroutable(MX_IS_US));
         }
@@ -78,6 +90,9 @@ public class MxResolver {
         return Future.all(lookups).map(done -> {
             List<NextHop> hops = new ArrayList<>();
             lookups.forEach(lookup -> hops.addAll(lookup.result().hops()));
+            if (hops.size() > MX_ADDRESS_LIMIT) {
+                hops.subList(MX_ADDRESS_LIMIT, hops.size()).clear();
+            }
             return hops.isEmpty() ? new Route.Unroutable(LOOKUP_FAILED.withText("no address found for any MX host of the domain"))
                     : new Route.Hosts(hops);
         });

@@ -57,6 +57,21 @@ class MxResolverTest {
     }
 
     @Test
+    void aHostileMxSetIsCutToTheBestHostsAndAddresses() {
+        for (int i = 0; i < 500; i++) {
+            zone.mx("many.test", i, "mx" + i + ".many.test").a("mx" + i + ".many.test", "192.0.2." + (i % 250 + 1))
+                    .a("mx" + i + ".many.test", "198.51.100." + (i % 250 + 1)).a("mx" + i + ".many.test", "2001:db8::" + Integer.toHexString(i + 1));
+        }
+        List<NextHop> hops = hosts("many.test");
+        assertEquals(MxResolver.MX_ADDRESS_LIMIT, hops.size());
+        assertEquals("mx0.many.test", hops.get(0).hostName(), "the best preference first");
+        assertTrue(hops.stream().allMatch(hop -> Integer.parseInt(hop.hostName().substring(2, hop.hostName().indexOf('.'))) < MxResolver.MX_HOST_LIMIT),
+                "no host below the best " + MxResolver.MX_HOST_LIMIT);
+        assertEquals(1, zone.queries("mx" + (MxResolver.MX_HOST_LIMIT - 1) + ".many.test", 1), "the last host within the limit is looked up");
+        assertEquals(0, zone.queries("mx" + MxResolver.MX_HOST_LIMIT + ".many.test", 1), "the hosts past it never are");
+    }
+
+    @Test
     void noMxMeansTheDomainItself() {
         zone.a("implicit.test", "192.0.2.3");
         assertEquals(List.of(new NextHop("implicit.test", "192.0.2.3")), hosts("implicit.test"));

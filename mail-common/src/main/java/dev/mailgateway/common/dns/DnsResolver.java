@@ -143,6 +143,19 @@ public final class DnsResolver implements AutoCloseable {
         this(vertx, settings, InstantSource.system());
     }
 
+    /**
+     * The servers of /etc/resolv.conf, read once, here at start-up: Netty's platform provider reads the
+     * file again every five minutes on whichever thread asks, and that would be an event loop.
+     */
+    private static List<InetSocketAddress> systemServers() {
+        DnsServerAddressStream stream = DnsServerAddressStreamProviders.platformDefault().nameServerAddressStream("");
+        List<InetSocketAddress> servers = new ArrayList<>();
+        for (int i = 0; i < stream.size(); i++) {
+            servers.add(stream.next());
+        }
+        return servers;
+    }
+
     /** With the clock the cache reads TTLs against (tests use a fake one). */
     DnsResolver(Vertx vertx, Settings settings, InstantSource clock) {
         this.vertx = vertx;
@@ -151,8 +164,8 @@ public final class DnsResolver implements AutoCloseable {
         this.maxTtlSeconds = settings.maxTtl().toSeconds();
         this.maxNegativeTtlSeconds = settings.maxNegativeTtl().toSeconds();
         this.cache = new AnswerCache<>(settings.cacheOctets());
-        this.servers = settings.servers().isEmpty() ? DnsServerAddressStreamProviders.platformDefault()
-                : new SequentialDnsServerAddressStreamProvider(settings.servers().stream().map(DnsResolver::server).toList());
+        this.servers = new SequentialDnsServerAddressStreamProvider(settings.servers().isEmpty() ? systemServers()
+                : settings.servers().stream().map(DnsResolver::server).toList());
         VertxInternal internal = (VertxInternal) vertx;
         Transport transport = internal.transport();
         ChannelFactory<?> streams = transport.channelFactory(false);
