@@ -85,6 +85,9 @@ accepted_between() {
   awk -v from="$1" -v to="$2" '$2 >= from && (to == "end" || $2 < to) { n++ } END { print n + 0 }' "$DRILL/times.log"
 }
 
+# seconds_between FROM [TO]: the seconds from FROM to TO (epoch seconds; TO: now), one decimal
+seconds_between() { awk -v from="$1" -v to="${2:-$(date +%s.%N)}" 'BEGIN { printf "%.1f", to - from }'; }
+
 # longest_gap [SINCE]: the longest time in seconds between two consecutive 250s of the load's --times file
 # ($DRILL/times.log), from SINCE (epoch seconds) on, and when it began: "SECONDS START"
 longest_gap() {

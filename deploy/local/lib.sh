@@ -107,6 +107,18 @@ admin_token() {
   fi
 }
 
+# The key that seals DKIM private keys (mail.dkim.key): MAIL_DKIM_KEY if given, else one made once for
+# this checkout, so that deploy/local/dkim works on the local stack as it comes
+dkim_sealing_key() {
+  if [ -n "${MAIL_DKIM_KEY:-}" ]; then
+    printf '%s' "$MAIL_DKIM_KEY"
+  else
+    mkdir -p "$LOCAL"
+    [ -s "$LOCAL/dkim-key" ] || (umask 077; head -c 32 /dev/urandom | base64 > "$LOCAL/dkim-key")
+    tr -d '[:space:]' < "$LOCAL/dkim-key"
+  fi
+}
+
 # sql QUERY: one query against the local mail store, unaligned rows
 sql() { PGPASSWORD=mail psql -h 127.0.0.1 -p "$PG_PORT" -U mail -d mail -Atc "$1"; }
 # mailbox_count ADDRESS: the messages in that account's mailbox
@@ -131,12 +143,21 @@ single_node_only() {
 # json_string VALUE: VALUE as a JSON string, escaped
 json_string() { python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"; }
 
+# url_segment VALUE: VALUE as one percent-encoded path segment of a URL, so that a "/", "#", "?" or ".."
+# in an address, domain or selector cannot point the call at another resource
+url_segment() {
+  python3 -c 'import sys, urllib.parse
+s = sys.argv[1]
+sys.exit("not a name: %r" % s) if s in ("", ".", "..") else print(urllib.parse.quote(s, safe=""))' "$1"
+}
+
 # admin_call METHOD URL [BODY]: one call to an admin API with the admin token; prints the answer's body,
 # or on an error status the server's answer to stderr, and exits non-zero
 admin_call() {
   local out status
   out=$(mktemp)
-  status=$(curl -sS -o "$out" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $(admin_token)" \
+  # the token through a file descriptor, not on curl's command line, where ps shows it to every user
+  status=$(curl -sS -o "$out" -w '%{http_code}' -X "$1" -H @<(printf 'Authorization: Bearer %s\n' "$(admin_token)") \
     -H 'Content-Type: application/json' ${3:+--data "$3"} "$2") || { rm -f "$out"; die "no answer from $2"; }
   case "$status" in
     2??) cat "$out"; rm -f "$out" ;;

@@ -3,13 +3,17 @@ package dev.mailgateway.worker.remote;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
 
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
@@ -37,6 +41,7 @@ public class MxResolver {
     static final SmtpReply NO_SUCH_DOMAIN = SmtpReply.of(550, "5.1.2", "domain not found (NXDOMAIN)");
     static final SmtpReply BAD_DOMAIN_NAME = SmtpReply.of(550, "5.1.2", "domain name cannot be looked up in DNS");
     static final SmtpReply NO_ADDRESS = SmtpReply.of(550, "5.4.4", "no MX and no address records for the domain");
+    private static final Logger LOG = Logger.getLogger(MxResolver.class);
     static final SmtpReply MX_IS_US = SmtpReply.of(554, "5.4.6", "mail loops back to myself: an MX host of the domain is this gateway");
     static final SmtpReply LOOKUP_FAILED = SmtpReply.of(451, "4.4.3", "DNS lookup failed, will try again");
 
@@ -100,15 +105,14 @@ public class MxResolver {
 
     /** Lowest preference first; hosts of equal preference in random order (RFC 5321 section 5.1). */
     static List<String> ordered(List<MxHost> records) {
-        Map<Integer, List<String>> byPreference = new TreeMap<>();
+        Map<Integer, Set<String>> byPreference = new TreeMap<>();
         for (MxHost record : records) {
-            List<String> same = byPreference.computeIfAbsent(record.preference(), p -> new ArrayList<>());
-            if (!same.contains(record.exchange())) {
-                same.add(record.exchange());
-            }
+            // a set: a hostile answer of thousands of records is not compared name by name
+            byPreference.computeIfAbsent(record.preference(), p -> new LinkedHashSet<>()).add(record.exchange());
         }
         List<String> hosts = new ArrayList<>();
-        for (List<String> same : byPreference.values()) {
+        for (Set<String> names : byPreference.values()) {
+            List<String> same = new ArrayList<>(names);
             Collections.shuffle(same, ThreadLocalRandom.current());
             hosts.addAll(same);
         }
@@ -159,7 +163,9 @@ public class MxResolver {
             case INVALID_NAME:
                 return new Route.Unroutable(BAD_DOMAIN_NAME.withText("domain name cannot be looked up in DNS (" + answer.detail() + ")"));
             default:
-                return new Route.Unroutable(LOOKUP_FAILED.withText("DNS lookup failed (" + answer.detail() + "), will try again"));
+                // the detail names our resolvers: for the log, not for the reply that reaches senders in bounces
+                LOG.warnf("DNS lookup failed: %s", answer.detail());
+                return new Route.Unroutable(LOOKUP_FAILED);
         }
     }
 }

@@ -72,6 +72,13 @@ class MxResolverTest {
     }
 
     @Test
+    void anMxNameNoResolverCouldAskAboutIsDropped() {
+        zone.mx("odd.test", 5, "x y.odd.test").mx("odd.test", 6, "tab\there.odd.test").mx("odd.test", 10, "good.odd.test")
+                .a("good.odd.test", "192.0.2.9");
+        assertEquals(List.of(new NextHop("good.odd.test", "192.0.2.9")), hosts("odd.test"));
+    }
+
+    @Test
     void noMxMeansTheDomainItself() {
         zone.a("implicit.test", "192.0.2.3");
         assertEquals(List.of(new NextHop("implicit.test", "192.0.2.3")), hosts("implicit.test"));
@@ -106,7 +113,7 @@ class MxResolverTest {
         twoResolvers();
         failing.broken("broken.test");
         zone.broken("broken.test");
-        assertEquals("4.4.3", unroutable("broken.test").enhanced());
+        assertEquals(MxResolver.LOOKUP_FAILED, unroutable("broken.test"), "no resolver address in a reply that reaches senders");
         assertEquals(1, failing.queries("broken.test", ZoneServer.TYPE_MX));
         assertEquals(1, zone.queries("broken.test", ZoneServer.TYPE_MX));
     }

@@ -191,7 +191,11 @@ public final class DnsResolver implements AutoCloseable {
 
     /** MX records of {@code domain}, in the server's order (RFC 1035 section 3.3.9). */
     public Future<DnsAnswer<MxHost>> mx(String domain) {
-        return lookup(domain, DnsRecordType.MX, data -> new MxHost(data.readUnsignedShort(), hostName(DefaultDnsRecordDecoder.decodeName(data))));
+        return lookup(domain, DnsRecordType.MX, data -> {
+            int preference = data.readUnsignedShort();
+            String exchange = exchange(DefaultDnsRecordDecoder.decodeName(data));
+            return exchange == null ? null : new MxHost(preference, exchange);
+        });
     }
 
     /** IPv4 addresses of {@code host} (RFC 1035 section 3.4.1). */
@@ -263,33 +267,42 @@ public final class DnsResolver implements AutoCloseable {
                 "no answer in " + timeoutMillis + " ms")), timeoutMillis, TimeUnit.MILLISECONDS);
         reply.addListener(done -> {
             guard.cancel(false);
-            Outcome outcome;
-            if (done.isSuccess()) {
-                AddressedEnvelope<? extends DnsResponse, InetSocketAddress> envelope = reply.getNow();
-                try {
-                    outcome = read(key, type, decoder, envelope.content());
-                } catch (RuntimeException e) {
-                    outcome = Outcome.failure("malformed answer (" + e.getMessage() + ")");
-                } finally {
-                    envelope.release();
+            try {
+                Outcome outcome = outcome(key, type, decoder, reply);
+                if (outcome.answer() == null) {
+                    ask(key, type, decoder, stream, tried + 1, NetUtil.toSocketAddressString(server) + ": " + outcome.failure(), answer);
+                    return;
                 }
-            } else {
-                Throwable cause = done.cause();
-                outcome = Outcome.failure(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+                if (outcome.ttlSeconds() > 0) {
+                    cache.put(key, outcome.answer(), clock.millis() + TimeUnit.SECONDS.toMillis(outcome.ttlSeconds()), outcome.weight());
+                }
+                answer.tryComplete(outcome.answer());
+            } catch (RuntimeException e) {
+                // Netty would only log a listener's exception: the lookup, and every caller sharing it, would wait for ever
+                answer.tryComplete(DnsAnswer.none(Result.TEMPORARY_FAILURE, "resolver error: " + e));
             }
-            if (outcome.answer() == null) {
-                ask(key, type, decoder, stream, tried + 1, NetUtil.toSocketAddressString(server) + ": " + outcome.failure(), answer);
-                return;
-            }
-            if (outcome.ttlSeconds() > 0) {
-                cache.put(key, outcome.answer(), clock.millis() + TimeUnit.SECONDS.toMillis(outcome.ttlSeconds()), outcome.weight());
-            }
-            answer.tryComplete(outcome.answer());
         });
         try {
             resolver.query(server, new DefaultDnsQuestion(key.name(), type), Collections.emptyList(), reply);
         } catch (RuntimeException e) {
             reply.tryFailure(e);
+        }
+    }
+
+    /** What one server's reply (or its failure) says; the reply's buffers released. */
+    private Outcome outcome(Key key, DnsRecordType type, Function<ByteBuf, ?> decoder,
+            io.netty.util.concurrent.Future<AddressedEnvelope<? extends DnsResponse, InetSocketAddress>> reply) {
+        if (!reply.isSuccess()) {
+            Throwable cause = reply.cause();
+            return Outcome.failure(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        }
+        AddressedEnvelope<? extends DnsResponse, InetSocketAddress> envelope = reply.getNow();
+        try {
+            return read(key, type, decoder, envelope.content());
+        } catch (RuntimeException e) {
+            return Outcome.failure("malformed answer (" + e.getMessage() + ")");
+        } finally {
+            envelope.release();
         }
     }
 
@@ -316,9 +329,14 @@ public final class DnsResolver implements AutoCloseable {
                     continue;
                 }
                 if (record.type().equals(type)) {
-                    records.add(decoder.apply(raw.content().duplicate()));
+                    Object value = decoder.apply(raw.content().duplicate());
+                    if (value == null) {
+                        continue;
+                    }
+                    records.add(value);
                     ttl = Math.min(ttl, ttl(record));
-                    weight += RECORD_OVERHEAD + 2L * raw.content().readableBytes();
+                    // a compressed name decodes to up to 253 characters from a 2-octet pointer: weigh what is kept
+                    weight += RECORD_OVERHEAD + 2L * Math.max(raw.content().readableBytes(), value instanceof MxHost mx ? mx.exchange().length() : 0);
                 } else if (record.type().equals(DnsRecordType.CNAME) && alias == null) {
                     alias = hostName(DefaultDnsRecordDecoder.decodeName(raw.content().duplicate()));
                     aliasTtl = ttl(record);
@@ -379,6 +397,23 @@ public final class DnsResolver implements AutoCloseable {
     }
 
     /** Lower case, no trailing dot; the root is "". */
+    /**
+     * An MX record's exchange as a name the resolver could ask about, "" for a null MX (RFC 7505); null,
+     * and the record dropped, for anything else a stranger's zone may hold (controls, spaces, over-long
+     * labels), so that no such text becomes a host to dial, log or report.
+     */
+    private static String exchange(String decoded) {
+        String name = hostName(decoded);
+        if (name.isEmpty()) {
+            return name;
+        }
+        try {
+            return DnsName.toQuery(name);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private static String hostName(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;

@@ -51,6 +51,26 @@ class DnsResolverTest {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    // ---- every lookup ends
+
+    @Test
+    void aFailureWhileAnAnswerIsSettledEndsTheLookupAndItsSharers() {
+        zone.a("settle.test", "192.0.2.1", 300);
+        AtomicLong reads = new AtomicLong();
+        // the clock works for the cache look-up and fails when the answer is put in the cache, on Netty's listener
+        DnsResolver failing = new DnsResolver(vertx, DnsResolver.Settings.of(List.of(zone.address()), Duration.ofSeconds(2)), () -> {
+            if (reads.incrementAndGet() > 2) {
+                throw new IllegalStateException("clock broken");
+            }
+            return Instant.ofEpochMilli(now.get());
+        });
+        closing.add(0, failing);
+        Future<DnsAnswer<InetAddress>> first = failing.a("settle.test");
+        Future<DnsAnswer<InetAddress>> sharing = failing.a("settle.test");
+        assertEquals(DnsAnswer.Result.TEMPORARY_FAILURE, answer(first).result());
+        assertEquals(DnsAnswer.Result.TEMPORARY_FAILURE, answer(sharing).result(), "the caller that shared the query is answered too");
+    }
+
     // ---- TTLs
 
     @Test

@@ -168,7 +168,8 @@ public class AccountResource {
         return vertx.executeBlocking(Uni.createFrom().item(() -> Passwords.hash(password)));
     }
 
-    private static Uni<Response> status(Status status, String error) {
+    /** An error answer: the status and {@code {"error": ...}}. */
+    static Uni<Response> status(Status status, String error) {
         return Uni.createFrom().item(Response.status(status).entity(new Error(error)).build());
     }
 

@@ -83,7 +83,7 @@ public class DkimKeyResource {
     public Uni<Response> list(@PathParam("domain") String domain) {
         Optional<String> local = localDomain(domain);
         if (local.isEmpty()) {
-            return status(Status.NOT_FOUND, "not a local domain");
+            return AccountResource.status(Status.NOT_FOUND, "not a local domain");
         }
         return pool.preparedQuery("select selector, algorithm, public_key from dkim_key where domain = $1 order by selector")
                 .execute(Tuple.of(local.get()))
@@ -100,18 +100,18 @@ public class DkimKeyResource {
     @POST
     public Uni<Response> create(@PathParam("domain") String domain, NewKey request) {
         if (box.isEmpty()) {
-            return status(Status.CONFLICT, "DKIM keys need " + KEY_SETTING + " (MAIL_DKIM_KEY) to seal them");
+            return AccountResource.status(Status.CONFLICT, "DKIM keys need " + KEY_SETTING + " (MAIL_DKIM_KEY) to seal them");
         }
         Optional<String> local = localDomain(domain);
         if (local.isEmpty()) {
-            return status(Status.NOT_FOUND, "not a local domain");
+            return AccountResource.status(Status.NOT_FOUND, "not a local domain");
         }
         if (request == null || request.selector() == null || !isSelector(request.selector(), local.get())) {
-            return status(Status.BAD_REQUEST, "selector must be DNS labels (letters, digits, hyphens) of at most 63 octets");
+            return AccountResource.status(Status.BAD_REQUEST, "selector must be DNS labels (letters, digits, hyphens) of at most 63 octets");
         }
         Optional<DkimAlgorithm> algorithm = request.algorithm() == null ? Optional.empty() : DkimAlgorithm.fromTag(request.algorithm());
         if (algorithm.isEmpty()) {
-            return status(Status.BAD_REQUEST, "algorithm must be rsa-sha256 or ed25519-sha256");
+            return AccountResource.status(Status.BAD_REQUEST, "algorithm must be rsa-sha256 or ed25519-sha256");
         }
         String selector = request.selector().toLowerCase(Locale.ROOT);
         // a 2048-bit RSA key takes a good part of a second to find: never on the event loop
@@ -132,7 +132,7 @@ public class DkimKeyResource {
     public Uni<Response> delete(@PathParam("domain") String domain, @PathParam("selector") String selector) {
         Optional<String> local = localDomain(domain);
         if (local.isEmpty()) {
-            return status(Status.NOT_FOUND, "not a local domain");
+            return AccountResource.status(Status.NOT_FOUND, "not a local domain");
         }
         return pool.preparedQuery("delete from dkim_key where domain = $1 and selector = $2")
                 .execute(Tuple.of(local.get(), selector.toLowerCase(Locale.ROOT)))
@@ -163,9 +163,5 @@ public class DkimKeyResource {
             strings.add(value.substring(start, Math.min(value.length(), start + TXT_STRING_OCTETS)));
         }
         return new KeyView(selector, algorithm.tag(), selector + "._domainkey." + domain, value, strings);
-    }
-
-    private static Uni<Response> status(Status status, String error) {
-        return Uni.createFrom().item(Response.status(status).entity(new Error(error)).build());
     }
 }
