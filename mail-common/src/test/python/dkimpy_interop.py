@@ -12,7 +12,8 @@ as base64, so 8-bit octets arrive unchanged.
       key: PEM (rsa-sha256) or the base64 of the 32-octet seed (ed25519-sha256);
       length: true to add l=
   {"op": "verify", "message", "records": {"sel._domainkey.example.test": "v=DKIM1; ..."}}
-      -> {"pass": bool, "error": text or null}; the topmost signature is verified
+      -> {"pass": bool, "error": text or null}; the topmost signature is verified, or with
+      "index": n the n-th from the top (0 the topmost)
 """
 import base64
 import json
@@ -39,7 +40,7 @@ def run(job):
     if job["op"] == "verify":
         verifier = dkim.DKIM(message, minkey=1024)
         try:
-            return {"pass": bool(verifier.verify(dnsfunc=dns_from(job["records"]))), "error": None}
+            return {"pass": bool(verifier.verify(idx=job.get("index", 0), dnsfunc=dns_from(job["records"]))), "error": None}
         except dkim.DKIMException as e:
             return {"pass": False, "error": str(e)}
     raise ValueError("unknown op " + job["op"])

@@ -89,6 +89,11 @@ public class WorkerMetrics {
         Gauge.builder("delivery.relay.running", runningJobs).description("Relay jobs holding a connection slot").register(registry);
     }
 
+    /** A DKIM signature put on relayed mail, by algorithm (rsa-sha256, ed25519-sha256). */
+    public void dkimSigned(String algorithm) {
+        registry.counter("delivery.dkim.signed", "algorithm", algorithm).increment();
+    }
+
     public void bounced() {
         registry.counter("delivery.dsn.sent").increment();
     }

@@ -25,6 +25,7 @@ import dev.mailgateway.worker.dsn.Bouncer;
 import dev.mailgateway.worker.local.MailboxEntry;
 import dev.mailgateway.worker.queue.DeliveryQueue;
 import dev.mailgateway.worker.queue.QueuedRecipient;
+import dev.mailgateway.worker.signing.RelaySigner;
 
 /**
  * The fast, local work for one accepted message (ARCHITECTURE decision 3),
@@ -59,9 +60,11 @@ public class Intake {
     static final SmtpReply BAD_DOMAIN = SmtpReply.of(553, "5.1.2", "bad destination system address");
 
     private final LocalDomains localDomains;
+    private final RelaySigner signer;
 
-    public Intake(LocalDomains localDomains) {
+    public Intake(LocalDomains localDomains, RelaySigner signer) {
         this.localDomains = localDomains;
+        this.signer = signer;
     }
 
     /**
@@ -89,8 +92,11 @@ public class Intake {
             // with no ledger row yet (the common case, not a replay) neither of the others exists
             boolean firstTime = handled.isEmpty() && !again;
             Uni<List<Long>> holding = firstTime ? Uni.createFrom().item(List.of()) : MailboxEntry.accountsHolding(envelope.queueId());
+            // only a local user's mail has remote recipients (the ingress relays for no one else): signed for them
+            boolean relayed = envelope.authUser().isPresent()
+                    && fresh.values().stream().anyMatch(r -> address(r).filter(a -> localDomains.mailboxOf(a).isEmpty()).isPresent());
             return accounts.chain(found -> holding
-                    .chain(held -> body(envelope, message, firstTime)
+                    .chain(held -> body(envelope, message, firstTime, relayed)
                             .chain(body -> persist(envelope, body, fresh, found, held))));
         });
     }
@@ -106,24 +112,29 @@ public class Intake {
         return mailboxes.size() == 1 ? Account.list("address = ?1", mailboxes.get(0)) : Account.list("address in ?1", mailboxes);
     }
 
-    private Uni<MessageBody> body(Envelope envelope, byte[] message, boolean firstTime) {
+    /** The stored body of the message: found, or stored now, signed first when it is {@code relayed}. */
+    private Uni<MessageBody> body(Envelope envelope, byte[] message, boolean firstTime, boolean relayed) {
         Uni<MessageBody> stored = firstTime ? Uni.createFrom().nullItem() : MessageBody.findByQueueId(envelope.queueId());
-        return stored.chain(existing -> {
-            if (existing != null) {
-                return Uni.createFrom().item(existing);
-            }
-            MessageBody body = new MessageBody();
-            body.queueId = envelope.queueId();
-            body.sender = envelope.reversePath();
-            body.dsnRet = envelope.mailParams().get("RET");
-            body.dsnEnvid = envelope.mailParams().get("ENVID");
-            body.smtputf8 = envelope.smtpUtf8();
-            body.receivedAt = envelope.receivedAt();
-            body.sizeBytes = message.length;
-            body.eightBit = MessageBody.hasEightBitOctets(message);
-            body.content = message;
-            return body.persist();
-        });
+        return stored.chain(existing -> existing != null ? Uni.createFrom().item(existing)
+                : content(message, relayed).chain(content -> newBody(envelope, content)));
+    }
+
+    private Uni<byte[]> content(byte[] message, boolean relayed) {
+        return relayed ? Uni.createFrom().completionStage(() -> signer.sign(message).toCompletionStage()) : Uni.createFrom().item(message);
+    }
+
+    private static Uni<MessageBody> newBody(Envelope envelope, byte[] message) {
+        MessageBody body = new MessageBody();
+        body.queueId = envelope.queueId();
+        body.sender = envelope.reversePath();
+        body.dsnRet = envelope.mailParams().get("RET");
+        body.dsnEnvid = envelope.mailParams().get("ENVID");
+        body.smtputf8 = envelope.smtpUtf8();
+        body.receivedAt = envelope.receivedAt();
+        body.sizeBytes = message.length;
+        body.eightBit = MessageBody.hasEightBitOctets(message);
+        body.content = message;
+        return body.persist();
     }
 
     private Uni<Result> persist(Envelope envelope, MessageBody body, Map<String, Envelope.Recipient> fresh,

@@ -30,6 +30,9 @@ public interface MailConfig {
     Dkim dkim();
 
     interface Dkim {
+        /** The setting's name, for messages that tell the operator to set it. */
+        String SETTING = "mail.dkim.key";
+
         /**
          * Base64 of 32 bytes ({@code head -c 32 /dev/urandom | base64}) that seals the DKIM private keys
          * in the database ({@link dev.mailgateway.common.secret.SecretBox}); pop3-access creates keys

@@ -50,17 +50,16 @@ public class DkimKeyResource {
     }
 
     /**
-     * A key as DNS publishes it: {@code value} at {@code name}, or {@code strings}, the same value cut
+     * A key as DNS publishes it (CONTRACT.md): {@code dnsValue} at {@code dnsName}, or {@code strings}, the same value cut
      * into the at most 255-octet character-strings a TXT record holds (RFC 1035 section 3.3.14).
      */
-    public record KeyView(String selector, String algorithm, String name, String value, List<String> strings) {
+    public record KeyView(String selector, String algorithm, String dnsName, String dnsValue, List<String> strings) {
     }
 
     /** RFC 1035 section 3.3: one character-string of a TXT record holds at most 255 octets. */
     static final int TXT_STRING_OCTETS = 255;
     /** RFC 6376 section 3.1: a selector is one or more LDH labels. */
     private static final Pattern SELECTOR = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
-    private static final String KEY_SETTING = "mail.dkim.key";
 
     private final LocalDomains localDomains;
     private final Optional<SecretBox> box;
@@ -69,7 +68,7 @@ public class DkimKeyResource {
 
     @Inject
     public DkimKeyResource(LocalDomains localDomains, MailConfig config, Vertx vertx, Pool pool) {
-        this(localDomains, SecretBox.of(config.dkim().key(), KEY_SETTING), vertx, pool);
+        this(localDomains, SecretBox.of(config.dkim().key(), MailConfig.Dkim.SETTING), vertx, pool);
     }
 
     DkimKeyResource(LocalDomains localDomains, Optional<SecretBox> box, Vertx vertx, Pool pool) {
@@ -100,7 +99,7 @@ public class DkimKeyResource {
     @POST
     public Uni<Response> create(@PathParam("domain") String domain, NewKey request) {
         if (box.isEmpty()) {
-            return AccountResource.status(Status.CONFLICT, "DKIM keys need " + KEY_SETTING + " (MAIL_DKIM_KEY) to seal them");
+            return AccountResource.status(Status.CONFLICT, "DKIM keys need " + MailConfig.Dkim.SETTING + " (MAIL_DKIM_KEY) to seal them");
         }
         Optional<String> local = localDomain(domain);
         if (local.isEmpty()) {

@@ -66,8 +66,8 @@ class DkimKeyApiTest {
         ExtractableResponse<Response> made = admin().body(Map.of("selector", rsa.toUpperCase(), "algorithm", "rsa-sha256"))
                 .post(keys()).then().statusCode(201).extract();
         assertEquals(rsa, made.path("selector"), "selectors are kept in lower case, as DNS compares them");
-        assertEquals(rsa + "._domainkey.example.test", made.path("name"));
-        String rsaValue = made.path("value");
+        assertEquals(rsa + "._domainkey.example.test", made.path("dnsName"));
+        String rsaValue = made.path("dnsValue");
         DkimKeyRecord rsaRecord = DkimKeyRecord.parse(rsaValue);
         assertEquals(DkimAlgorithm.RSA_SHA256, rsaRecord.algorithm());
         List<String> strings = made.path("strings");
@@ -76,13 +76,13 @@ class DkimKeyApiTest {
                 "a 2048-bit key's record is over 255 octets: cut into character-strings");
 
         String edValue = admin().body(Map.of("selector", ed, "algorithm", "ed25519-sha256"))
-                .post(keys()).then().statusCode(201).extract().path("value");
+                .post(keys()).then().statusCode(201).extract().path("dnsValue");
         assertEquals(DkimAlgorithm.ED25519_SHA256, DkimKeyRecord.parse(edValue).algorithm());
 
         List<Map<String, Object>> listed = admin().get(keys()).then().statusCode(200).extract().path("$");
         Map<String, Object> listedRsa = listed.stream().filter(k -> rsa.equals(k.get("selector"))).findFirst().orElseThrow();
-        assertEquals(rsaValue, listedRsa.get("value"));
-        assertTrue(listed.stream().anyMatch(k -> ed.equals(k.get("selector")) && edValue.equals(k.get("value"))));
+        assertEquals(rsaValue, listedRsa.get("dnsValue"));
+        assertTrue(listed.stream().anyMatch(k -> ed.equals(k.get("selector")) && edValue.equals(k.get("dnsValue"))));
         assertFalse(admin().get(keys()).asString().contains("private"), "no private key ever leaves through the API");
 
         // stored sealed: the row's private key opens under mail.dkim.key only, and pairs with the published key

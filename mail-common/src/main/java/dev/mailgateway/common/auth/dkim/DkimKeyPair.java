@@ -42,9 +42,13 @@ public record DkimKeyPair(DkimAlgorithm algorithm, PrivateKey privateKey, Public
      * @throws IllegalArgumentException when they are no keys of that algorithm
      */
     public static DkimKeyPair decode(DkimAlgorithm algorithm, byte[] pkcs8, byte[] spki) {
+        return new DkimKeyPair(algorithm, decodePrivate(algorithm, pkcs8), decodePublic(algorithm, spki));
+    }
+
+    /** A stored private key (its PKCS#8 encoding); @throws IllegalArgumentException when it is none of that algorithm */
+    public static PrivateKey decodePrivate(DkimAlgorithm algorithm, byte[] pkcs8) {
         try {
-            return new DkimKeyPair(algorithm, keyFactory(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8)),
-                    decodePublic(algorithm, spki));
+            return keyFactory(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("not a stored " + algorithm.tag() + " private key", e);
         }

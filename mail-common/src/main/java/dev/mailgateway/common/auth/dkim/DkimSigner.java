@@ -60,6 +60,10 @@ public final class DkimSigner {
         this.key = key;
     }
 
+    public DkimAlgorithm algorithm() {
+        return algorithm;
+    }
+
     /**
      * The signature field of a message in memory.
      *

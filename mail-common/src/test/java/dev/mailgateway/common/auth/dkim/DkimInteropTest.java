@@ -32,6 +32,7 @@ import io.vertx.core.json.JsonObject;
 
 import dev.mailgateway.common.auth.dkim.DkimResult.Status;
 import dev.mailgateway.common.store.MessageSource;
+import dev.mailgateway.common.testing.InteropScript;
 import dev.mailgateway.common.testing.LocalStack;
 
 /**
@@ -44,11 +45,9 @@ import dev.mailgateway.common.testing.LocalStack;
  * installed first when missing (deploy/local/test-tools); without it the
  * test fails, it never skips.
  *
- * <p>dkimpy's input, output and errors go through files, not pipes: a
- * process that stops reading or writing cannot block the test, which gives
- * up after {@link #DKIMPY_SECONDS} and kills it.
+ * <p>dkimpy runs through {@link InteropScript}, which bounds its time.
  */
-@Timeout(value = 2 * DkimInteropTest.DKIMPY_SECONDS, unit = TimeUnit.SECONDS)
+@Timeout(value = 2 * InteropScript.SECONDS, unit = TimeUnit.SECONDS)
 class DkimInteropTest {
 
     @BeforeAll
@@ -56,10 +55,6 @@ class DkimInteropTest {
         LocalStack.ensureTestTools();
     }
 
-    /** Debian's interpreter, the one python3-dkim is installed for (a pyenv python3 first on PATH lacks it). */
-    private static final String PYTHON = "/usr/bin/python3";
-    /** Longest wait for one dkimpy run: it takes a few seconds; a loaded CI machine gets many times that. */
-    static final int DKIMPY_SECONDS = 120;
 
     /** Messages that stress canonicalization: 8-bit text, folding, odd white space, trailing empty lines. */
     static List<Buffer> messages() {
@@ -119,7 +114,7 @@ class DkimInteropTest {
     }
 
     @Test
-    void mailWeSignPassesInDkimpy_andFailsThereWhenChanged(@TempDir Path dir) throws Exception {
+    void mailWeSignPassesInDkimpy_andFailsThereWhenChanged() throws Exception {
         JsonArray jobs = new JsonArray();
         List<String> what = new ArrayList<>();
         for (DkimAlgorithm algorithm : DkimAlgorithm.values()) {
@@ -148,7 +143,7 @@ class DkimInteropTest {
                 what.add(label + " with a Cc added");
             }
         }
-        JsonArray answers = dkimpy(jobs, dir);
+        JsonArray answers = InteropScript.run("dkimpy_interop.py", jobs);
         int passed = 0;
         for (int i = 0; i < answers.size(); i++) {
             JsonObject answer = answers.getJsonObject(i);
@@ -160,7 +155,7 @@ class DkimInteropTest {
     }
 
     @Test
-    void mailDkimpySignsPassesInOurs_andFailsWhenChanged(@TempDir Path dir) {
+    void mailDkimpySignsPassesInOurs_andFailsWhenChanged() {
         JsonArray jobs = new JsonArray();
         List<String> what = new ArrayList<>();
         List<Buffer> messages = messages();
@@ -174,7 +169,7 @@ class DkimInteropTest {
             jobs.add(signJob(algorithm, "relaxed/relaxed", messages.get(0), true));
             what.add(algorithm.tag() + " relaxed/relaxed with l=, text appended");
         }
-        JsonArray answers = dkimpy(jobs, dir);
+        JsonArray answers = InteropScript.run("dkimpy_interop.py", jobs);
         int verified = 0;
         for (int i = 0; i < answers.size(); i++) {
             Buffer field = Buffer.buffer(Base64.getDecoder().decode(answers.getJsonObject(i).getString("field")));
@@ -253,33 +248,5 @@ class DkimInteropTest {
     private static byte[] addFrom(byte[] message) {
         String text = new String(message, StandardCharsets.ISO_8859_1);
         return text.replaceFirst("\nFrom:", "\nFrom: Mallory <mallory@example.test>\r\nFrom:").getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /** The script, under the module's directory: Maven's basedir, or the working directory when run without Maven. */
-    private static Path script() {
-        return Path.of(System.getProperty("basedir", "")).resolve("src/test/python/dkimpy_interop.py");
-    }
-
-    /** Runs the jobs in one dkimpy process; a missing python3-dkim fails the test, it never skips it. */
-    private static JsonArray dkimpy(JsonArray jobs, Path dir) {
-        Path script = script();
-        try {
-            Path in = Files.write(dir.resolve("jobs.json"), new JsonObject().put("jobs", jobs).encode().getBytes(StandardCharsets.UTF_8));
-            Path out = dir.resolve("answers.json");
-            Path err = dir.resolve("errors.txt");
-            Process process = new ProcessBuilder(PYTHON, script.toString())
-                    .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!process.waitFor(DKIMPY_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("dkimpy did not finish in " + DKIMPY_SECONDS + " s:\n" + Files.readString(err));
-            }
-            assertEquals(0, process.exitValue(), "dkimpy failed (apt-get install python3-dkim python3-nacl?):\n" + Files.readString(err));
-            JsonArray answers = new JsonArray(Files.readString(out));
-            assertEquals(jobs.size(), answers.size());
-            assertFalse(answers.isEmpty());
-            return answers;
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError("cannot run " + PYTHON + " " + script + " (apt-get install python3 python3-dkim python3-nacl)", e);
-        }
     }
 }
