@@ -234,7 +234,7 @@ final class MacroExpander {
         }
         boolean counted = at > 1;
         if (counted && parts == 0) {
-            throw SpfException.permerror("a right-part count of 0 in %{" + body + "} (section 7.3)");
+            throw SpfException.permerror("a right-part count of 0 in %{" + body + "}, RFC 7208 7.3");
         }
         boolean reverse = at < body.length() && Character.toLowerCase(body.charAt(at)) == 'r';
         if (reverse) {

@@ -170,13 +170,13 @@ public final class SpfEvaluator {
 
         private void countDnsTerm(String term) throws SpfException {
             if (++dnsTerms > MAX_DNS_TERMS) {
-                throw SpfException.permerror("over " + MAX_DNS_TERMS + " DNS-querying terms at " + term + " (RFC 7208 4.6.4)");
+                throw SpfException.permerror("over " + MAX_DNS_TERMS + " DNS-querying terms at " + term + ", RFC 7208 4.6.4");
             }
         }
 
         private void countVoidLookup(String name) throws SpfException {
             if (++voidLookups > MAX_VOID_LOOKUPS) {
-                throw SpfException.permerror("over " + MAX_VOID_LOOKUPS + " void lookups at " + name + " (RFC 7208 4.6.4)");
+                throw SpfException.permerror("over " + MAX_VOID_LOOKUPS + " void lookups at " + name + ", RFC 7208 4.6.4");
             }
         }
 
@@ -236,7 +236,7 @@ public final class SpfEvaluator {
                 return voidLookup(answer, directive.text());
             }
             if (answer.records().size() > MAX_MX_NAMES) {
-                return failed(SpfException.permerror(directive.text() + ": over " + MAX_MX_NAMES + " MX names (RFC 7208 4.6.4)"));
+                return failed(SpfException.permerror(directive.text() + ": over " + MAX_MX_NAMES + " MX names, RFC 7208 4.6.4"));
             }
             List<Future<DnsAnswer<InetAddress>>> lookups = answer.records().stream()
                     .filter(host -> !host.exchange().isEmpty()) // a null MX (RFC 7505) names no host

@@ -82,14 +82,14 @@ final class SpfRecordParser {
             switch (name) {
                 case "redirect" -> {
                     if (redirect != null) {
-                        throw SpfException.permerror("redirect= twice (section 6)");
+                        throw SpfException.permerror("redirect= twice, RFC 7208 6");
                     }
                     MacroExpander.checkDomainSpec(value);
                     redirect = value;
                 }
                 case "exp" -> {
                     if (explanation != null) {
-                        throw SpfException.permerror("exp= twice (section 6)");
+                        throw SpfException.permerror("exp= twice, RFC 7208 6");
                     }
                     MacroExpander.checkDomainSpec(value);
                     explanation = value;

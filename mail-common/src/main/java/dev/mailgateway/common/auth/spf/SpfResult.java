@@ -1,5 +1,7 @@
 package dev.mailgateway.common.auth.spf;
 
+import java.util.Locale;
+
 /**
  * The outcome of one SPF check (RFC 7208 section 2.6), with what an
  * {@code Authentication-Results} field needs (RFC 8601 section 2.7.2): the
@@ -17,48 +19,37 @@ public record SpfResult(Status status, Identity identity, String checked, String
     /** Longest reason kept: a header comment, not a trace. */
     public static final int MAX_REASON = 160;
 
+    /** The results of section 2.6, named as RFC 8601 section 2.7.2 names them. */
     public enum Status {
         /** No SPF record, or no domain to check (section 2.6.1). */
-        NONE("none"),
+        NONE,
         /** The domain owner makes no assertion about the client (section 2.6.2). */
-        NEUTRAL("neutral"),
+        NEUTRAL,
         /** The client is authorized (section 2.6.3). */
-        PASS("pass"),
+        PASS,
         /** The client is not authorized (section 2.6.4). */
-        FAIL("fail"),
+        FAIL,
         /** Probably not authorized, weakly stated (section 2.6.5). */
-        SOFTFAIL("softfail"),
+        SOFTFAIL,
         /** A transient DNS error: a later check may do (section 2.6.6). */
-        TEMPERROR("temperror"),
+        TEMPERROR,
         /** The records cannot be interpreted: a syntax error or a limit passed (section 2.6.7). */
-        PERMERROR("permerror");
+        PERMERROR;
 
-        private final String token;
-
-        Status(String token) {
-            this.token = token;
-        }
-
-        /** The result's name in an {@code Authentication-Results} field (RFC 8601 section 2.7.2). */
+        /** The result's name in an {@code Authentication-Results} field: the constant's name in lower case. */
         public String token() {
-            return token;
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
     /** Which identity was checked (RFC 7208 sections 2.3 and 2.4). */
     public enum Identity {
-        MAILFROM("smtp.mailfrom"),
-        HELO("smtp.helo");
+        MAILFROM,
+        HELO;
 
-        private final String property;
-
-        Identity(String property) {
-            this.property = property;
-        }
-
-        /** The {@code Authentication-Results} property carrying the identity (RFC 8601 section 2.7.2). */
+        /** The {@code Authentication-Results} property carrying the identity: smtp.mailfrom or smtp.helo (RFC 8601 section 2.7.2). */
         public String property() {
-            return property;
+            return "smtp." + name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -8,11 +8,8 @@ import static dev.mailgateway.common.auth.dkim.DkimFixtures.verifyOne;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,6 +29,7 @@ import io.vertx.core.json.JsonObject;
 
 import dev.mailgateway.common.auth.dkim.DkimResult.Status;
 import dev.mailgateway.common.store.MessageSource;
+import dev.mailgateway.common.testing.DebianPython;
 import dev.mailgateway.common.testing.LocalStack;
 
 /**
@@ -43,10 +41,6 @@ import dev.mailgateway.common.testing.LocalStack;
  * fails in both, as does a signed field added (oversigning). dkimpy is
  * installed first when missing (deploy/local/test-tools); without it the
  * test fails, it never skips.
- *
- * <p>dkimpy's input, output and errors go through files, not pipes: a
- * process that stops reading or writing cannot block the test, which gives
- * up after {@link #DKIMPY_SECONDS} and kills it.
  */
 @Timeout(value = 2 * DkimInteropTest.DKIMPY_SECONDS, unit = TimeUnit.SECONDS)
 class DkimInteropTest {
@@ -56,8 +50,6 @@ class DkimInteropTest {
         LocalStack.ensureTestTools();
     }
 
-    /** Debian's interpreter, the one python3-dkim is installed for (a pyenv python3 first on PATH lacks it). */
-    private static final String PYTHON = "/usr/bin/python3";
     /** Longest wait for one dkimpy run: it takes a few seconds; a loaded CI machine gets many times that. */
     static final int DKIMPY_SECONDS = 120;
 
@@ -255,31 +247,12 @@ class DkimInteropTest {
         return text.replaceFirst("\nFrom:", "\nFrom: Mallory <mallory@example.test>\r\nFrom:").getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** The script, under the module's directory: Maven's basedir, or the working directory when run without Maven. */
-    private static Path script() {
-        return Path.of(System.getProperty("basedir", "")).resolve("src/test/python/dkimpy_interop.py");
-    }
-
-    /** Runs the jobs in one dkimpy process; a missing python3-dkim fails the test, it never skips it. */
+    /** Runs the jobs in one dkimpy process. */
     private static JsonArray dkimpy(JsonArray jobs, Path dir) {
-        Path script = script();
-        try {
-            Path in = Files.write(dir.resolve("jobs.json"), new JsonObject().put("jobs", jobs).encode().getBytes(StandardCharsets.UTF_8));
-            Path out = dir.resolve("answers.json");
-            Path err = dir.resolve("errors.txt");
-            Process process = new ProcessBuilder(PYTHON, script.toString())
-                    .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!process.waitFor(DKIMPY_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("dkimpy did not finish in " + DKIMPY_SECONDS + " s:\n" + Files.readString(err));
-            }
-            assertEquals(0, process.exitValue(), "dkimpy failed (apt-get install python3-dkim python3-nacl?):\n" + Files.readString(err));
-            JsonArray answers = new JsonArray(Files.readString(out));
-            assertEquals(jobs.size(), answers.size());
-            assertFalse(answers.isEmpty());
-            return answers;
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError("cannot run " + PYTHON + " " + script + " (apt-get install python3 python3-dkim python3-nacl)", e);
-        }
+        JsonArray answers = new JsonArray(DebianPython.run("dkimpy_interop.py", new JsonObject().put("jobs", jobs).encode(), dir,
+                DKIMPY_SECONDS, "python3-dkim python3-nacl"));
+        assertEquals(jobs.size(), answers.size());
+        assertFalse(answers.isEmpty());
+        return answers;
     }
 }
