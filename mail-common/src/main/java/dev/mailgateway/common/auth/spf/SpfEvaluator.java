@@ -217,7 +217,10 @@ public final class SpfEvaluator {
             };
         }
 
-        /** A lookup without records: a temperror for DNS trouble (section 2.6.6), else a void lookup and no match. */
+        /**
+         * A lookup without records: a temperror for DNS trouble (section 2.6.6), else a void lookup and no
+         * match; a name the resolver refuses to ask about (over-long labels after expansion) found nothing too.
+         */
         private Future<Boolean> voidLookup(DnsAnswer<?> answer, String term) {
             if (answer.isTemporary()) {
                 return failed(SpfException.temperror(term + ": " + answer.detail()));
@@ -230,7 +233,10 @@ public final class SpfEvaluator {
             }
         }
 
-        /** Section 5.4: the addresses of at most {@link #MAX_MX_NAMES} exchanges; any DNS trouble is a temperror. */
+        /**
+         * Section 5.4: the addresses of at most {@link #MAX_MX_NAMES} exchanges. DNS trouble with any of them
+         * is a temperror (section 5: the mechanism stops) unless another exchange already matched.
+         */
         private Future<Boolean> mx(DnsAnswer<MxHost> answer, Directive directive, InetAddress client) {
             if (!answer.isFound()) {
                 return voidLookup(answer, directive.text());
