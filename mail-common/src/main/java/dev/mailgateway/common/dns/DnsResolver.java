@@ -25,6 +25,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.dns.DefaultDnsQuestion;
 import io.netty.handler.codec.dns.DefaultDnsRecordDecoder;
+import io.netty.handler.codec.dns.DnsPtrRecord;
 import io.netty.handler.codec.dns.DnsRawRecord;
 import io.netty.handler.codec.dns.DnsRecord;
 import io.netty.handler.codec.dns.DnsRecordType;
@@ -186,29 +187,62 @@ public final class DnsResolver implements AutoCloseable {
 
     /** TXT records of {@code name}, each record's character-strings joined without a separator (RFC 7208 section 3.3, RFC 6376 section 3.6.2.2); octets as ISO-8859-1 characters, so a caller sees any non-ASCII octet. */
     public Future<DnsAnswer<String>> txt(String name) {
-        return lookup(name, DnsRecordType.TXT, DnsResolver::txtOf);
+        return lookup(name, DnsRecordType.TXT, raw(DnsResolver::txtOf));
     }
 
     /** MX records of {@code domain}, in the server's order (RFC 1035 section 3.3.9). */
     public Future<DnsAnswer<MxHost>> mx(String domain) {
-        return lookup(domain, DnsRecordType.MX, data -> {
+        return lookup(domain, DnsRecordType.MX, raw(data -> {
             int preference = data.readUnsignedShort();
-            String exchange = exchange(DefaultDnsRecordDecoder.decodeName(data));
+            String exchange = target(DefaultDnsRecordDecoder.decodeName(data));
             return exchange == null ? null : new MxHost(preference, exchange);
-        });
+        }));
     }
 
     /** IPv4 addresses of {@code host} (RFC 1035 section 3.4.1). */
     public Future<DnsAnswer<InetAddress>> a(String host) {
-        return lookup(host, DnsRecordType.A, data -> address(data, 4));
+        return lookup(host, DnsRecordType.A, raw(data -> address(data, 4)));
     }
 
     /** IPv6 addresses of {@code host} (RFC 3596). */
     public Future<DnsAnswer<InetAddress>> aaaa(String host) {
-        return lookup(host, DnsRecordType.AAAA, data -> address(data, 16));
+        return lookup(host, DnsRecordType.AAAA, raw(data -> address(data, 16)));
     }
 
-    private <T> Future<DnsAnswer<T>> lookup(String name, DnsRecordType type, Function<ByteBuf, T> decoder) {
+    /**
+     * Host names of {@code address} (RFC 1035 section 3.5: {@code in-addr.arpa}; RFC 3596 section 2.5:
+     * {@code ip6.arpa}), for SPF's {@code ptr} mechanism and {@code %{p}} macro (RFC 7208 section 5.5).
+     * Targets that are not names the resolver could ask about are dropped, as MX exchanges are.
+     */
+    public Future<DnsAnswer<String>> ptr(InetAddress address) {
+        // Netty's record decoder hands PTR records over decoded, not raw
+        return lookup(reverseName(address), DnsRecordType.PTR, record -> {
+            String target = record instanceof DnsPtrRecord ptr ? target(ptr.hostname()) : null;
+            return target == null || target.isEmpty() ? null : target;
+        });
+    }
+
+    /** A decoder of the record data of raw records; other records are dropped. */
+    private static <T> Function<DnsRecord, T> raw(Function<ByteBuf, T> decoder) {
+        return record -> record instanceof DnsRawRecord raw ? decoder.apply(raw.content().duplicate()) : null;
+    }
+
+    /** The name a PTR record of {@code address} sits at: octets, or nibbles for IPv6, lowest first. */
+    static String reverseName(InetAddress address) {
+        byte[] octets = address.getAddress();
+        StringBuilder name = new StringBuilder(72);
+        for (int i = octets.length - 1; i >= 0; i--) {
+            int octet = octets[i] & 0xff;
+            if (octets.length == 4) {
+                name.append(octet).append('.');
+            } else {
+                name.append(Character.forDigit(octet & 0xf, 16)).append('.').append(Character.forDigit(octet >> 4, 16)).append('.');
+            }
+        }
+        return name.append(octets.length == 4 ? "in-addr.arpa" : "ip6.arpa").toString();
+    }
+
+    private <T> Future<DnsAnswer<T>> lookup(String name, DnsRecordType type, Function<DnsRecord, T> decoder) {
         ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
         String query;
         try {
@@ -238,7 +272,7 @@ public final class DnsResolver implements AutoCloseable {
         return (DnsAnswer<T>) answer;
     }
 
-    private void start(Key key, DnsRecordType type, Function<ByteBuf, ?> decoder, Promise<DnsAnswer<?>> answer) {
+    private void start(Key key, DnsRecordType type, Function<DnsRecord, ?> decoder, Promise<DnsAnswer<?>> answer) {
         try {
             loop.execute(() -> {
                 try {
@@ -254,7 +288,7 @@ public final class DnsResolver implements AutoCloseable {
     }
 
     /** Asks the next server of {@code stream}; on the event loop. */
-    private void ask(Key key, DnsRecordType type, Function<ByteBuf, ?> decoder, DnsServerAddressStream stream, int tried,
+    private void ask(Key key, DnsRecordType type, Function<DnsRecord, ?> decoder, DnsServerAddressStream stream, int tried,
             String failure, Promise<DnsAnswer<?>> answer) {
         if (tried >= stream.size()) {
             answer.tryComplete(DnsAnswer.none(Result.TEMPORARY_FAILURE, failure));
@@ -290,7 +324,7 @@ public final class DnsResolver implements AutoCloseable {
     }
 
     /** What one server's reply (or its failure) says; the reply's buffers released. */
-    private Outcome outcome(Key key, DnsRecordType type, Function<ByteBuf, ?> decoder,
+    private Outcome outcome(Key key, DnsRecordType type, Function<DnsRecord, ?> decoder,
             io.netty.util.concurrent.Future<AddressedEnvelope<? extends DnsResponse, InetSocketAddress>> reply) {
         if (!reply.isSuccess()) {
             Throwable cause = reply.cause();
@@ -306,7 +340,7 @@ public final class DnsResolver implements AutoCloseable {
         }
     }
 
-    private Outcome read(Key key, DnsRecordType type, Function<ByteBuf, ?> decoder, DnsResponse response) {
+    private Outcome read(Key key, DnsRecordType type, Function<DnsRecord, ?> decoder, DnsResponse response) {
         if (response.isTruncated()) {
             return Outcome.failure("truncated answer that TCP did not complete");
         }
@@ -325,19 +359,19 @@ public final class DnsResolver implements AutoCloseable {
             long aliasTtl = 0;
             for (int i = 0, count = response.count(DnsSection.ANSWER); i < count; i++) {
                 DnsRecord record = response.recordAt(DnsSection.ANSWER, i);
-                if (!(record instanceof DnsRawRecord raw) || !hostName(record.name()).equals(owner)) {
+                if (!hostName(record.name()).equals(owner)) {
                     continue;
                 }
                 if (record.type().equals(type)) {
-                    Object value = decoder.apply(raw.content().duplicate());
+                    Object value = decoder.apply(record);
                     if (value == null) {
                         continue;
                     }
                     records.add(value);
                     ttl = Math.min(ttl, ttl(record));
-                    // a compressed name decodes to up to 253 characters from a 2-octet pointer: weigh what is kept
-                    weight += RECORD_OVERHEAD + 2L * Math.max(raw.content().readableBytes(), value instanceof MxHost mx ? mx.exchange().length() : 0);
-                } else if (record.type().equals(DnsRecordType.CNAME) && alias == null) {
+                    // weigh what is kept
+                    weight += RECORD_OVERHEAD + 2L * Math.max(record instanceof DnsRawRecord raw ? raw.content().readableBytes() : 0, decodedLength(value));
+                } else if (record.type().equals(DnsRecordType.CNAME) && alias == null && record instanceof DnsRawRecord raw) {
                     alias = hostName(DefaultDnsRecordDecoder.decodeName(raw.content().duplicate()));
                     aliasTtl = ttl(record);
                 }
@@ -351,6 +385,14 @@ public final class DnsResolver implements AutoCloseable {
             owner = alias;
         }
         return negative(Result.NO_DATA, "no " + type.name() + " record", ttl, response);
+    }
+
+    /** A decoded name's characters: a compression pointer of 2 octets may stand for up to 253 of them. */
+    private static int decodedLength(Object value) {
+        if (value instanceof MxHost mx) {
+            return mx.exchange().length();
+        }
+        return value instanceof String text ? text.length() : 0;
     }
 
     /** RFC 2308 section 5: as long as the SOA's TTL and MINIMUM allow, capped; without an SOA, not cached. */
@@ -396,13 +438,12 @@ public final class DnsResolver implements AutoCloseable {
         }
     }
 
-    /** Lower case, no trailing dot; the root is "". */
     /**
-     * An MX record's exchange as a name the resolver could ask about, "" for a null MX (RFC 7505); null,
-     * and the record dropped, for anything else a stranger's zone may hold (controls, spaces, over-long
-     * labels), so that no such text becomes a host to dial, log or report.
+     * An MX exchange or PTR target as a name the resolver could ask about, "" for the root (a null MX,
+     * RFC 7505); null, and the record dropped, for anything else a stranger's zone may hold (controls,
+     * spaces, over-long labels), so that no such text becomes a host to dial, log or report.
      */
-    private static String exchange(String decoded) {
+    private static String target(String decoded) {
         String name = hostName(decoded);
         if (name.isEmpty()) {
             return name;
@@ -414,6 +455,7 @@ public final class DnsResolver implements AutoCloseable {
         }
     }
 
+    /** Lower case, no trailing dot; the root is "". */
     private static String hostName(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;

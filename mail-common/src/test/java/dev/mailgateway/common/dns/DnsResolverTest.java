@@ -238,6 +238,16 @@ class DnsResolverTest {
     }
 
     @Test
+    void ptrRecordsAreFoundAtTheReverseNameOfEitherFamily() throws Exception {
+        zone.ptr("192.0.2.10", "Mail.Example.test").ptr("192.0.2.10", "other.example.test").ptr("2001:db8::a", "v6.example.test");
+        assertEquals(List.of("mail.example.test", "other.example.test"), found(resolver.ptr(InetAddress.getByName("192.0.2.10"))));
+        assertEquals(1, zone.queries("10.2.0.192.in-addr.arpa", ZoneServer.TYPE_PTR));
+        assertEquals(List.of("v6.example.test"), found(resolver.ptr(InetAddress.getByName("2001:db8::a"))));
+        assertEquals(1, zone.queries("a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", ZoneServer.TYPE_PTR));
+        assertEquals(Result.NXDOMAIN, answer(resolver.ptr(InetAddress.getByName("192.0.2.11"))).result());
+    }
+
+    @Test
     void aCnameIsFollowedAndItsTtlCounts() throws Exception {
         zone.cname("www.alias.test", "host.alias.test", 30).a("host.alias.test", "192.0.2.5", 600);
         assertEquals(List.of(InetAddress.getByName("192.0.2.5")), found(resolver.a("www.alias.test")));

@@ -31,13 +31,25 @@ public final class InteropScript {
     private InteropScript() {
     }
 
-    /** @param name the script's file name under mail-common/src/test/python/ */
+    /**
+     * Runs the jobs in one process of the script: {"jobs": [...]} in, a list of as many answers out.
+     *
+     * @param name the script's file name under mail-common/src/test/python/
+     */
     public static JsonArray run(String name, JsonArray jobs) {
+        JsonArray answers = run(name, new JsonObject().put("jobs", jobs));
+        assertEquals(jobs.size(), answers.size());
+        assertFalse(answers.isEmpty());
+        return answers;
+    }
+
+    /** Runs the script once on {@code input}; its output is a JSON list. */
+    public static JsonArray run(String name, JsonObject input) {
         Path script = LocalStack.repositoryRoot().resolve("mail-common/src/test/python").resolve(name);
         Path dir = null;
         try {
             dir = Files.createTempDirectory("interop");
-            Path in = Files.write(dir.resolve("jobs.json"), new JsonObject().put("jobs", jobs).encode().getBytes(StandardCharsets.UTF_8));
+            Path in = Files.write(dir.resolve("input.json"), input.encode().getBytes(StandardCharsets.UTF_8));
             Path out = dir.resolve("answers.json");
             Path err = dir.resolve("errors.txt");
             Process process = new ProcessBuilder(PYTHON, script.toString())
@@ -47,12 +59,12 @@ public final class InteropScript {
                 fail(name + " did not finish in " + SECONDS + " s:\n" + Files.readString(err));
             }
             assertEquals(0, process.exitValue(), name + " failed (is deploy/local/test-tools up to date?):\n" + Files.readString(err));
-            JsonArray answers = new JsonArray(Files.readString(out));
-            assertEquals(jobs.size(), answers.size());
-            assertFalse(answers.isEmpty());
-            return answers;
-        } catch (IOException | InterruptedException e) {
+            return new JsonArray(Files.readString(out));
+        } catch (IOException e) {
             throw new AssertionError("cannot run " + PYTHON + " " + script, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         } finally {
             removeQuietly(dir);
         }

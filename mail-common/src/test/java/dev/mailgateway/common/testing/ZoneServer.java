@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A small authoritative DNS server on loopback, UDP and TCP on one port
  * (RFC 1035 wire format, RFC 1035 section 4.2.2 length prefix over TCP), for
  * tests of the resolver and the worker's MX resolution: it serves the MX, A,
- * AAAA and TXT records a test puts in, with the TTLs it chooses, answers
+ * AAAA, TXT and PTR records a test puts in, with the TTLs it chooses, answers
  * NXDOMAIN for names it does not know, SERVFAIL for names marked broken,
  * nothing at all for names marked silent (a resolver timeout), and TC=1
  * without records over UDP for names marked truncated (the full answer over
@@ -37,6 +37,7 @@ public final class ZoneServer implements AutoCloseable {
     public static final int TYPE_A = 1;
     public static final int TYPE_CNAME = 5;
     public static final int TYPE_SOA = 6;
+    public static final int TYPE_PTR = 12;
     public static final int TYPE_MX = 15;
     public static final int TYPE_TXT = 16;
     public static final int TYPE_AAAA = 28;
@@ -128,6 +129,27 @@ public final class ZoneServer implements AutoCloseable {
             data.writeBytes(octets);
         }
         return add(name, TYPE_TXT, data.toByteArray(), ttl);
+    }
+
+    /**
+     * A PTR record for {@code address} naming {@code host}, at the reverse name, written out here
+     * independently of the resolver's: octets (RFC 1035 section 3.5) or nibbles (RFC 3596 section 2.5), lowest first.
+     */
+    public ZoneServer ptr(String address, String host) {
+        byte[] octets = addressBytes(address);
+        List<String> labels = new ArrayList<>();
+        for (byte octet : octets) {
+            if (octets.length == 4) {
+                labels.add(0, Integer.toString(octet & 0xff));
+            } else {
+                labels.add(0, Integer.toHexString((octet >> 4) & 0xf));
+                labels.add(0, Integer.toHexString(octet & 0xf));
+            }
+        }
+        labels.add(octets.length == 4 ? "in-addr.arpa" : "ip6.arpa");
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        writeName(data, host);
+        return add(String.join(".", labels), TYPE_PTR, data.toByteArray(), DEFAULT_TTL);
     }
 
     /** An alias: queries for {@code name} get the CNAME and the records {@code target} has of the type (RFC 1034 section 3.6.2). */

@@ -6,14 +6,9 @@ import static dev.mailgateway.common.auth.dkim.DkimFixtures.selector;
 import static dev.mailgateway.common.auth.dkim.DkimFixtures.signer;
 import static dev.mailgateway.common.auth.dkim.DkimFixtures.verifyOne;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -24,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
