@@ -28,8 +28,7 @@ class AuthenticationResultsTest {
 
     @Test
     void allThreeMethodsFoldedAt78Columns() {
-        String field = AuthenticationResults.field(US,
-                new SpfCheck("pass", "", Identity.MAIL_FROM, "example.org"),
+        String field = ours(new SpfCheck("pass", "", Identity.MAIL_FROM, "example.org"),
                 List.of(new DkimResult(Status.PASS, "Signature verified", "example.org", "sel", "@example.org")),
                 new DmarcResult(Result.PASS, "Aligned SPF and DKIM pass", "example.org", DmarcPolicy.REJECT, DmarcPolicy.REJECT,
                         DmarcPolicy.NONE));
@@ -41,8 +40,7 @@ class AuthenticationResultsTest {
 
     @Test
     void noSignatureIsDkimNoneAndANullPathReportsTheHeloDomain() {
-        String field = AuthenticationResults.field(US,
-                new SpfCheck("none", "", Identity.NULL_PATH_HELO, "mx.example.org"),
+        String field = ours(new SpfCheck("none", "", Identity.NULL_PATH_HELO, "mx.example.org"),
                 List.of(),
                 new DmarcResult(Result.FAIL, "No aligned SPF or DKIM pass", "mail.example.org", DmarcPolicy.REJECT,
                         DmarcPolicy.QUARANTINE, DmarcPolicy.QUARANTINE));
@@ -53,8 +51,7 @@ class AuthenticationResultsTest {
 
     @Test
     void severalSignaturesEachGetAResultAndMissingValuesAreLeftOut() {
-        String field = AuthenticationResults.field(US,
-                new SpfCheck("temperror", "DNS timeout", Identity.MAIL_FROM, null),
+        String field = ours(new SpfCheck("temperror", "DNS timeout", Identity.MAIL_FROM, null),
                 List.of(new DkimResult(Status.PERMERROR, "Malformed", null, null, null),
                         new DkimResult(Status.FAIL, "Body hash did not verify", "a.example", "s1", "user@a.example")),
                 DmarcResult.temperror("example.org", "Out of time"));
@@ -66,8 +63,7 @@ class AuthenticationResultsTest {
 
     @Test
     void strangersValuesCannotEndACommentAStringOrTheField() {
-        String field = AuthenticationResults.field(US,
-                new SpfCheck("fail", "not permitted; (really)", Identity.MAIL_FROM, "x;dkim=pass"),
+        String field = ours(new SpfCheck("fail", "not permitted; (really)", Identity.MAIL_FROM, "x;dkim=pass"),
                 List.of(new DkimResult(Status.FAIL, "bad) ; dkim=pass (x\\\r\nX-Evil: 1", "evil.example\r\nX: y", "a b",
                         "x\"y@evil.example")),
                 DmarcResult.permerror("From: 2 authors (\u00e9)"));
@@ -79,8 +75,7 @@ class AuthenticationResultsTest {
 
     @Test
     void aValueNoAsciiFieldCanHoldIsLeftOut() {
-        String field = AuthenticationResults.field(US,
-                new SpfCheck("pass", "", Identity.MAIL_FROM, "b\u00fccher.example"),
+        String field = ours(new SpfCheck("pass", "", Identity.MAIL_FROM, "b\u00fccher.example"),
                 List.of(new DkimResult(Status.PASS, "", "example.org", "sel", "j\u00f6rg@example.org")),
                 DmarcResult.permerror("No From"));
         assertEquals("Authentication-Results: mx.example.net; spf=pass; dkim=pass\r\n"
@@ -161,6 +156,11 @@ class AuthenticationResultsTest {
                 id("(a)".repeat(30_000));
             }
         });
+    }
+
+    /** The field with our authserv-id. */
+    private static String ours(SpfCheck spf, List<DkimResult> dkim, DmarcResult dmarc) {
+        return AuthenticationResults.field(US, spf, dkim, dmarc);
     }
 
     private static Optional<String> id(String value) {

@@ -24,11 +24,12 @@ final class PolicyDiscovery {
             return new Discovered(record, domain, null, null);
         }
 
-        static Discovered not(Result result, String reason) {
+        static Discovered noPolicy(Result result, String reason) {
             return new Discovered(null, null, result, reason);
         }
     }
 
+    /** RFC 7489 section 6.1: the record's name is the domain's with this label before it. */
     private static final String PREFIX = "_dmarc.";
 
     private final DnsResolver resolver;
@@ -37,7 +38,11 @@ final class PolicyDiscovery {
         this.resolver = resolver;
     }
 
-    /** @param from and {@code organizational} in lower-case A-labels; the future never fails */
+    /**
+     * @param from and {@code organizational} in lower-case A-labels
+     * @return what was found; DNS trouble is a temperror result, so the future fails only on a bug of
+     *         ours, which {@link DmarcEvaluator} turns into a result too
+     */
     Future<Discovered> discover(String from, String organizational) {
         return at(from).compose(first -> {
             if (first.isPresent() || organizational.equals(from)) {
@@ -48,7 +53,7 @@ final class PolicyDiscovery {
     }
 
     private static Discovered noRecord() {
-        return Discovered.not(Result.NONE, "No DMARC record");
+        return Discovered.noPolicy(Result.NONE, "No DMARC record");
     }
 
     /** What one name holds: empty when no DMARC record, so the search goes on. */
@@ -64,7 +69,7 @@ final class PolicyDiscovery {
      */
     private static Optional<Discovered> read(DnsAnswer<String> answer, String name, String domain) {
         if (answer.isTemporary()) {
-            return Optional.of(Discovered.not(Result.TEMPERROR, "DNS lookup of " + name + " failed"));
+            return Optional.of(Discovered.noPolicy(Result.TEMPERROR, "DNS lookup of " + name + " failed"));
         }
         List<String> records = answer.records().stream().filter(DmarcRecord::isDmarcRecord).toList();
         if (records.isEmpty()) {
@@ -72,14 +77,14 @@ final class PolicyDiscovery {
         }
         if (records.size() > 1) {
             // section 6.6.3 step 5: several records end discovery, without asking the organizational domain
-            return Optional.of(Discovered.not(Result.NONE, "Several DMARC records at " + name));
+            return Optional.of(Discovered.noPolicy(Result.NONE, "Several DMARC records at " + name));
         }
         try {
             Optional<DmarcRecord> record = DmarcRecord.parse(records.get(0));
             return Optional.of(record.isPresent() ? Discovered.found(record.get(), domain)
-                    : Discovered.not(Result.NONE, "DMARC record at " + name + " has no valid p= and no rua="));
+                    : Discovered.noPolicy(Result.NONE, "DMARC record at " + name + " has no valid p= and no rua="));
         } catch (DmarcFormatException e) {
-            return Optional.of(Discovered.not(Result.PERMERROR, e.getMessage() + " in the DMARC record at " + name));
+            return Optional.of(Discovered.noPolicy(Result.PERMERROR, e.getMessage() + " in the DMARC record at " + name));
         }
     }
 }
