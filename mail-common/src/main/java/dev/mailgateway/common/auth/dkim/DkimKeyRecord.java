@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 
+import dev.mailgateway.common.auth.TagList;
+
 /**
  * A DKIM key record, the TXT record at {@code selector._domainkey.domain}
  * (RFC 6376 section 3.6.1): written for a key we publish, parsed for a key
@@ -50,7 +52,7 @@ public record DkimKeyRecord(DkimAlgorithm algorithm, PublicKey publicKey, boolea
      * @throws DkimFormatException when it is malformed, of another version, key type or service, or its key does not decode
      */
     public static DkimKeyRecord parse(String txt) {
-        TagList tags = TagList.parse(txt);
+        TagList tags = TagList.parse(txt, DkimFormatException::new);
         Iterator<String> names = tags.names().iterator();
         if (tags.get("v").isPresent() && !(names.next().equals("v") && tags.require("v").equals("DKIM1"))) {
             throw new DkimFormatException("Key record v= is not DKIM1 or not the first tag");

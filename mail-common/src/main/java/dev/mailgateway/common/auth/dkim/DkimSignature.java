@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 
 import dev.mailgateway.common.address.AddressException;
 import dev.mailgateway.common.address.DomainName;
+import dev.mailgateway.common.auth.TagList;
 
 /**
  * A {@code DKIM-Signature} field read for verification (RFC 6376 section
@@ -44,7 +45,7 @@ public record DkimSignature(
     private static final int MAX_DIGITS = 18;
 
     public static DkimSignature parse(HeaderField field) {
-        TagList tags = TagList.parse(field.value());
+        TagList tags = TagList.parse(field.value(), DkimFormatException::new);
         if (!tags.require("v").equals("1")) {
             throw new DkimFormatException("Signature version v= is not 1");
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import dev.mailgateway.common.auth.FieldFolder;
 import dev.mailgateway.common.store.MessageSource;
 
 /**
@@ -34,8 +35,6 @@ public final class DkimSigner {
     public static final List<String> SIGNED_HEADERS = List.of(
             "from", "sender", "to", "cc", "subject", "date", "message-id", "mime-version", "content-type",
             "content-transfer-encoding", "reply-to", "in-reply-to", "references");
-    /** RFC 5322 section 2.1.1: lines should be at most 78 characters, CRLF excluded. */
-    private static final int FOLD_WIDTH = 78;
     private static final String FIELD_NAME = "DKIM-Signature:";
 
     private final DkimAlgorithm algorithm;
@@ -91,7 +90,7 @@ public final class DkimSigner {
 
     private Buffer signature(HeaderSection headers, byte[] bodyHash, Instant now) {
         List<String> signed = signedHeaders(headers);
-        Folder field = new Folder(FIELD_NAME);
+        FieldFolder field = new FieldFolder(FIELD_NAME);
         field.add("v=1;", true);
         field.add("a=" + algorithm.tag() + ";", true);
         field.add("c=relaxed/relaxed;", true);
@@ -126,48 +125,5 @@ public final class DkimSigner {
             }
         }
         return signed;
-    }
-
-    /** Builds a field folded before a token that would pass {@link #FOLD_WIDTH}; continuation lines start with a space. */
-    private static final class Folder {
-        private final StringBuilder text = new StringBuilder();
-        private int line;
-
-        Folder(String start) {
-            text.append(start);
-            line = start.length();
-        }
-
-        void add(String token, boolean spaced) {
-            if (line + (spaced ? 1 : 0) + token.length() > FOLD_WIDTH) {
-                text.append("\r\n ");
-                line = 1;
-            } else if (spaced) {
-                text.append(' ');
-                line++;
-            }
-            text.append(token);
-            line += token.length();
-        }
-
-        /** A base64 value, which may be folded anywhere (RFC 6376 section 3.5, b=). */
-        void addFolded(String value) {
-            int at = 0;
-            while (at < value.length()) {
-                if (line >= FOLD_WIDTH) {
-                    text.append("\r\n ");
-                    line = 1;
-                }
-                int end = Math.min(value.length(), at + FOLD_WIDTH - line);
-                text.append(value, at, end);
-                line += end - at;
-                at = end;
-            }
-        }
-
-        @Override
-        public String toString() {
-            return text.toString();
-        }
     }
 }

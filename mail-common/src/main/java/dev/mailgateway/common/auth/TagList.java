@@ -1,17 +1,20 @@
-package dev.mailgateway.common.auth.dkim;
+package dev.mailgateway.common.auth;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A DKIM tag list (RFC 6376 section 3.2): {@code name=value} pairs separated
- * by semicolons, the syntax of both {@code DKIM-Signature} fields and key
- * records. Parsed as hostile input: its length and tag count are bounded, a
- * tag named twice is refused (section 3.2: "Tags with duplicate names MUST
- * NOT occur"), and every refusal is a {@link DkimFormatException}. Unknown
- * tags are kept and ignored by the callers, as the section requires.
+ * by semicolons, the syntax of {@code DKIM-Signature} fields, DKIM key
+ * records and DMARC records (RFC 7489 section 6.3 adopts it). Parsed as
+ * hostile input: its length and tag count are bounded, a tag named twice is
+ * refused (section 3.2: "Tags with duplicate names MUST NOT occur"), and
+ * every refusal is an exception of the caller's choosing, so DKIM's and
+ * DMARC's each carry their own reasons to their own results. Unknown tags
+ * are kept and ignored by the callers, as both RFCs require.
  *
  * <p>The text is the field value decoded as ISO-8859-1, one char per octet,
  * so the positions it records are octet offsets into the field.
@@ -37,14 +40,20 @@ public final class TagList {
     }
 
     private final Map<String, Tag> tags;
+    private final Function<String, ? extends RuntimeException> refusal;
 
-    private TagList(Map<String, Tag> tags) {
+    private TagList(Map<String, Tag> tags, Function<String, ? extends RuntimeException> refusal) {
         this.tags = tags;
+        this.refusal = refusal;
     }
 
-    public static TagList parse(String text) {
+    /**
+     * @param refusal makes the exception thrown for a malformed list, and by {@link #require}, from a
+     *                reason that names the rule broken and never echoes the input
+     */
+    public static TagList parse(String text, Function<String, ? extends RuntimeException> refusal) {
         if (text.length() > MAX_LENGTH) {
-            throw new DkimFormatException("Tag list over " + MAX_LENGTH + " octets");
+            throw refusal.apply("Tag list over " + MAX_LENGTH + " octets");
         }
         Map<String, Tag> tags = new LinkedHashMap<>();
         int start = 0;
@@ -54,29 +63,29 @@ public final class TagList {
             if (isBlank(text, start, end)) {
                 // only after the last tag: RFC 6376 section 3.2 allows one trailing semicolon, nothing else empty
                 if (end != text.length()) {
-                    throw new DkimFormatException("Empty tag in tag list");
+                    throw refusal.apply("Empty tag in tag list");
                 }
                 break;
             }
             int equals = text.indexOf('=', start);
             if (equals < 0 || equals > end) {
-                throw new DkimFormatException("Tag without '=' in tag list");
+                throw refusal.apply("Tag without '=' in tag list");
             }
             String name = text.substring(start, equals).strip();
             if (!isTagName(name)) {
-                throw new DkimFormatException("Malformed tag name in tag list");
+                throw refusal.apply("Malformed tag name in tag list");
             }
             if (tags.size() == MAX_TAGS) {
-                throw new DkimFormatException("Tag list over " + MAX_TAGS + " tags");
+                throw refusal.apply("Tag list over " + MAX_TAGS + " tags");
             }
             String value = text.substring(equals + 1, end);
-            checkValue(value);
+            checkValue(value, refusal);
             if (tags.putIfAbsent(name, new Tag(stripWhitespace(value), equals + 1, end)) != null) {
-                throw new DkimFormatException("Tag " + name + "= given twice");
+                throw refusal.apply("Tag " + name + "= given twice");
             }
             start = end + 1;
         }
-        return new TagList(Collections.unmodifiableMap(tags));
+        return new TagList(Collections.unmodifiableMap(tags), refusal);
     }
 
     public Optional<String> get(String name) {
@@ -84,9 +93,9 @@ public final class TagList {
         return tag == null ? Optional.empty() : Optional.of(tag.value());
     }
 
-    /** @throws DkimFormatException when the tag is absent */
+    /** The tag's value; the parser's refusal when it is absent. */
     public String require(String name) {
-        return get(name).orElseThrow(() -> new DkimFormatException("Required tag " + name + "= missing"));
+        return get(name).orElseThrow(() -> refusal.apply("Required tag " + name + "= missing"));
     }
 
     /** The tag with its raw span, or empty. */
@@ -115,11 +124,11 @@ public final class TagList {
      * VALCHAR (%x21-3A / %x3C-7E) and folding white space; octets over 0x7F too, as RFC 8616
      * section 4 allows UTF-8 in i=. Control characters, NUL among them, are refused.
      */
-    private static void checkValue(String value) {
+    private static void checkValue(String value, Function<String, ? extends RuntimeException> refusal) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x21 && !isWhitespace(c) || c == 0x7f) {
-                throw new DkimFormatException("Control character in tag value");
+                throw refusal.apply("Control character in tag value");
             }
         }
     }
