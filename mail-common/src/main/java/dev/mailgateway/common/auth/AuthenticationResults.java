@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.mailgateway.common.auth.dkim.DkimResult;
+import dev.mailgateway.common.auth.spf.SpfResult;
 import dev.mailgateway.common.auth.dmarc.DmarcResult;
 
 /**
@@ -40,11 +41,11 @@ public final class AuthenticationResults {
      * @param authservId the gateway's {@code mail.hostname}
      * @throws IllegalArgumentException when {@code authservId} is not printable ASCII: configuration, not mail
      */
-    public static String field(String authservId, SpfCheck spf, List<DkimResult> dkim, DmarcResult dmarc) {
+    public static String field(String authservId, SpfResult spf, List<DkimResult> dkim, DmarcResult dmarc) {
         String id = value(authservId)
                 .orElseThrow(() -> new IllegalArgumentException("authserv-id is not printable ASCII: " + authservId));
         List<List<String>> results = new ArrayList<>();
-        results.add(result("spf", spf.result(), spf.reason(), property(spf.identity().property(), spf.domain())));
+        results.add(result("spf", spf.status().token(), spf.reason(), property(spf.identity().property(), spf.domain())));
         if (dkim.isEmpty()) {
             results.add(List.of("dkim=none"));
         }

@@ -12,7 +12,8 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import dev.mailgateway.common.auth.SpfCheck.Identity;
+import dev.mailgateway.common.auth.spf.SpfResult;
+import dev.mailgateway.common.auth.spf.SpfResult.Identity;
 import dev.mailgateway.common.auth.dkim.DkimResult;
 import dev.mailgateway.common.auth.dkim.DkimResult.Status;
 import dev.mailgateway.common.auth.dmarc.DmarcPolicy;
@@ -28,7 +29,7 @@ class AuthenticationResultsTest {
 
     @Test
     void allThreeMethodsFoldedAt78Columns() {
-        String field = ours(new SpfCheck("pass", "", Identity.MAIL_FROM, "example.org"),
+        String field = ours(new SpfResult(SpfResult.Status.PASS, Identity.MAILFROM, "example.org", ""),
                 List.of(new DkimResult(Status.PASS, "Signature verified", "example.org", "sel", "@example.org")),
                 new DmarcResult(Result.PASS, "Aligned SPF and DKIM pass", "example.org", DmarcPolicy.REJECT, DmarcPolicy.REJECT,
                         DmarcPolicy.NONE));
@@ -40,7 +41,7 @@ class AuthenticationResultsTest {
 
     @Test
     void noSignatureIsDkimNoneAndANullPathReportsTheHeloDomain() {
-        String field = ours(new SpfCheck("none", "", Identity.NULL_PATH_HELO, "mx.example.org"),
+        String field = ours(new SpfResult(SpfResult.Status.NONE, Identity.HELO, "mx.example.org", ""),
                 List.of(),
                 new DmarcResult(Result.FAIL, "No aligned SPF or DKIM pass", "mail.example.org", DmarcPolicy.REJECT,
                         DmarcPolicy.QUARANTINE, DmarcPolicy.QUARANTINE));
@@ -51,7 +52,7 @@ class AuthenticationResultsTest {
 
     @Test
     void severalSignaturesEachGetAResultAndMissingValuesAreLeftOut() {
-        String field = ours(new SpfCheck("temperror", "DNS timeout", Identity.MAIL_FROM, null),
+        String field = ours(new SpfResult(SpfResult.Status.TEMPERROR, Identity.MAILFROM, null, "DNS timeout"),
                 List.of(new DkimResult(Status.PERMERROR, "Malformed", null, null, null),
                         new DkimResult(Status.FAIL, "Body hash did not verify", "a.example", "s1", "user@a.example")),
                 DmarcResult.temperror("example.org", "Out of time"));
@@ -63,11 +64,12 @@ class AuthenticationResultsTest {
 
     @Test
     void strangersValuesCannotEndACommentAStringOrTheField() {
-        String field = ours(new SpfCheck("fail", "not permitted; (really)", Identity.MAIL_FROM, "x;dkim=pass"),
+        // SpfResult makes its reason comment-safe itself (the parentheses); the field makes the rest safe
+        String field = ours(new SpfResult(SpfResult.Status.FAIL, Identity.MAILFROM, "x;dkim=pass", "not permitted; (really)"),
                 List.of(new DkimResult(Status.FAIL, "bad) ; dkim=pass (x\\\r\nX-Evil: 1", "evil.example\r\nX: y", "a b",
                         "x\"y@evil.example")),
                 DmarcResult.permerror("From: 2 authors (\u00e9)"));
-        assertEquals("Authentication-Results: mx.example.net; spf=fail (not permitted, [really])\r\n"
+        assertEquals("Authentication-Results: mx.example.net; spf=fail (not permitted, ?really?)\r\n"
                 + " smtp.mailfrom=\"x;dkim=pass\"; dkim=fail (bad] , dkim=pass [x/ X-Evil: 1)\r\n"
                 + " header.s=\"a b\" header.i=\"x\\\"y@evil.example\"; dmarc=permerror (From: 2 authors\r\n"
                 + " [?])\r\n", field);
@@ -75,7 +77,7 @@ class AuthenticationResultsTest {
 
     @Test
     void aValueNoAsciiFieldCanHoldIsLeftOut() {
-        String field = ours(new SpfCheck("pass", "", Identity.MAIL_FROM, "b\u00fccher.example"),
+        String field = ours(new SpfResult(SpfResult.Status.PASS, Identity.MAILFROM, "b\u00fccher.example", ""),
                 List.of(new DkimResult(Status.PASS, "", "example.org", "sel", "j\u00f6rg@example.org")),
                 DmarcResult.permerror("No From"));
         assertEquals("Authentication-Results: mx.example.net; spf=pass; dkim=pass\r\n"
@@ -93,12 +95,12 @@ class AuthenticationResultsTest {
 
     @Test
     void theAuthservIdIsATokenOrAQuotedString() {
-        String field = AuthenticationResults.field("mx \"one\"", new SpfCheck("none", "", Identity.MAIL_FROM, null), List.of(),
+        String field = AuthenticationResults.field("mx \"one\"", new SpfResult(SpfResult.Status.NONE, Identity.MAILFROM, null, ""), List.of(),
                 DmarcResult.permerror(""));
         assertTrue(field.startsWith("Authentication-Results: \"mx \\\"one\\\"\"; spf=none;"), field);
         assertEquals(Optional.of("mx \"one\""), AuthenticationResults.authservId(field.substring(field.indexOf(':') + 1)));
         assertThrows(IllegalArgumentException.class, () -> AuthenticationResults.field("mx\r\nX-Evil: 1",
-                new SpfCheck("none", "", Identity.MAIL_FROM, null), List.of(), DmarcResult.permerror("")));
+                new SpfResult(SpfResult.Status.NONE, Identity.MAILFROM, null, ""), List.of(), DmarcResult.permerror("")));
     }
 
     // ---- reading: RFC 8601 appendix B
@@ -159,7 +161,7 @@ class AuthenticationResultsTest {
     }
 
     /** The field with our authserv-id. */
-    private static String ours(SpfCheck spf, List<DkimResult> dkim, DmarcResult dmarc) {
+    private static String ours(SpfResult spf, List<DkimResult> dkim, DmarcResult dmarc) {
         return AuthenticationResults.field(US, spf, dkim, dmarc);
     }
 

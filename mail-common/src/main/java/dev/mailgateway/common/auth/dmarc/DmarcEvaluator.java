@@ -10,7 +10,7 @@ import io.vertx.core.Future;
 
 import dev.mailgateway.common.address.AddressException;
 import dev.mailgateway.common.address.DomainName;
-import dev.mailgateway.common.auth.SpfCheck;
+import dev.mailgateway.common.auth.spf.SpfResult;
 import dev.mailgateway.common.auth.dkim.DkimResult;
 import dev.mailgateway.common.auth.dmarc.DmarcResult.Result;
 import dev.mailgateway.common.auth.dmarc.PolicyDiscovery.Discovered;
@@ -49,11 +49,11 @@ public final class DmarcEvaluator {
     /**
      * @param fromDomain the domain of the message's single {@code From:} author, as written (U-labels
      *                   allowed); a message without one is the caller's {@link DmarcResult#permerror}
-     * @param spf        the SPF check of the MAIL FROM identity, see {@link SpfCheck.Identity}
+     * @param spf        the SPF check of the MAIL FROM identity, see {@link SpfResult.Identity}
      * @param dkim       the results of the message's DKIM signatures, empty when it has none
      * @return the result; the future never fails
      */
-    public Future<DmarcResult> evaluate(String fromDomain, SpfCheck spf, List<DkimResult> dkim) {
+    public Future<DmarcResult> evaluate(String fromDomain, SpfResult spf, List<DkimResult> dkim) {
         Optional<String> from = ascii(fromDomain);
         if (from.isEmpty()) {
             return Future.succeededFuture(DmarcResult.permerror("From domain is not a valid domain name"));
@@ -73,7 +73,7 @@ public final class DmarcEvaluator {
         return DmarcResult.unapplied(Result.PERMERROR, from, "DMARC could not be evaluated (" + e.getClass().getSimpleName() + ")");
     }
 
-    private DmarcResult decide(Discovered discovered, String from, SpfCheck spf, List<DkimResult> dkim) {
+    private DmarcResult decide(Discovered discovered, String from, SpfResult spf, List<DkimResult> dkim) {
         DmarcRecord record = discovered.record();
         if (record == null) {
             return DmarcResult.unapplied(discovered.result(), from, discovered.reason());
@@ -89,7 +89,7 @@ public final class DmarcEvaluator {
             return applied(Result.PASS, "Aligned " + by + " pass", from, record, applied, DmarcPolicy.NONE);
         }
         // section 6.6.2: the result rests on the aligned identifiers; one whose check may pass on a retry leaves it open
-        if ((spfAligned && spf.result().equals("temperror"))
+        if ((spfAligned && spf.status() == SpfResult.Status.TEMPERROR)
                 || alignedDkim.stream().anyMatch(result -> result.status() == DkimResult.Status.TEMPERROR)) {
             return applied(Result.TEMPERROR, "An aligned identifier's check had a temporary error", from, record, applied,
                     DmarcPolicy.NONE);

@@ -10,7 +10,7 @@ import java.util.Locale;
  *
  * @param status the result
  * @param identity {@link Identity#MAILFROM}: the reverse-path; {@link Identity#HELO}: the HELO/EHLO name
- * @param checked the identity's value, the property's value ({@code smtp.mailfrom=} or {@code smtp.helo=})
+ * @param checked the identity's value ({@code smtp.mailfrom=} or {@code smtp.helo=}); null when there was none
  * @param reason why, in at most {@link #MAX_REASON} printable ASCII characters without parentheses or
  *               backslashes, so it fits a header comment as it is
  */
@@ -42,7 +42,11 @@ public record SpfResult(Status status, Identity identity, String checked, String
         }
     }
 
-    /** Which identity was checked (RFC 7208 sections 2.3 and 2.4). */
+    /**
+     * Which identity was checked (RFC 7208 sections 2.3 and 2.4). HELO only stands in for a null
+     * reverse-path here ({@code postmaster@} the HELO name, section 2.4), so DMARC aligns either
+     * (RFC 7489 section 3.1.2).
+     */
     public enum Identity {
         MAILFROM,
         HELO;
@@ -55,6 +59,18 @@ public record SpfResult(Status status, Identity identity, String checked, String
 
     public SpfResult {
         reason = printable(reason);
+    }
+
+    public boolean passed() {
+        return status == Status.PASS;
+    }
+
+    /** The checked identity's domain, lower-case, the one DMARC aligns (RFC 7489 section 3.1.2); null when there was none. */
+    public String domain() {
+        if (checked == null || checked.isEmpty()) {
+            return null;
+        }
+        return checked.substring(checked.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
     }
 
     /** The text with anything a header comment could not hold as it is made a '?', cut to {@link #MAX_REASON}. */

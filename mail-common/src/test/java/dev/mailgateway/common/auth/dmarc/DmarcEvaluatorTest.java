@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestFactory;
 
 import io.vertx.core.Vertx;
 
-import dev.mailgateway.common.auth.SpfCheck;
+import dev.mailgateway.common.auth.spf.SpfResult;
 import dev.mailgateway.common.auth.dkim.DkimResult;
 import dev.mailgateway.common.auth.dkim.DkimResult.Status;
 import dev.mailgateway.common.auth.dmarc.DmarcResult.Result;
@@ -67,11 +67,11 @@ class DmarcEvaluatorTest {
         VERTX.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    private record Row(String name, String from, SpfCheck spf, List<DkimResult> dkim, int draw, Result result,
+    private record Row(String name, String from, SpfResult spf, List<DkimResult> dkim, int draw, Result result,
             DmarcPolicy disposition) {
     }
 
-    private static final SpfCheck NO_SPF = spf("none", null);
+    private static final SpfResult NO_SPF = spf("none", null);
     private static final int ANY = 0;
 
     private static final List<Row> TABLE = List.of(
@@ -114,7 +114,7 @@ class DmarcEvaluatorTest {
             row("IDN From in U-labels, d= in A-labels", "bücher.example", NO_SPF, dkim(Status.PASS, "xn--bcher-kva.example"), Result.PASS, DmarcPolicy.NONE),
             row("IDN From, misaligned", "BÜCHER.example", spf("pass", "bucher.example"), List.of(), Result.FAIL, DmarcPolicy.REJECT),
             row("null reverse-path: the HELO check stands in and aligns", "example.org",
-                    new SpfCheck("pass", "", SpfCheck.Identity.NULL_PATH_HELO, "mx.example.org"), List.of(), Result.PASS, DmarcPolicy.NONE),
+                    new SpfResult(SpfResult.Status.PASS, SpfResult.Identity.HELO, "mx.example.org", ""), List.of(), Result.PASS, DmarcPolicy.NONE),
             row("From that is no domain name", "exa mple.org", spf("pass", "example.org"), List.of(), Result.PERMERROR, DmarcPolicy.NONE));
 
     @TestFactory
@@ -171,17 +171,17 @@ class DmarcEvaluatorTest {
         assertEquals(DmarcPolicy.QUARANTINE, result.disposition());
     }
 
-    private static Row row(String name, String from, SpfCheck spf, List<DkimResult> dkim, Result result, DmarcPolicy disposition) {
+    private static Row row(String name, String from, SpfResult spf, List<DkimResult> dkim, Result result, DmarcPolicy disposition) {
         return new Row(name, from, spf, dkim, ANY, result, disposition);
     }
 
-    private static Row row(String name, String from, SpfCheck spf, List<DkimResult> dkim, int draw, Result result,
+    private static Row row(String name, String from, SpfResult spf, List<DkimResult> dkim, int draw, Result result,
             DmarcPolicy disposition) {
         return new Row(name, from, spf, dkim, draw, result, disposition);
     }
 
-    private static SpfCheck spf(String result, String domain) {
-        return new SpfCheck(result, "", SpfCheck.Identity.MAIL_FROM, domain);
+    private static SpfResult spf(String result, String domain) {
+        return new SpfResult(SpfResult.Status.valueOf(result.toUpperCase(java.util.Locale.ROOT)), SpfResult.Identity.MAILFROM, domain, "");
     }
 
     private static List<DkimResult> dkim(Status status, String domain) {
@@ -192,7 +192,7 @@ class DmarcEvaluatorTest {
         return new DkimResult(status, status.token(), domain, "sel", "@" + domain);
     }
 
-    private static DmarcResult evaluate(String from, SpfCheck spf, List<DkimResult> dkim, int draw) {
+    private static DmarcResult evaluate(String from, SpfResult spf, List<DkimResult> dkim, int draw) {
         try {
             return new DmarcEvaluator(resolver, fixed(draw)).evaluate(from, spf, dkim)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
