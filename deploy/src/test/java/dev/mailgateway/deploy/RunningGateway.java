@@ -15,14 +15,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.vertx.core.json.JsonObject;
+
 import dev.mailgateway.common.testing.ConsumerGroups;
 import dev.mailgateway.common.testing.LocalStack;
+import dev.mailgateway.common.testing.ZoneServer;
 
 /**
  * The three services as users run them: separate JVMs started from the built
  * {@code target/quarkus-app}, on free ports (so a running local stack is left
  * alone), against the Kafka and PostgreSQL of {@code deploy/local/up infra}.
- * Logs go to {@code deploy/target/e2e-logs/}.
+ * Logs go to {@code deploy/target/e2e-logs/}. DNS is the test's own server
+ * ({@link #zone}), for the ingress's checks and the worker's MX lookups, and
+ * the worker relays to {@link #relayPort} on whatever address an MX names.
  */
 final class RunningGateway implements AutoCloseable {
 
@@ -33,6 +38,8 @@ final class RunningGateway implements AutoCloseable {
     final int smtpPort = freePort();
     final int pop3Port = freePort();
     final int pop3HttpPort = freePort();
+    final int relayPort = freePort();
+    final ZoneServer zone;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, ProcessBuilder> commands = new HashMap<>();
     private final Map<String, Integer> httpPorts = new HashMap<>();
@@ -40,17 +47,20 @@ final class RunningGateway implements AutoCloseable {
 
     RunningGateway() throws Exception {
         LocalStack.ensureInfrastructure();
+        zone = new ZoneServer();
+        String dns = "-Dmail.dns.servers=" + zone.address();
         Path root = LocalStack.repositoryRoot();
         Path logs = root.resolve("deploy/target/e2e-logs");
         Files.createDirectories(logs);
         int ingressHttp = freePort();
         int workerHttp = freePort();
         start(root, logs, "smtp-ingress", ingressHttp, List.of("-Dsmtp.port=" + smtpPort, "-Dsmtp.host=127.0.0.1",
-                "-Dsmtp.submission-port=0", "-Dsmtp.tls-port=0",
+                "-Dsmtp.submission-port=0", "-Dsmtp.tls-port=0", dns,
                 "-Dsmtp.tls.cert-file=" + LocalStack.tlsCertificate(), "-Dsmtp.tls.key-file=" + LocalStack.tlsKey()));
         // a consumer group of its own, so a running local stack's worker keeps its offsets, started past old records
         ConsumerGroups.skipToEnd(WORKER_GROUP, LocalStack.INBOUND_TOPIC);
-        start(root, logs, "delivery-worker", workerHttp, List.of("-Dmp.messaging.incoming.mail-inbound.group.id=" + WORKER_GROUP));
+        start(root, logs, "delivery-worker", workerHttp, List.of("-Dmp.messaging.incoming.mail-inbound.group.id=" + WORKER_GROUP,
+                dns, "-Ddelivery.smtp-port=" + relayPort));
         start(root, logs, "pop3-access", pop3HttpPort, List.of("-Dpop3.port=" + pop3Port, "-Dpop3.host=127.0.0.1"));
         for (int port : new int[] {ingressHttp, workerHttp, pop3HttpPort}) {
             awaitReady(port);
@@ -124,16 +134,23 @@ final class RunningGateway implements AutoCloseable {
         admin("PUT", "/api/accounts/" + address + "/apop-secret", "{\"secret\":\"" + secret + "\"}", 204);
     }
 
-    private void admin(String method, String path, String json, int expectedStatus) throws Exception {
+    /** Makes a DKIM key for a local domain through the admin API; returns the answer: dnsName, dnsValue. */
+    JsonObject createDkimKey(String domain, String selector, String algorithm) throws Exception {
+        return new JsonObject(admin("POST", "/api/domains/" + domain + "/dkim",
+                new JsonObject().put("selector", selector).put("algorithm", algorithm).encode(), 201));
+    }
+
+    private String admin(String method, String path, String json, int expectedStatus) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pop3HttpPort + path))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(json))
                 .build();
-        int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (status != expectedStatus) {
-            throw new IllegalStateException(method + " " + path + ": HTTP " + status);
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expectedStatus) {
+            throw new IllegalStateException(method + " " + path + ": HTTP " + response.statusCode() + " " + response.body());
         }
+        return response.body();
     }
 
     private static int freePort() {
@@ -147,6 +164,7 @@ final class RunningGateway implements AutoCloseable {
     /** SIGTERM, as an orchestrator stops them; then wait for a clean exit. */
     @Override
     public void close() throws Exception {
+        zone.close();
         processes.values().forEach(Process::destroy);
         for (Process process : processes.values()) {
             if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -103,4 +103,43 @@ public interface IngressConfig {
     /** Longest wait for Kafka's acknowledgement before 451 4.3.0; 5s to 120s. */
     @WithDefault("30s")
     Duration queueTimeout();
+
+    /** SPF, DKIM and DMARC checks of mail that arrives on the MTA port unauthenticated (issue 19). */
+    AuthChecks authChecks();
+
+    interface AuthChecks {
+        /** Off for a gateway behind another filter that checks (and writes its own Authentication-Results). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Longest the checks of one message may hold its end-of-data reply; what is missing then is
+         * temperror. Each DNS server gets half of it before the next is asked.
+         */
+        @WithDefault("3s")
+        Duration timeBudget();
+    }
+
+    Dmarc dmarc();
+
+    interface Dmarc {
+        /** A DMARC failure whose policy, after pct=, is reject gets 550 5.7.1 at end of data (RFC 7489 section 6.6.4). */
+        @WithDefault("true")
+        boolean enforce();
+
+        /** A DMARC temperror (its DNS could not be asked) gets 451 4.7.1 instead of being accepted and marked. */
+        @WithDefault("false")
+        boolean deferOnTemperror();
+    }
+
+    Spf spf();
+
+    interface Spf {
+        /**
+         * An SPF fail of a domain that publishes no DMARC policy gets 550 5.7.23 (RFC 7372) instead of
+         * being accepted and marked. With a DMARC policy, DMARC decides (RFC 7489 section 10.1).
+         */
+        @WithDefault("false")
+        boolean enforce();
+    }
 }

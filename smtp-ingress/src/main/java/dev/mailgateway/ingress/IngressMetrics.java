@@ -76,6 +76,11 @@ public class IngressMetrics {
                 .description("Sessions waiting, paused, for room for message bytes").register(registry);
     }
 
+    /** One result of the checks of incoming mail: method spf, dkim (one per signature) or dmarc, and its RFC 8601 result. */
+    public void authResult(String method, String result) {
+        registry.counter("smtp.auth.results", "method", method, "result", result).increment();
+    }
+
     /** Counts the reply to the end of DATA; tagged by code, a bounded set. */
     void messageAnswered(SmtpReply reply) {
         registry.counter(reply.isPositive() ? "smtp.messages.accepted" : "smtp.messages.rejected",

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
@@ -27,10 +28,12 @@ import dev.mailgateway.common.config.MailConfig;
 import dev.mailgateway.common.line.ConnectionLimits;
 import dev.mailgateway.common.line.Peers;
 import dev.mailgateway.common.reply.SmtpReply;
+import dev.mailgateway.ingress.auth.InboundChecks;
 import dev.mailgateway.ingress.protocol.Authenticator;
 import dev.mailgateway.ingress.policy.InflightBudget;
 import dev.mailgateway.ingress.protocol.Listener;
 import dev.mailgateway.ingress.protocol.MessageBudget;
+import dev.mailgateway.ingress.protocol.MessageChecks;
 import dev.mailgateway.ingress.protocol.MessageQueue;
 import dev.mailgateway.ingress.protocol.RecipientCheck;
 import dev.mailgateway.ingress.protocol.SmtpSession;
@@ -52,6 +55,7 @@ public class IngressServer {
     private final SmtpSession.Settings settings;
     private final RecipientCheck recipientCheck;
     private final Authenticator authenticator;
+    private final MessageChecks checks;
     private final MessageQueue queue;
     private final MessageBudget budget;
     private final IngressMetrics metrics;
@@ -63,8 +67,8 @@ public class IngressServer {
     private volatile boolean stopping;
 
     public IngressServer(Vertx vertx, IngressConfig config, MailConfig mail, LocalDomains localDomains,
-            RecipientCheck recipientCheck, Authenticator authenticator, MessageQueue queue, InflightBudget budget,
-            IngressMetrics metrics) {
+            RecipientCheck recipientCheck, Authenticator authenticator, Instance<InboundChecks> inboundChecks, MessageQueue queue,
+            InflightBudget budget, IngressMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.timeouts = new SmtpConnection.Timeouts(config.commandTimeout().toMillis(), config.dataTimeout().toMillis(),
@@ -75,6 +79,8 @@ public class IngressServer {
                 config.maxErrors(), config.maxHops(), config.maxLineLength());
         this.recipientCheck = recipientCheck;
         this.authenticator = authenticator;
+        // made only when on: off, no resolver is started either
+        this.checks = config.authChecks().enabled() ? inboundChecks.get() : MessageChecks.NONE;
         this.queue = queue;
         this.budget = budget;
         this.metrics = metrics;
@@ -120,7 +126,7 @@ public class IngressServer {
             return;
         }
         SmtpSession session = new SmtpSession(settings, new SmtpSession.Client(client, listener, Peers.isLoopback(socket.remoteAddress())),
-                recipientCheck, authenticator, queue, budget, Clock.systemDefaultZone());
+                recipientCheck, authenticator, checks, queue, budget, Clock.systemDefaultZone());
         SmtpConnection connection = new SmtpConnection(socket, session, metrics, timeouts, closed -> {
             connectionLimits.release(client);
             connections.remove(closed);

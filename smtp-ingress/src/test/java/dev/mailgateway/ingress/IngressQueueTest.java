@@ -35,6 +35,7 @@ import dev.mailgateway.ingress.protocol.Listener;
 /** The real path: SMTP in, account lookup in PostgreSQL, one record on mail.inbound in Kafka, 250 after the ack. */
 @QuarkusTest
 @QuarkusTestResource(LocalStack.class)
+@QuarkusTestResource(TestZone.class)
 class IngressQueueTest {
 
     @Inject
@@ -72,6 +73,8 @@ class IngressQueueTest {
             String value = new String(record.value(), StandardCharsets.UTF_8);
             assertTrue(value.startsWith("Received: from client.example ([127.0.0.1])\r\n"), value);
             assertTrue(value.contains(" id " + queueId + "\r\n"), value);
+            // checked against the test's DNS, which knows nothing of example.org: marked, accepted
+            assertTrue(value.contains("\r\nAuthentication-Results: localhost; spf=none"), value);
             assertArrayEquals(body.replace("\r\n..", "\r\n.").getBytes(StandardCharsets.UTF_8),
                     value.substring(value.indexOf("Subject: queued")).getBytes(StandardCharsets.UTF_8));
         }
@@ -79,7 +82,8 @@ class IngressQueueTest {
         given().get("/q/health/ready").then().statusCode(200).body(containsString("\"UP\""));
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("smtp_messages_accepted_total"))
-                .body(containsString("smtp_publish_latency_seconds"));
+                .body(containsString("smtp_publish_latency_seconds"))
+                .body(containsString("smtp_auth_results_total{method=\"spf\",result=\"none\"}"));
     }
 
     @Test

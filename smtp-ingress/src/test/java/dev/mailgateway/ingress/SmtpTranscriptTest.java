@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -20,12 +21,16 @@ import org.junit.jupiter.api.Test;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 
+import dev.mailgateway.common.dns.DnsResolver;
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LoopbackServer;
+import dev.mailgateway.common.testing.ZoneServer;
+import dev.mailgateway.ingress.auth.InboundChecks;
 import dev.mailgateway.ingress.policy.InflightBudget;
 import dev.mailgateway.ingress.protocol.Authenticator;
 import dev.mailgateway.ingress.protocol.Listener;
+import dev.mailgateway.ingress.protocol.MessageChecks;
 import dev.mailgateway.ingress.protocol.MessageQueue;
 import dev.mailgateway.ingress.protocol.RecipientCheck;
 import dev.mailgateway.ingress.protocol.SmtpSession;
@@ -55,6 +60,8 @@ class SmtpTranscriptTest {
     private InflightBudget budget;
     private long budgetOctets = 1024 * 1024;
     private long budgetWaitMillis = 10_000;
+    /** Read as each connection starts: a test may put real checks in before it connects. */
+    private MessageChecks checks = MessageChecks.NONE;
 
     @BeforeEach
     void startServer() {
@@ -80,7 +87,7 @@ class SmtpTranscriptTest {
                 user.equalsIgnoreCase("alice@example.test") && password.equals("pass word") ? Optional.of("alice@example.test") : Optional.empty());
         server = new LoopbackServer(tls ? LoopbackServer.localKeyPair() : null, socket -> {
             SmtpConnection connection = new SmtpConnection(socket, new SmtpSession(settings,
-                    new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, queue, budget, CLOCK), metrics,
+                    new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, checks, queue, budget, CLOCK), metrics,
                     new SmtpConnection.Timeouts(commandTimeoutMillis, dataTimeoutMillis, maxDataMillis), closed -> { });
             connections.add(connection);
             connection.start();
@@ -330,6 +337,54 @@ class SmtpTranscriptTest {
         }
         assertEquals(Optional.of("alice@example.test"), queuedEnvelopes.get(0).authUser());
         assertEquals(true, queuedMessages.get(0).contains(" with ESMTPA id "), queuedMessages.get(0));
+    }
+
+    /**
+     * Issue 19 on the wire: a stranger's message gets the checks' Authentication-Results right under our
+     * Received line, a forged one claiming our name is gone; a DMARC reject is refused at the end of data;
+     * a logged-in user's mail is not checked.
+     */
+    @Test
+    void strangersMailIsCheckedAndMarked_aDmarcRejectRefused_submissionsNot() throws Exception {
+        try (ZoneServer zone = new ZoneServer().txt("example.org", 60, "v=spf1 ip4:127.0.0.1 -all")
+                .txt("forged.example", 60, "v=spf1 -all").txt("_dmarc.forged.example", 60, "v=DMARC1; p=reject");
+                DnsResolver resolver = new DnsResolver(server.vertx(), DnsResolver.Settings.of(List.of(zone.address()), Duration.ofSeconds(1)))) {
+            checks = new InboundChecks(server.vertx(), resolver, "mx.example.test",
+                    new InboundChecks.Settings(Duration.ofSeconds(3), true, false, false), new IngressMetrics(new SimpleMeterRegistry()));
+            try (LineClient c = connect()) {
+                c.send("EHLO client.example\r\nMAIL FROM:<bob@example.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+                c.skipReply();
+                c.expect("250 2.1.0 Ok");
+                c.expect("250 2.1.5 Ok");
+                c.expect("354 End data with <CR><LF>.<CR><LF>");
+                c.send("Authentication-Results: mx.example.test; dmarc=pass header.from=example.org\r\n"
+                        + "From: <bob@example.org>\r\nSubject: t\r\n\r\nx\r\n.\r\n");
+                c.expectStart("250 2.0.0 Ok: queued as ");
+                c.send("MAIL FROM:<ceo@forged.example>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+                c.expect("250 2.1.0 Ok");
+                c.expect("250 2.1.5 Ok");
+                c.expect("354 End data with <CR><LF>.<CR><LF>");
+                c.send("From: <ceo@forged.example>\r\nSubject: pay now\r\n\r\nx\r\n.\r\n");
+                c.expect("550 5.7.1 Email rejected by the DMARC policy of forged.example");
+                c.send("AUTH PLAIN " + plain("alice@example.test", "pass word") + "\r\n");
+                c.expect("235 2.7.0 Authentication successful");
+                c.send("MAIL FROM:<alice@example.test>\r\nRCPT TO:<carol@forged.example>\r\nDATA\r\n");
+                c.expect("250 2.1.0 Ok");
+                c.expect("250 2.1.5 Ok");
+                c.expect("354 End data with <CR><LF>.<CR><LF>");
+                c.send("From: <alice@example.test>\r\nSubject: mine\r\n\r\nx\r\n.\r\n");
+                c.expectStart("250 2.0.0 Ok: queued as ");
+            }
+        }
+        assertEquals(2, queuedMessages.size(), "the DMARC reject was not queued");
+        assertEquals("Received: from client.example ([127.0.0.1])\r\n"
+                + "\tby mx.example.test with ESMTP id " + queuedEnvelopes.get(0).queueId() + "\r\n"
+                + "\tfor <alice@example.test>; Sat, 28 Nov 2026 07:00:00 +0000\r\n"
+                + "Authentication-Results: mx.example.test; spf=pass (example.org: ip4:127.0.0.1\r\n"
+                + " matched) smtp.mailfrom=example.org; dkim=none; dmarc=none (No DMARC record)\r\n"
+                + " header.from=example.org\r\n"
+                + "From: <bob@example.org>\r\nSubject: t\r\n\r\nx\r\n", queuedMessages.get(0));
+        assertEquals(false, queuedMessages.get(1).contains("Authentication-Results"), "a submission is not checked: " + queuedMessages.get(1));
     }
 
     @Test

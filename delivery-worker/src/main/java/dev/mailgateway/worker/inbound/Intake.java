@@ -93,10 +93,10 @@ public class Intake {
             boolean firstTime = handled.isEmpty() && !again;
             Uni<List<Long>> holding = firstTime ? Uni.createFrom().item(List.of()) : MailboxEntry.accountsHolding(envelope.queueId());
             // only a local user's mail has remote recipients (the ingress relays for no one else): signed for them
-            boolean relayed = envelope.authUser().isPresent()
-                    && fresh.values().stream().anyMatch(r -> address(r).filter(a -> localDomains.mailboxOf(a).isEmpty()).isPresent());
+            Optional<String> relayedBy = envelope.authUser().filter(user -> fresh.values().stream()
+                    .anyMatch(r -> address(r).filter(a -> localDomains.mailboxOf(a).isEmpty()).isPresent()));
             return accounts.chain(found -> holding
-                    .chain(held -> body(envelope, message, firstTime, relayed)
+                    .chain(held -> body(envelope, message, firstTime, relayedBy)
                             .chain(body -> persist(envelope, body, fresh, found, held))));
         });
     }
@@ -112,15 +112,17 @@ public class Intake {
         return mailboxes.size() == 1 ? Account.list("address = ?1", mailboxes.get(0)) : Account.list("address in ?1", mailboxes);
     }
 
-    /** The stored body of the message: found, or stored now, signed first when it is {@code relayed}. */
-    private Uni<MessageBody> body(Envelope envelope, byte[] message, boolean firstTime, boolean relayed) {
+    /** The stored body of the message: found, or stored now, signed first when a logged-in user relays it. */
+    private Uni<MessageBody> body(Envelope envelope, byte[] message, boolean firstTime, Optional<String> relayedBy) {
         Uni<MessageBody> stored = firstTime ? Uni.createFrom().nullItem() : MessageBody.findByQueueId(envelope.queueId());
         return stored.chain(existing -> existing != null ? Uni.createFrom().item(existing)
-                : content(message, relayed).chain(content -> newBody(envelope, content)));
+                : content(message, relayedBy).chain(content -> newBody(envelope, content)));
     }
 
-    private Uni<byte[]> content(byte[] message, boolean relayed) {
-        return relayed ? Uni.createFrom().completionStage(() -> signer.sign(message).toCompletionStage()) : Uni.createFrom().item(message);
+    private Uni<byte[]> content(byte[] message, Optional<String> relayedBy) {
+        return relayedBy.isPresent()
+                ? Uni.createFrom().completionStage(() -> signer.sign(message, relayedBy.get()).toCompletionStage())
+                : Uni.createFrom().item(message);
     }
 
     private static Uni<MessageBody> newBody(Envelope envelope, byte[] message) {

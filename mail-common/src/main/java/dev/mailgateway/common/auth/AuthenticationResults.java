@@ -25,6 +25,8 @@ public final class AuthenticationResults {
     public static final String FIELD_NAME = "Authentication-Results";
     /** Longest comment written: a reason is a hint for a reader, and a hostile one must not make the field long. */
     public static final int MAX_COMMENT = 100;
+    /** Longest property value written: a path's length (RFC 5321 section 4.5.3.1.3), which no domain or identity needs to pass. */
+    public static final int MAX_PROPERTY = 256;
     /** RFC 2045 section 5.1: the characters a token cannot have besides SPACE and controls. */
     private static final String TSPECIALS = "()<>@,;:\\\"/[]?=";
     /** RFC 5322 section 3.2.3: atext, the characters of a dot-atom besides the dots. */
@@ -118,9 +120,13 @@ public final class AuthenticationResults {
         return tokens;
     }
 
-    /** {@code name=value}, or nothing when there is no value or it cannot be written faithfully in ASCII. */
+    /**
+     * {@code name=value}, or nothing when there is no value, it cannot be written faithfully in ASCII, or
+     * it is longer than {@link #MAX_PROPERTY} (a stranger's i= of a thousand octets would make a line
+     * longer than RFC 5322 section 2.1.1 allows).
+     */
     private static Optional<String> property(String name, String value) {
-        if (value == null || value.isEmpty()) {
+        if (value == null || value.isEmpty() || value.length() > MAX_PROPERTY) {
             return Optional.empty();
         }
         return isAddress(value) ? Optional.of(name + "=" + value) : value(value).map(written -> name + "=" + written);
@@ -198,11 +204,18 @@ public final class AuthenticationResults {
     }
 
     /**
-     * Whether a field value claims {@code authservId} as its own, compared case-insensitively, as the
-     * host names authserv-ids are: the ingress removes such fields from arriving mail (section 5).
+     * Whether a field value may claim {@code authservId} as its own, for the ingress to remove it from
+     * arriving mail (section 5): its authserv-id compared case-insensitively, as host names are, and
+     * without a root dot; and any field whose authserv-id cannot be read, since a laxer reader (one
+     * without nested comments, or that trims other white space) may read ours in it, and a conforming
+     * one ignores it anyway.
      */
     public static boolean claims(String value, String authservId) {
-        return authservId(value).map(id -> id.equalsIgnoreCase(authservId)).orElse(false);
+        return authservId(value).map(id -> withoutRootDot(id).equalsIgnoreCase(withoutRootDot(authservId))).orElse(true);
+    }
+
+    private static String withoutRootDot(String name) {
+        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
     }
 
     /** Where the leading white space and comments end; -1 when a comment does not (RFC 5322 section 3.2.2). */

@@ -27,6 +27,17 @@ public interface MailConfig {
 
     Health health();
 
+    Dns dns();
+
+    interface Dns {
+        /**
+         * Recursive resolvers for every DNS lookup of the gateway (the ingress's SPF, DKIM and DMARC
+         * checks, the relay's MX lookups), as {@code ip}, {@code ip:port} or {@code [ipv6]:port}, tried
+         * in order. Unset: {@code delivery.dns.servers}, then the servers of /etc/resolv.conf.
+         */
+        Optional<List<String>> servers();
+    }
+
     Dkim dkim();
 
     interface Dkim {

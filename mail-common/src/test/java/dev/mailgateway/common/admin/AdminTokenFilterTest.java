@@ -78,6 +78,10 @@ class AdminTokenFilterTest {
             public Dkim dkim() {
                 throw new UnsupportedOperationException("the filter reads only the token");
             }
+
+            public Dns dns() {
+                throw new UnsupportedOperationException("the filter reads only the token");
+            }
         });
     }
 

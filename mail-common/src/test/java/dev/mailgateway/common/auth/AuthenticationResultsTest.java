@@ -144,7 +144,12 @@ class AuthenticationResultsTest {
         assertTrue(AuthenticationResults.claims(" (forged) \"mx.example.net\" 1; spf=pass", US));
         assertFalse(AuthenticationResults.claims(" mx.example.net.evil.example; spf=pass", US));
         assertFalse(AuthenticationResults.claims(" evil.example; spf=pass (mx.example.net)", US));
-        assertFalse(AuthenticationResults.claims(" (mx.example.net", US));
+        assertTrue(AuthenticationResults.claims(" mx.example.net.; spf=pass", US), "a root dot names the same host");
+        // unreadable authserv-ids may be ours to a laxer reader: they go too
+        assertTrue(AuthenticationResults.claims(" (mx.example.net", US));
+        assertTrue(AuthenticationResults.claims(" (a(b) mx.example.net; dmarc=pass", US));
+        assertTrue(AuthenticationResults.claims("\u000bmx.example.net; dmarc=pass", US));
+        assertTrue(AuthenticationResults.claims("\u00a0mx.example.net; dmarc=pass", US));
     }
 
     @Test

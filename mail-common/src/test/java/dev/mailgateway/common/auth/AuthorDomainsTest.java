@@ -16,8 +16,14 @@ import dev.mailgateway.common.auth.dkim.HeaderSection;
 
 class AuthorDomainsTest {
 
+    /** The author domains, or empty when the From field is absent or malformed. */
     private static Optional<List<String>> domains(String header) {
-        return AuthorDomains.of(HeaderSection.parse(header.getBytes(StandardCharsets.UTF_8)));
+        AuthorDomains.Authors authors = AuthorDomains.of(HeaderSection.parse(header.getBytes(StandardCharsets.UTF_8)));
+        return authors.status() == AuthorDomains.Authors.Status.FOUND ? Optional.of(authors.domains()) : Optional.empty();
+    }
+
+    private static AuthorDomains.Authors.Status status(String header) {
+        return AuthorDomains.of(HeaderSection.parse(header.getBytes(StandardCharsets.UTF_8))).status();
     }
 
     private static String from(String value) {
@@ -41,7 +47,16 @@ class AuthorDomainsTest {
             " no-domain                                          | ",
             " \"unterminated@x.example                           | ",
             " (unterminated x@y.example                          | ",
-            " a@x.example <b@y.example>                          | y.example",
+            " a@x.example <b@y.example>                          | ",
+            " ceo@victim.example <x@evil.example>                | ",
+            " a@victim.example a@evil.example                    | ",
+            " a@victim.example(x)a@evil.example                  | ",
+            " a@victim.example@evil.example                      | ",
+            " CEO <ceo@victim.example> x                         | ",
+            " CEO <ceo@victim.example                            | ",
+            " ceo@victim.example.                                | victim.example",
+            " Dr. Who <who@tardis.example>                       | tardis.example",
+            " \"ceo@victim.example\" <x@evil.example>            | evil.example",
             " <a@x.example> trailing                             | ",
             " a@x.example (comment@evil.example)                 | x.example",
             " group: a@x.example                                 | ",
@@ -54,9 +69,10 @@ class AuthorDomainsTest {
     }
 
     @Test
-    void aMessageWithTwoFromFieldsHasNoAuthorDomain() {
-        assertEquals(Optional.empty(), domains("From: a@x.example\r\nFrom: b@x.example\r\n"));
-        assertEquals(Optional.empty(), domains("Subject: none\r\n"));
+    void twoFromFieldsAreMalformed_noneIsAbsent() {
+        assertEquals(AuthorDomains.Authors.Status.MALFORMED, status("From: a@evil.example\r\nFrom: ceo@victim.example\r\n"));
+        assertEquals(AuthorDomains.Authors.Status.ABSENT, status("Subject: none\r\n"));
+        assertEquals(AuthorDomains.Authors.Status.MALFORMED, status(from(" a@")));
     }
 
     @Test

@@ -131,6 +131,16 @@ public final class ZoneServer implements AutoCloseable {
         return add(name, TYPE_TXT, data.toByteArray(), ttl);
     }
 
+    /** One TXT record of a value of any length, cut into character-strings of 255 octets (RFC 7208 section 3.3, RFC 6376 section 3.6.2.2). */
+    public ZoneServer longTxt(String name, int ttl, String value) {
+        List<String> strings = new ArrayList<>();
+        byte[] octets = value.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < octets.length; i += 255) {
+            strings.add(new String(octets, i, Math.min(255, octets.length - i), StandardCharsets.UTF_8));
+        }
+        return txt(name, ttl, strings.toArray(String[]::new));
+    }
+
     /**
      * A PTR record for {@code address} naming {@code host}, at the reverse name, written out here
      * independently of the resolver's: octets (RFC 1035 section 3.5) or nibbles (RFC 3596 section 2.5), lowest first.

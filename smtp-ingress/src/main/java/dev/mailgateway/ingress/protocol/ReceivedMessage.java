@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -12,7 +13,8 @@ import io.vertx.core.buffer.Buffer;
  * message grows, and once more into the record's value when the producer
  * serialises it. Blocks grow from {@link #FIRST_BLOCK} to {@link #LARGEST_BLOCK},
  * so a small message takes little and a large one wastes at most one block's
- * slack. The trace line is set at the end of data and goes first.
+ * slack. The trace fields are set at the end of data and go first; header
+ * fields the checks found forged are left out as the record is written.
  */
 public final class ReceivedMessage {
 
@@ -29,6 +31,15 @@ public final class ReceivedMessage {
     private int endBlock;
     private long endBlockStart;
     private byte[] traceLine = new byte[0];
+    /** Octet ranges of the message left out of the record, in order and apart: forged fields. */
+    private List<Range> omitted = List.of();
+
+    /** Octets {@code from} (inclusive) to {@code to} (exclusive) of the message. */
+    public record Range(int from, int to) {
+        public int length() {
+            return to - from;
+        }
+    }
 
     /** Octets that still fit in the blocks. */
     long room() {
@@ -65,13 +76,25 @@ public final class ReceivedMessage {
         }
     }
 
-    void setTraceLine(String line) {
-        traceLine = line.getBytes(StandardCharsets.UTF_8);
+    /** The fields that go on top ({@code Received:}, then {@code Authentication-Results:}) and the ranges left out. */
+    void setTrace(String fields, List<Range> omit) {
+        traceLine = fields.getBytes(StandardCharsets.UTF_8);
+        omitted = List.copyOf(omit);
     }
 
-    /** Octets of the message as queued, trace line included. */
+    /** Octets of the message as queued: trace fields on top, omitted ranges left out. */
     public long length() {
-        return traceLine.length + length;
+        return traceLine.length + length - omitted.stream().mapToLong(Range::length).sum();
+    }
+
+    /**
+     * The message as received, trace fields not included, as one buffer over the blocks: nothing is
+     * copied, so reading it (the checks do, before the reply) takes no room beyond the budget's.
+     */
+    // Vert.x 4's Buffer -> ByteBuf bridge is deprecated for Vert.x 5; it wraps without a copy
+    @SuppressWarnings("deprecation")
+    public Buffer content() {
+        return Buffer.buffer(Unpooled.wrappedBuffer(blocks.toArray(byte[][]::new)).slice(0, Math.toIntExact(length)));
     }
 
     /** Octets of heap the blocks hold: what was taken from the budget. */
@@ -79,18 +102,33 @@ public final class ReceivedMessage {
         return allocated;
     }
 
-    /** The record's value: the trace line, then the message. */
+    /** The record's value: the trace fields, then the message without its omitted ranges. */
     public byte[] toByteArray() {
         byte[] all = new byte[Math.toIntExact(length())];
         System.arraycopy(traceLine, 0, all, 0, traceLine.length);
         int at = traceLine.length;
-        long left = length;
-        for (byte[] block : blocks) {
-            int n = (int) Math.min(left, block.length);
-            System.arraycopy(block, 0, all, at, n);
-            at += n;
-            left -= n;
+        long from = 0;
+        for (Range range : omitted) {
+            at = copy(from, range.from(), all, at);
+            from = range.to();
         }
+        copy(from, length, all, at);
         return all;
+    }
+
+    /** Copies message octets {@code from} to {@code to} into {@code target} at {@code at}; returns where they end. */
+    private int copy(long from, long to, byte[] target, int at) {
+        long blockStart = 0;
+        for (byte[] block : blocks) {
+            long blockEnd = blockStart + block.length;
+            if (blockEnd > from && blockStart < to) {
+                int start = (int) (Math.max(from, blockStart) - blockStart);
+                int end = (int) (Math.min(to, blockEnd) - blockStart);
+                System.arraycopy(block, start, target, at, end - start);
+                at += end - start;
+            }
+            blockStart = blockEnd;
+        }
+        return at;
     }
 }

@@ -30,7 +30,8 @@ import dev.mailgateway.ingress.protocol.SmtpInputDecoder.DataPiece;
  * 8BITMIME, ENHANCEDSTATUSCODES, STARTTLS of RFC 3207 and AUTH PLAIN LOGIN of
  * RFC 4954): commands in, replies out. Knows no sockets, Kafka or database:
  * recipients are judged by a {@link RecipientCheck}, credentials by an
- * {@link Authenticator}, and accepted messages handed to a
+ * {@link Authenticator}, messages from strangers on the MTA port by
+ * {@link MessageChecks}, and accepted messages handed to a
  * {@link MessageQueue}, whose futures the replies wait for. Message bytes are
  * kept only with room taken from the {@link MessageBudget}; a message that
  * will be refused anyway (too large, bare line breaks, overlong lines, a
@@ -86,6 +87,7 @@ public final class SmtpSession {
     private final Client client;
     private final RecipientCheck recipientCheck;
     private final Authenticator authenticator;
+    private final MessageChecks checks;
     private final MessageQueue queue;
     private final MessageBudget budget;
     private final Clock clock;
@@ -121,11 +123,12 @@ public final class SmtpSession {
     private State stateBeforeChunk;
 
     public SmtpSession(Settings settings, Client client, RecipientCheck recipientCheck, Authenticator authenticator,
-            MessageQueue queue, MessageBudget budget, Clock clock) {
+            MessageChecks checks, MessageQueue queue, MessageBudget budget, Clock clock) {
         this.settings = settings;
         this.client = client;
         this.recipientCheck = recipientCheck;
         this.authenticator = authenticator;
+        this.checks = checks;
         this.queue = queue;
         this.budget = budget;
         this.clock = clock;
@@ -654,14 +657,25 @@ public final class SmtpSession {
         Envelope envelope = new Envelope(queueId, reversePath, mailParams, List.copyOf(recipients.values()), client.address(),
                 heloName, Optional.ofNullable(authUser), clock.instant());
         ReceivedMessage queued = message;
-        queued.setTraceLine(receivedLine(envelope));
+        String received = receivedLine(envelope);
+        // a stranger's mail on the MTA port is checked; a logged-in user's is not (issue 19)
+        Future<MessageChecks.Verdict> verdict = client.listener() == Listener.MTA && authUser == null
+                ? checks.check(new MessageChecks.Sender(client.address(), heloName, reversePath), queued)
+                : Future.succeededFuture(MessageChecks.Verdict.UNCHECKED);
         // the queue holds the bytes until the broker's answer: their room goes back then, not at the reset
         message = null;
         reset(null);
-        return queue.enqueue(envelope, queued)
-                .onComplete(sent -> budget.giveBack(queued.allocated()))
-                .map(ok -> SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId))
-                .otherwise(SmtpReplies.QUEUE_FAILED);
+        return verdict.compose(checked -> {
+            if (checked.refusal() != null) {
+                budget.giveBack(queued.allocated());
+                return done(checked.refusal());
+            }
+            queued.setTrace(received + checked.addedFields(), checked.omitted());
+            return queue.enqueue(envelope, queued)
+                    .onComplete(sent -> budget.giveBack(queued.allocated()))
+                    .map(ok -> SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId))
+                    .otherwise(SmtpReplies.QUEUE_FAILED);
+        });
     }
 
     /** The trace line of RFC 5321 section 4.4, naming the queue id and, for one recipient, the recipient. */

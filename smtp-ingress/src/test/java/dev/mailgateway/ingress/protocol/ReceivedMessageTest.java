@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -32,13 +33,34 @@ class ReceivedMessageTest {
             append(message, piece);
             expected.writeBytes(piece);
         }
-        message.setTraceLine("Received: x\r\n");
+        message.setTrace("Received: x\r\n", List.of());
         byte[] trace = "Received: x\r\n".getBytes(StandardCharsets.US_ASCII);
         assertEquals(trace.length + expected.size(), message.length());
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         all.writeBytes(trace);
         all.writeBytes(expected.toByteArray());
         assertArrayEquals(all.toByteArray(), message.toByteArray());
+        assertArrayEquals(expected.toByteArray(), message.content().getBytes(), "the content, over the blocks");
+    }
+
+    /** Forged fields the checks found are left out, wherever the blocks' edges fall. */
+    @Test
+    void omittedRangesAreLeftOutAcrossBlockEdges() {
+        ReceivedMessage message = new ReceivedMessage();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 3 * ReceivedMessage.FIRST_BLOCK; i++) {
+            String line = "Line-" + i + ": " + "x".repeat(i % 97) + "\r\n";
+            append(message, line.getBytes(StandardCharsets.US_ASCII));
+            text.append(line);
+        }
+        int firstEdge = ReceivedMessage.FIRST_BLOCK;
+        List<ReceivedMessage.Range> omit = List.of(new ReceivedMessage.Range(0, 10),
+                new ReceivedMessage.Range(firstEdge - 5, firstEdge + 5), new ReceivedMessage.Range(text.length() - 3, text.length()));
+        message.setTrace("A: b\r\n", omit);
+        String expected = "A: b\r\n" + text.substring(10, firstEdge - 5) + text.substring(firstEdge + 5, text.length() - 3);
+        assertEquals(expected, new String(message.toByteArray(), StandardCharsets.US_ASCII));
+        assertEquals(expected.length(), message.length());
+        assertEquals(text.toString(), message.content().toString(StandardCharsets.US_ASCII), "the content is the message as received");
     }
 
     @Test
@@ -62,7 +84,7 @@ class ReceivedMessageTest {
     @Test
     void anEmptyMessageIsItsTraceLine() {
         ReceivedMessage message = new ReceivedMessage();
-        message.setTraceLine("Received: x\r\n");
+        message.setTrace("Received: x\r\n", List.of());
         assertArrayEquals("Received: x\r\n".getBytes(StandardCharsets.US_ASCII), message.toByteArray());
         assertEquals(0, message.allocated());
     }

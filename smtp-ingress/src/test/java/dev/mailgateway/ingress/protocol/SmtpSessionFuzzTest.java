@@ -53,6 +53,8 @@ class SmtpSessionFuzzTest {
                 new SmtpSession.Client("192.0.2.1", Listener.values()[random.nextInt(3)], random.nextBoolean()),
                 (address, authenticated, size) -> Future.succeededFuture(RecipientCheck.Verdict.values()[random.nextInt(4)]),
                 (client, user, password) -> Future.succeededFuture(random.nextBoolean() ? Optional.of("alice@example.test") : Optional.empty()),
+                (sender, message) -> Future.succeededFuture(random.nextBoolean() ? MessageChecks.Verdict.UNCHECKED
+                        : MessageChecks.Verdict.refused(SmtpReply.of(550, "5.7.1", "refused by the checks"))),
                 (envelope, message) -> random.nextBoolean() ? Future.succeededFuture() : Future.failedFuture("down"),
                 budget, Clock.systemUTC());
         SmtpInputDecoder decoder = new SmtpInputDecoder(SmtpSession.MAX_AUTH_LINE);

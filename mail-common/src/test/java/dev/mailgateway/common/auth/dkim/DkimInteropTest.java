@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +25,7 @@ import io.vertx.core.json.JsonObject;
 
 import dev.mailgateway.common.auth.dkim.DkimResult.Status;
 import dev.mailgateway.common.store.MessageSource;
+import dev.mailgateway.common.testing.Dkimpy;
 import dev.mailgateway.common.testing.InteropScript;
 import dev.mailgateway.common.testing.LocalStack;
 
@@ -189,17 +189,7 @@ class DkimInteropTest {
     private static JsonObject signJob(DkimAlgorithm algorithm, String canon, Buffer message, boolean length) {
         return new JsonObject().put("op", "sign").put("message", Base64.getEncoder().encodeToString(message.getBytes()))
                 .put("domain", DkimFixtures.DOMAIN).put("selector", selector(algorithm)).put("algorithm", algorithm.tag())
-                .put("canon", canon).put("length", length).put("key", dkimpyPrivateKey(algorithm));
-    }
-
-    /** dkimpy's key formats: PEM for RSA (PKCS#8 will do), the base64 of the 32-octet seed for Ed25519. */
-    private static String dkimpyPrivateKey(DkimAlgorithm algorithm) {
-        byte[] pkcs8 = DkimFixtures.key(algorithm).privateKey().getEncoded();
-        if (algorithm == DkimAlgorithm.ED25519_SHA256) {
-            return Base64.getEncoder().encodeToString(Arrays.copyOfRange(pkcs8, pkcs8.length - 32, pkcs8.length));
-        }
-        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pkcs8)
-                + "\n-----END PRIVATE KEY-----\n";
+                .put("canon", canon).put("length", length).put("key", Dkimpy.privateKey(DkimFixtures.key(algorithm)));
     }
 
     private static int bodyStart(byte[] message) {

@@ -1,0 +1,270 @@
+package dev.mailgateway.ingress.auth;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.netty.util.NetUtil;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+import dev.mailgateway.common.auth.AuthenticationResults;
+import dev.mailgateway.common.auth.AuthorDomains;
+import dev.mailgateway.common.auth.dkim.DkimFormatException;
+import dev.mailgateway.common.auth.dkim.DkimResult;
+import dev.mailgateway.common.auth.dkim.DkimVerifier;
+import dev.mailgateway.common.auth.dkim.HeaderField;
+import dev.mailgateway.common.auth.dkim.HeaderSection;
+import dev.mailgateway.common.auth.dkim.MessageSplitter;
+import dev.mailgateway.common.auth.dmarc.DmarcEvaluator;
+import dev.mailgateway.common.auth.dmarc.DmarcPolicy;
+import dev.mailgateway.common.auth.dmarc.DmarcResult;
+import dev.mailgateway.common.auth.spf.SpfEvaluator;
+import dev.mailgateway.common.auth.spf.SpfResult;
+import dev.mailgateway.common.config.MailConfig;
+import dev.mailgateway.common.dns.DnsAnswer;
+import dev.mailgateway.common.dns.DnsResolver;
+import dev.mailgateway.common.reply.SmtpReply;
+import dev.mailgateway.ingress.IngressConfig;
+import dev.mailgateway.ingress.IngressMetrics;
+import dev.mailgateway.ingress.protocol.MessageChecks;
+import dev.mailgateway.ingress.protocol.ReceivedMessage;
+
+/**
+ * SPF, DKIM and DMARC for mail from strangers (issue 19), as Stalwart does them built in and Postfix
+ * through policyd-spf, OpenDKIM and OpenDMARC: SPF of the MAIL FROM domain (HELO for {@code <>}) and
+ * DKIM of every signature side by side, then DMARC of the {@code From:} domain with their results.
+ * Everything is bounded by {@code smtp.auth-checks.time-budget}: what is missing then is temperror,
+ * so a slow resolver never holds a reply longer. The bodies are hashed off the event loop.
+ *
+ * <p>The result goes into an {@code Authentication-Results} field under the {@code Received:} line;
+ * arriving fields that claim our authserv-id are left out (RFC 8601 section 5), whoever wrote them.
+ * The policy: a DMARC reject is refused (550 5.7.1, {@code smtp.dmarc.enforce}); quarantine and the
+ * rest are accepted and marked; DNS trouble is never a 5xx.
+ */
+@ApplicationScoped
+public class InboundChecks implements MessageChecks {
+
+    private static final Logger LOG = Logger.getLogger(InboundChecks.class);
+    /**
+     * Author domains DMARC is applied to, each with its own lookups: RFC 7489 section 6.6.1 leaves
+     * several to the receiver, and applying the policy of each means a second author cannot dodge the
+     * first one's reject. More than this is no real message.
+     */
+    static final int MAX_AUTHOR_DOMAINS = 4;
+    /** RFC 7372 section 3.2: SPF validation failed. */
+    static final SmtpReply SPF_FAIL = SmtpReply.of(550, "5.7.23", "SPF validation failed");
+    /** RFC 5322 section 3.6: one From field, a mailbox-list. */
+    static final SmtpReply FROM_REFUSED = SmtpReply.of(550, "5.7.1", "Message refused: its From field cannot be checked (RFC 5322 section 3.6)");
+    private static final String FROM_UNREADABLE = "From field unreadable, or more than one";
+    private static final String DMARC_REJECT = "rejected by the DMARC policy of ";
+    private static final String DMARC_TEMPERROR = "DMARC policy of %s could not be checked: try again later";
+
+    private final Vertx vertx;
+    private final String authservId;
+    private final Settings settings;
+    private final SpfEvaluator spf;
+    private final DkimVerifier dkim;
+    private final DmarcEvaluator dmarc;
+    private final IngressMetrics metrics;
+
+    /** What the checks enforce; all else is marked only. */
+    public record Settings(Duration timeBudget, boolean dmarcEnforce, boolean deferOnDmarcTemperror, boolean spfEnforce) {
+    }
+
+    @Inject
+    public InboundChecks(Vertx vertx, DnsResolver resolver, IngressConfig config, MailConfig mail, IngressMetrics metrics) {
+        this(vertx, resolver, mail.hostname(), new Settings(config.authChecks().timeBudget(), config.dmarc().enforce(),
+                config.dmarc().deferOnTemperror(), config.spf().enforce()), metrics);
+    }
+
+    public InboundChecks(Vertx vertx, DnsResolver resolver, String authservId, Settings settings, IngressMetrics metrics) {
+        if (!AuthenticationResults.authservId(authservId).map(authservId::equals).orElse(false)) {
+            // found at start-up, not as an exception on every message
+            throw new IllegalArgumentException("mail.hostname " + authservId + " cannot be an authserv-id (RFC 8601 section 2.2)");
+        }
+        this.vertx = vertx;
+        this.authservId = authservId;
+        this.settings = settings;
+        this.spf = new SpfEvaluator(resolver);
+        this.dkim = new DkimVerifier(name -> keyRecord(resolver, name), Clock.systemUTC());
+        // java.util.Random is safe across threads; pct= sampling needs no secure randomness
+        this.dmarc = new DmarcEvaluator(resolver, new Random());
+        this.metrics = metrics;
+    }
+
+    /** The DKIM key record: the first TXT record (RFC 6376 section 3.6.2.2), null for none, a failed future for DNS trouble. */
+    private static Future<String> keyRecord(DnsResolver resolver, String name) {
+        return resolver.txt(name).compose(answer -> answer.isTemporary() ? Future.failedFuture(answer.detail())
+                : Future.succeededFuture(answer.isFound() ? answer.records().get(0) : null));
+    }
+
+    @Override
+    public Future<Verdict> check(Sender sender, ReceivedMessage message) {
+        try {
+            return checked(sender, message.content());
+        } catch (RuntimeException e) {
+            LOG.warn("message checks failed unexpectedly: accepted unmarked", e);
+            return Future.succeededFuture(Verdict.UNCHECKED);
+        }
+    }
+
+    private Future<Verdict> checked(Sender sender, Buffer content) {
+        long deadline = System.nanoTime() + settings.timeBudget().toNanos();
+        HeaderSection headers = headers(content);
+        Future<SpfResult> spfDone = within(spfCheck(sender), deadline, () -> late(sender));
+        // hashing a body of megabytes is no work for an event loop; the key lookups start first, in there
+        Future<List<DkimResult>> dkimDone = within(vertx.<Future<List<DkimResult>>>executeBlocking(() -> dkim.verify(content), false)
+                .compose(results -> results), deadline,
+                () -> List.of(new DkimResult(DkimResult.Status.TEMPERROR, "Time budget spent", null, null, null)));
+        AuthorDomains.Authors authors = AuthorDomains.of(headers);
+        return Future.join(spfDone, dkimDone).transform(both -> {
+            SpfResult spfResult = spfDone.result();
+            List<DkimResult> dkimResults = dkimDone.result();
+            return dmarc(authors, spfResult, dkimResults, deadline)
+                    .map(dmarcResult -> verdict(headers, authors, spfResult, dkimResults, dmarcResult));
+        });
+    }
+
+    /** The header section; of a section over the splitter's limit, what was kept (its DKIM results say so). */
+    private static HeaderSection headers(Buffer content) {
+        MessageSplitter splitter = new MessageSplitter();
+        try {
+            splitter.feed(content);
+        } catch (DkimFormatException overLimit) {
+            // the section kept is the first MAX_HEADER_SECTION octets: enough for From and the fields to omit
+        }
+        return splitter.headers();
+    }
+
+    private Future<SpfResult> spfCheck(Sender sender) {
+        byte[] address = NetUtil.createByteArrayFromIpAddressString(sender.clientAddress());
+        try {
+            return spf.check(InetAddress.getByAddress(address), sender.reversePath(), sender.heloName());
+        } catch (UnknownHostException | NullPointerException e) {
+            // the session's own socket address, always a literal: never here
+            return Future.succeededFuture(new SpfResult(SpfResult.Status.PERMERROR, identity(sender), checked(sender),
+                    "client address unreadable"));
+        }
+    }
+
+    private static SpfResult late(Sender sender) {
+        return new SpfResult(SpfResult.Status.TEMPERROR, identity(sender), checked(sender), "Time budget spent");
+    }
+
+    private static SpfResult.Identity identity(Sender sender) {
+        return sender.reversePath().isEmpty() ? SpfResult.Identity.HELO : SpfResult.Identity.MAILFROM;
+    }
+
+    private static String checked(Sender sender) {
+        return sender.reversePath().isEmpty() ? sender.heloName() : sender.reversePath();
+    }
+
+    /**
+     * DMARC of each author domain; the one to act on and report is the strictest disposition's, a
+     * failure before the rest (a second author cannot hide the first one's reject).
+     */
+    private Future<DmarcResult> dmarc(AuthorDomains.Authors authors, SpfResult spfResult, List<DkimResult> dkimResults, long deadline) {
+        switch (authors.status()) {
+            case ABSENT:
+                return Future.succeededFuture(DmarcResult.permerror("No From field"));
+            case MALFORMED:
+                return Future.succeededFuture(DmarcResult.permerror(FROM_UNREADABLE));
+            default:
+                break;
+        }
+        if (authors.domains().size() > MAX_AUTHOR_DOMAINS) {
+            return Future.succeededFuture(DmarcResult.permerror("From names over " + MAX_AUTHOR_DOMAINS + " author domains"));
+        }
+        List<Future<DmarcResult>> each = new ArrayList<>();
+        for (String domain : authors.domains()) {
+            each.add(within(dmarc.evaluate(domain, spfResult, dkimResults), deadline,
+                    () -> DmarcResult.temperror(domain, "Time budget spent")));
+        }
+        return Future.join(each).map(all -> each.stream().map(Future::result)
+                .max(Comparator.comparing(DmarcResult::disposition).thenComparing(r -> r.result() == DmarcResult.Result.FAIL))
+                .orElseThrow());
+    }
+
+    private Verdict verdict(HeaderSection headers, AuthorDomains.Authors authors, SpfResult spfResult, List<DkimResult> dkimResults,
+            DmarcResult dmarcResult) {
+        metrics.authResult("spf", spfResult.status().token());
+        dkimResults.forEach(result -> metrics.authResult("dkim", result.status().token()));
+        if (dkimResults.isEmpty()) {
+            metrics.authResult("dkim", "none");
+        }
+        metrics.authResult("dmarc", dmarcResult.result().token());
+        SmtpReply refusal = refusal(authors, spfResult, dmarcResult);
+        if (refusal != null) {
+            return Verdict.refused(refusal);
+        }
+        return new Verdict(null, AuthenticationResults.field(authservId, spfResult, dkimResults, dmarcResult), forged(headers));
+    }
+
+    /**
+     * The policy of issue 19: DMARC reject refused, an SPF fail without DMARC only on request, DNS trouble
+     * never a 5xx. A From field that cannot be read exactly (two of them, addresses run together, one
+     * hidden in a display name) is how a forged author dodges DMARC while mail clients show it: refused
+     * with DMARC enforced, as RFC 7489 section 6.6.1 allows and the large mailbox providers do.
+     */
+    private SmtpReply refusal(AuthorDomains.Authors authors, SpfResult spfResult, DmarcResult dmarcResult) {
+        if (authors.status() == AuthorDomains.Authors.Status.MALFORMED && settings.dmarcEnforce()) {
+            return FROM_REFUSED;
+        }
+        if (dmarcResult.result() == DmarcResult.Result.FAIL && dmarcResult.disposition() == DmarcPolicy.REJECT && settings.dmarcEnforce()) {
+            return SmtpReply.of(550, "5.7.1", "Email " + DMARC_REJECT + dmarcResult.fromDomain());
+        }
+        if (dmarcResult.result() == DmarcResult.Result.TEMPERROR && settings.deferOnDmarcTemperror()) {
+            return SmtpReply.of(451, "4.7.1", String.format(DMARC_TEMPERROR, dmarcResult.fromDomain()));
+        }
+        if (spfResult.status() == SpfResult.Status.FAIL && dmarcResult.result() == DmarcResult.Result.NONE && settings.spfEnforce()) {
+            return SPF_FAIL.withText(SPF_FAIL.lines().get(0) + " for " + spfResult.domain());
+        }
+        return null;
+    }
+
+    /** The arriving Authentication-Results fields that claim our authserv-id (RFC 8601 section 5): left out. */
+    private List<ReceivedMessage.Range> forged(HeaderSection headers) {
+        List<ReceivedMessage.Range> forged = new ArrayList<>();
+        int offset = 0;
+        for (HeaderField field : headers.fields()) {
+            int end = offset + field.octets().length;
+            if ("authentication-results".equals(field.name()) && AuthenticationResults.claims(field.value(), authservId)) {
+                forged.add(new ReceivedMessage.Range(offset, end));
+            }
+            offset = end;
+        }
+        return forged;
+    }
+
+    /** {@code work}'s result, or {@code late}'s when the deadline comes first or the work failed (it should not). */
+    private <T> Future<T> within(Future<T> work, long deadline, Supplier<T> late) {
+        long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+        if (work.isComplete()) {
+            return Future.succeededFuture(work.succeeded() ? work.result() : late.get());
+        }
+        if (left <= 0) {
+            return Future.succeededFuture(late.get());
+        }
+        Promise<T> result = Promise.promise();
+        long timer = vertx.setTimer(left, id -> result.tryComplete(late.get()));
+        work.onComplete(done -> {
+            vertx.cancelTimer(timer);
+            result.tryComplete(done.succeeded() ? done.result() : late.get());
+        });
+        return result.future();
+    }
+}
