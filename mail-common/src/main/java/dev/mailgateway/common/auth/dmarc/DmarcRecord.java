@@ -2,7 +2,11 @@ package dev.mailgateway.common.auth.dmarc;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import dev.mailgateway.common.auth.TagList;
@@ -10,18 +14,22 @@ import dev.mailgateway.common.auth.TagList;
 /**
  * A DMARC policy record (RFC 7489 sections 6.3 and 6.4), the TXT record at
  * {@code _dmarc.<domain>}. Parsed as hostile input through {@link TagList},
- * which bounds its length and tag count; unknown tags are ignored
- * (section 6.3). Report addresses and options are validated and kept as
- * given, for the reports this gateway does not send yet.
+ * which bounds its length and tag count; tag names are matched without
+ * regard to case, and unknown tags are ignored (section 6.3). Only v= and
+ * p= (with sp=, section 6.6.3 step 6) decide whether the record applies:
+ * an invalid value of another tag is ignored and that tag's default used
+ * instead (section 6.3: such values "MUST be ignored"). Report addresses
+ * and options are validated and kept as given, for the reports this
+ * gateway does not send yet.
  *
  * @param policy           p=
  * @param subdomainPolicy  sp=, p= when absent
- * @param dkimAlignment    adkim=, relaxed when absent
- * @param spfAlignment     aspf=, relaxed when absent
- * @param percent          pct=, 0 to 100, 100 when absent
- * @param failureOptions   fo=, "0" when absent
- * @param reportFormat     rf=, "afrf" when absent
- * @param reportInterval   ri=, in seconds, 86400 when absent
+ * @param dkimAlignment    adkim=, relaxed when absent or invalid
+ * @param spfAlignment     aspf=, relaxed when absent or invalid
+ * @param percent          pct=, 0 to 100, 100 when absent or invalid
+ * @param failureOptions   fo=, "0" when absent or invalid
+ * @param reportFormat     rf=, "afrf" when absent or invalid
+ * @param reportInterval   ri=, in seconds, 86400 when absent or invalid (over 9 digits among them)
  * @param aggregateReports rua=, empty when absent
  * @param failureReports   ruf=, empty when absent
  */
@@ -43,8 +51,11 @@ public record DmarcRecord(
     private static final int MAX_INTERVAL_DIGITS = 9;
     /** Section 6.3, ri=: one day. */
     private static final long DEFAULT_INTERVAL = 86_400;
-    /** Section 6.4, dmarc-version first: "v" *WSP "=" *WSP "DMARC1", then a separator or the end. */
-    private static final Pattern VERSION = Pattern.compile("v[ \t]*=[ \t]*DMARC1[ \t]*(;|$)");
+    /**
+     * Section 6.4, dmarc-version first: "v" *WSP "=" *WSP "DMARC1", then a separator or the end; the tag
+     * name is an ABNF string, so case-insensitive, the version a %x string, so not.
+     */
+    private static final Pattern VERSION = Pattern.compile("[vV][ \t]*=[ \t]*DMARC1[ \t]*(;|$)");
     /** Section 6.4, dmarc-fo: one or more of 0, 1, d, s, colon-separated. */
     private static final Pattern FAILURE_OPTION = Pattern.compile("[01dsDS]");
     /** Section 6.4, dmarc-rfmt: Keyword *(":" Keyword), a keyword as RFC 5321 section 4.1.2 defines it. */
@@ -65,27 +76,48 @@ public record DmarcRecord(
      *
      * @return empty when it has no valid p= (or an invalid sp=) and no valid rua=, so that DMARC does not
      *         apply (section 6.6.3 step 6.2); with a valid rua=, a record of p=none and nothing else (6.1)
-     * @throws DmarcFormatException when it does not parse or a tag other than p= and sp= has an invalid value
+     * @throws DmarcFormatException when it is not a tag list (RFC 6376 section 3.2), or names a tag twice
      */
     static Optional<DmarcRecord> parse(String txt) {
-        TagList tags = TagList.parse(txt, DmarcFormatException::new);
-        String rua = tags.get("rua").orElse("");
-        Optional<DmarcPolicy> policy = tags.get("p").flatMap(DmarcPolicy::fromTag);
-        Optional<DmarcPolicy> subdomainPolicy = tags.get("sp").flatMap(DmarcPolicy::fromTag);
-        if (policy.isEmpty() || subdomainPolicy.isEmpty() && tags.get("sp").isPresent()) {
+        Map<String, String> tags = byLowerCaseName(TagList.parse(txt, DmarcFormatException::new));
+        String rua = tags.getOrDefault("rua", "");
+        Optional<DmarcPolicy> policy = Optional.ofNullable(tags.get("p")).flatMap(DmarcPolicy::fromTag);
+        Optional<DmarcPolicy> subdomainPolicy = Optional.ofNullable(tags.get("sp")).flatMap(DmarcPolicy::fromTag);
+        if (policy.isEmpty() || subdomainPolicy.isEmpty() && tags.containsKey("sp")) {
             return hasReportUri(rua) ? Optional.of(reportOnly(rua)) : Optional.empty();
         }
         return Optional.of(new DmarcRecord(
                 policy.get(),
                 subdomainPolicy.orElse(policy.get()),
-                alignment(tags, "adkim"),
-                alignment(tags, "aspf"),
-                percent(tags),
-                colonList(tags, "fo", FAILURE_OPTION, "0"),
-                colonList(tags, "rf", REPORT_FORMAT, "afrf"),
-                interval(tags),
+                valueOr(tags, "adkim", Alignment::fromTag, Alignment.RELAXED),
+                valueOr(tags, "aspf", Alignment::fromTag, Alignment.RELAXED),
+                valueOr(tags, "pct", DmarcRecord::percent, MAX_PERCENT),
+                valueOr(tags, "fo", value -> colonList(value, FAILURE_OPTION), "0"),
+                valueOr(tags, "rf", value -> colonList(value, REPORT_FORMAT), "afrf"),
+                valueOr(tags, "ri", DmarcRecord::interval, DEFAULT_INTERVAL),
                 rua,
-                tags.get("ruf").orElse("")));
+                tags.getOrDefault("ruf", "")));
+    }
+
+    /**
+     * The tags by lower-case name: section 6.4 writes the names as ABNF strings, which match without
+     * regard to case. The same name in two cases is a tag given twice, as {@link TagList} has it.
+     */
+    private static Map<String, String> byLowerCaseName(TagList tags) {
+        Map<String, String> byName = new HashMap<>();
+        for (String name : tags.names()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (byName.putIfAbsent(lower, tags.get(name).orElseThrow()) != null) {
+                throw new DmarcFormatException("Tag " + lower + "= given twice");
+            }
+        }
+        return byName;
+    }
+
+    /** The tag's value as {@code parser} reads it; {@code otherwise} when absent or invalid (section 6.3). */
+    private static <T> T valueOr(Map<String, String> tags, String name, Function<String, Optional<T>> parser, T otherwise) {
+        String value = tags.get(name);
+        return value == null ? otherwise : parser.apply(value).orElse(otherwise);
     }
 
     /** Section 6.6.3 step 6.1: "as if a record containing a valid "v" tag and "p=none" was retrieved". */
@@ -94,44 +126,33 @@ public record DmarcRecord(
                 "0", "afrf", DEFAULT_INTERVAL, rua, "");
     }
 
-    private static Alignment alignment(TagList tags, String name) {
-        return tags.get(name)
-                .map(value -> Alignment.fromTag(value).orElseThrow(() -> new DmarcFormatException("Tag " + name + "= is not r or s")))
-                .orElse(Alignment.RELAXED);
+    /** pct=: 1*3DIGIT (section 6.4), and a percentage. */
+    private static Optional<Integer> percent(String value) {
+        if (!value.matches("[0-9]{1,3}") || Integer.parseInt(value) > MAX_PERCENT) {
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(value));
     }
 
-    private static int percent(TagList tags) {
-        return tags.get("pct").map(value -> {
-            // 1*3DIGIT (section 6.4), and a percentage
-            if (!value.matches("[0-9]{1,3}") || Integer.parseInt(value) > MAX_PERCENT) {
-                throw new DmarcFormatException("Tag pct= is not a number from 0 to " + MAX_PERCENT);
-            }
-            return Integer.parseInt(value);
-        }).orElse(MAX_PERCENT);
-    }
-
-    private static long interval(TagList tags) {
-        return tags.get("ri").map(value -> {
-            if (!value.matches("[0-9]{1," + MAX_INTERVAL_DIGITS + "}")) {
-                throw new DmarcFormatException("Tag ri= is not a number of at most " + MAX_INTERVAL_DIGITS + " digits");
-            }
-            return Long.parseLong(value);
-        }).orElse(DEFAULT_INTERVAL);
+    /** ri=: 1*DIGIT (section 6.4), of at most {@link #MAX_INTERVAL_DIGITS}. */
+    private static Optional<Long> interval(String value) {
+        if (!value.matches("[0-9]{1," + MAX_INTERVAL_DIGITS + "}")) {
+            return Optional.empty();
+        }
+        return Optional.of(Long.parseLong(value));
     }
 
     /**
      * A colon-separated list, each item checked on its own: a regular expression repeating a group
      * recurses once per repetition in java.util.regex, and a long hostile list would overflow the stack.
      */
-    private static String colonList(TagList tags, String name, Pattern item, String otherwise) {
-        return tags.get(name).map(value -> {
-            for (String one : value.split(":", -1)) {
-                if (!item.matcher(one.strip()).matches()) {
-                    throw new DmarcFormatException("Tag " + name + "= is malformed");
-                }
+    private static Optional<String> colonList(String value, Pattern item) {
+        for (String one : value.split(":", -1)) {
+            if (!item.matcher(one.strip()).matches()) {
+                return Optional.empty();
             }
-            return value;
-        }).orElse(otherwise);
+        }
+        return Optional.of(value);
     }
 
     /**

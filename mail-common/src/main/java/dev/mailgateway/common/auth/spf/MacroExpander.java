@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Checks and expands the macro-strings of domain-specs (RFC 7208 section
@@ -17,21 +16,18 @@ import java.util.regex.Pattern;
  */
 final class MacroExpander {
 
-    /** Section 7.3: an expansion used as a name is cut from the left to 253 characters. */
+    /** Section 7.3: an expansion used as a name is cut from the left, label by label, to 253 characters. */
     static final int MAX_DOMAIN = 253;
     /**
-     * An expansion longer than this is a permerror rather than cut: a record of a few thousand
-     * octets could otherwise make megabytes of text ({@code %{s}} repeated) before section 7.3's cut.
+     * Longest expansion built, 8 KiB; a longer one is a permerror instead of section 7.3's cut. Not an RFC
+     * limit but a bound on hostile records: a record of a few thousand octets could otherwise build
+     * megabytes ({@code %{s}} repeated, upper-case letters tripling it) only to cut all but 253 of them.
+     * Honest expansions, even of a 253-octet name several times over, stay far below it.
      */
-    static final int MAX_EXPANSION = 4 * MAX_DOMAIN;
-    /** Section 7.3: a right-part count of at least 127 must be honoured; larger ones take every part. */
-    static final int MAX_PARTS = 127;
+    static final int MAX_EXPANSION = 8 * 1024;
     /** Letters allowed in a domain-spec (section 7.2; c, r and t are for exp= text only). */
     private static final String LETTERS = "slodiphv";
     private static final String DELIMITERS = ".-+,/_=";
-    /** Section 7.1 domain-end: "." toplabel ["."] when the spec does not end with a macro. */
-    private static final Pattern TOPLABEL = Pattern.compile(
-            "(?i).*\\.([0-9a-z]*[a-z][0-9a-z]*|[0-9a-z]+-[0-9a-z-]*[0-9a-z])\\.?");
 
     /**
      * One piece of a macro-string: literal text (letter 0), an escape standing for {@code text}
@@ -62,9 +58,41 @@ final class MacroExpander {
             throw SpfException.permerror("empty domain-spec");
         }
         Token last = tokens.get(tokens.size() - 1);
-        if (last.isLiteral() && !TOPLABEL.matcher(last.text()).matches()) {
+        if (last.isLiteral() && !endsInTopLabel(last.text())) {
             throw SpfException.permerror("domain-spec does not end in a top label: " + spec);
         }
+    }
+
+    /**
+     * Section 7.1 domain-end for a spec ending in literal text: "." toplabel ["."]. One pass over the
+     * last label, no regular expression: the text comes from strangers' records and is checked on the
+     * event loop, where a backtracking pattern would take time quadratic in its length.
+     */
+    private static boolean endsInTopLabel(String text) {
+        int end = text.endsWith(".") ? text.length() - 1 : text.length();
+        int dot = text.lastIndexOf('.', end - 1);
+        return dot >= 0 && isTopLabel(text, dot + 1, end);
+    }
+
+    /** toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum ). */
+    private static boolean isTopLabel(String text, int start, int end) {
+        if (start >= end) {
+            return false;
+        }
+        boolean alpha = false;
+        boolean hyphen = false;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c == '-') {
+                hyphen = true;
+            } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+                alpha = true;
+            } else if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        // with a hyphen the second form: it neither starts nor ends the label; without, the first: a letter somewhere
+        return hyphen ? text.charAt(start) != '-' && text.charAt(end - 1) != '-' : alpha;
     }
 
     /** Checks a macro-string's syntax (an unknown modifier's value must be one, section 4.6.1). */
@@ -93,24 +121,26 @@ final class MacroExpander {
 
     /**
      * The name {@code spec} stands for: expanded, a trailing dot dropped, and cut from the left
-     * label by label to {@link #MAX_DOMAIN} characters (section 7.3).
+     * label by label to {@link #MAX_DOMAIN} characters (section 7.3), whatever its length up to
+     * {@link #MAX_EXPANSION}.
      */
     static String expandDomain(String spec, MacroValues values) throws SpfException {
         String name = expand(spec, values);
         if (name.endsWith(".")) {
             name = name.substring(0, name.length() - 1);
         }
-        while (name.length() > MAX_DOMAIN) {
-            int dot = name.indexOf('.');
-            if (dot < 0) {
-                throw SpfException.permerror("expanded name over " + MAX_DOMAIN + " characters without a dot to cut at");
-            }
-            name = name.substring(dot + 1);
+        if (name.length() <= MAX_DOMAIN) {
+            return name;
         }
-        return name;
+        // the first dot whose suffix fits: removing successive labels would stop right after it
+        int dot = name.indexOf('.', name.length() - MAX_DOMAIN - 1);
+        if (dot < 0) {
+            throw SpfException.permerror("expanded name over " + MAX_DOMAIN + " characters without a dot to cut at");
+        }
+        return name.substring(dot + 1);
     }
 
-    /** The macro-string with its macros replaced (section 7.3). */
+    /** The macro-string with its macros replaced (section 7.3); a permerror past {@link #MAX_EXPANSION}. */
     static String expand(String text, MacroValues values) throws SpfException {
         StringBuilder out = new StringBuilder(text.length() + 32);
         for (Token token : tokens(text)) {
@@ -228,7 +258,8 @@ final class MacroExpander {
         }
         int at = 1;
         long parts = 0;
-        while (at < body.length() && Character.isDigit(body.charAt(at))) {
+        // ASCII digits only: Character.isDigit would take other scripts' digits too
+        while (at < body.length() && body.charAt(at) >= '0' && body.charAt(at) <= '9') {
             parts = Math.min(parts * 10 + (body.charAt(at) - '0'), Integer.MAX_VALUE);
             at++;
         }
@@ -246,7 +277,8 @@ final class MacroExpander {
                 throw SpfException.permerror("bad delimiter in %{" + body + "}");
             }
         }
-        int count = counted ? (int) Math.min(parts, MAX_PARTS) : MAX_PARTS;
+        // section 7.3: no count, or one over the parts there are, takes every part
+        int count = counted ? (int) parts : Integer.MAX_VALUE;
         return new Token(null, body.charAt(0), count, reverse, delimiters.isEmpty() ? "." : delimiters);
     }
 }

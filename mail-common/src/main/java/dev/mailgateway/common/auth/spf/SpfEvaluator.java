@@ -62,7 +62,12 @@ public final class SpfEvaluator {
 
     /**
      * check_host() for the MAIL FROM identity, or for the HELO identity ({@code postmaster@helo}) when the
-     * reverse-path is null (sections 2.3 and 2.4).
+     * reverse-path is null (sections 2.3 and 2.4). A reverse-path without a local-part ({@code @example.com}
+     * or {@code example.com}) is checked as {@code postmaster@example.com} (section 4.3).
+     *
+     * <p>Call it on a Vert.x context (an event loop or a duplicated context of one), never from a plain
+     * thread: the lookups' callbacks share one check's counters (section 4.6.4's limits) and caches
+     * without locks, which is safe only while they all run on that one context.
      *
      * @param client the SMTP client's address; an IPv4-mapped IPv6 address counts as IPv4
      * @param mailFrom the reverse-path's address without angle brackets; "" or null for {@code <>}
@@ -74,10 +79,12 @@ public final class SpfEvaluator {
         String heloName = helo == null ? "" : helo;
         Identity identity = nullPath ? Identity.HELO : Identity.MAILFROM;
         String checked = nullPath ? heloName : mailFrom;
-        String sender = nullPath ? POSTMASTER + "@" + heloName : mailFrom;
-        int at = sender.lastIndexOf('@');
-        String localPart = at <= 0 ? POSTMASTER : sender.substring(0, at);
-        String domain = dropDot(sender.substring(at + 1));
+        String given = nullPath ? POSTMASTER + "@" + heloName : mailFrom;
+        int at = given.lastIndexOf('@');
+        String domain = dropDot(given.substring(at + 1));
+        // section 4.3: no local-part means postmaster's, for %{s} as for %{l}
+        String localPart = at <= 0 ? POSTMASTER : given.substring(0, at);
+        String sender = at <= 0 ? POSTMASTER + "@" + domain : given;
         try {
             InetAddress address = unmapped(client);
             MacroValues values = new MacroValues(sender, localPart, domain, domain, address, heloName, null);

@@ -65,12 +65,20 @@ public record SpfResult(Status status, Identity identity, String checked, String
         return status == Status.PASS;
     }
 
-    /** The checked identity's domain, lower-case, the one DMARC aligns (RFC 7489 section 3.1.2); null when there was none. */
+    /**
+     * The checked identity's domain, lower-case and without one trailing dot, the one DMARC aligns
+     * (RFC 7489 section 3.1.2), so {@code a@example.com.} aligns with {@code example.com}; null when there
+     * was none.
+     */
     public String domain() {
         if (checked == null || checked.isEmpty()) {
             return null;
         }
-        return checked.substring(checked.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+        String domain = checked.substring(checked.lastIndexOf('@') + 1);
+        if (domain.endsWith(".")) {
+            domain = domain.substring(0, domain.length() - 1);
+        }
+        return domain.toLowerCase(Locale.ROOT);
     }
 
     /** The text with anything a header comment could not hold as it is made a '?', cut to {@link #MAX_REASON}. */

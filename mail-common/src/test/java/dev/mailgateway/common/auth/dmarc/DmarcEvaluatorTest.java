@@ -51,6 +51,7 @@ class DmarcEvaluatorTest {
                 .txt("_dmarc.pct0.example", 60, "v=DMARC1; p=reject; pct=0")
                 .txt("_dmarc.pct50.example", 60, "v=DMARC1; p=reject; pct=50")
                 .txt("_dmarc.badpct.example", 60, "v=DMARC1; p=reject; pct=150")
+                .txt("_dmarc.badvalues.example", 60, "V=DMARC1; P=reject; ADKIM=x; Aspf=s; pct=-1; fo=2; rf=; ri=x")
                 .txt("_dmarc.badlist.example", 60, "v=DMARC1; p=reject;; adkim=s")
                 .txt("_dmarc.rua.example", 60, "v=DMARC1; rua=mailto:dmarc@rua.example")
                 .txt("_dmarc.nop.example", 60, "v=DMARC1; p=block")
@@ -100,7 +101,13 @@ class DmarcEvaluatorTest {
             row("pct=50, draw 49: in the sample", "pct50.example", NO_SPF, List.of(), 49, Result.FAIL, DmarcPolicy.REJECT),
             row("pct=50, draw 50: out of the sample", "pct50.example", NO_SPF, List.of(), 50, Result.FAIL, DmarcPolicy.QUARANTINE),
             row("pct=50 and a pass: no draw matters", "pct50.example", spf("pass", "pct50.example"), List.of(), 50, Result.PASS, DmarcPolicy.NONE),
-            row("malformed record: pct=150", "badpct.example", NO_SPF, List.of(), Result.PERMERROR, DmarcPolicy.NONE),
+            row("invalid pct=150 ignored: pct=100", "badpct.example", NO_SPF, List.of(), 99, Result.FAIL, DmarcPolicy.REJECT),
+            row("tag names in any case; invalid adkim= ignored: relaxed", "badvalues.example", NO_SPF,
+                    dkim(Status.PASS, "mail.badvalues.example"), Result.PASS, DmarcPolicy.NONE),
+            row("tag names in any case: Aspf=s holds", "badvalues.example", spf("pass", "a@mail.badvalues.example"), List.of(), 99,
+                    Result.FAIL, DmarcPolicy.REJECT),
+            row("strict SPF: a MAIL FROM domain with a trailing dot aligns", "strict.example", spf("pass", "a@strict.example."),
+                    List.of(), Result.PASS, DmarcPolicy.NONE),
             row("malformed record: an empty tag", "badlist.example", NO_SPF, List.of(), Result.PERMERROR, DmarcPolicy.NONE),
             row("missing p= with a valid rua=: p=none", "rua.example", NO_SPF, List.of(), Result.FAIL, DmarcPolicy.NONE),
             row("invalid p= without rua=: no policy", "nop.example", NO_SPF, List.of(), Result.NONE, DmarcPolicy.NONE),
@@ -139,8 +146,8 @@ class DmarcEvaluatorTest {
         DmarcResult none = evaluate("norecord.example", NO_SPF, List.of(), ANY);
         assertNull(none.policy(), "no record, no policy");
         assertEquals("No DMARC record", none.reason());
-        assertEquals("Tag pct= is not a number from 0 to 100 in the DMARC record at _dmarc.badpct.example",
-                evaluate("badpct.example", NO_SPF, List.of(), ANY).reason(), "the reason names the rule, not the record");
+        assertEquals("Empty tag in tag list in the DMARC record at _dmarc.badlist.example",
+                evaluate("badlist.example", NO_SPF, List.of(), ANY).reason(), "the reason names the rule, not the record");
     }
 
     @Test

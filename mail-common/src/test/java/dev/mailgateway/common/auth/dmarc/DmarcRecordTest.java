@@ -35,6 +35,7 @@ class DmarcRecordTest {
         assertFalse(DmarcRecord.isDmarcRecord("p=none; v=DMARC1"), "v= must come first (section 6.4)");
         assertFalse(DmarcRecord.isDmarcRecord("v=DMARC10; p=none"));
         assertFalse(DmarcRecord.isDmarcRecord("v=dmarc1; p=none"), "the version is a case-sensitive %x string");
+        assertTrue(DmarcRecord.isDmarcRecord("V=DMARC1; p=none"), "the tag name is a case-insensitive ABNF string");
         assertFalse(DmarcRecord.isDmarcRecord(" v=DMARC1; p=none"));
         assertFalse(DmarcRecord.isDmarcRecord("v=spf1 -all"));
     }
@@ -52,17 +53,33 @@ class DmarcRecordTest {
     }
 
     @Test
-    void invalidValuesMakeTheRecordMalformed() {
-        assertMalformed("v=DMARC1; p=reject; adkim=x", "Tag adkim= is not r or s");
-        assertMalformed("v=DMARC1; p=reject; aspf=", "Tag aspf= is not r or s");
-        assertMalformed("v=DMARC1; p=reject; pct=101", "Tag pct= is not a number from 0 to 100");
-        assertMalformed("v=DMARC1; p=reject; pct=0100", "Tag pct= is not a number from 0 to 100");
-        assertMalformed("v=DMARC1; p=reject; pct=-1", "Tag pct= is not a number from 0 to 100");
-        assertMalformed("v=DMARC1; p=reject; fo=2", "Tag fo= is malformed");
-        assertMalformed("v=DMARC1; p=reject; rf=afrf:", "Tag rf= is malformed");
-        assertMalformed("v=DMARC1; p=reject; ri=1234567890", "Tag ri= is not a number of at most 9 digits");
+    void anInvalidValueOfAnOptionalTagIsIgnoredForItsDefault() {
+        // section 6.3: "... MUST be ignored"; the record stands on v= and p=
+        DmarcRecord defaults = parse("v=DMARC1; p=reject");
+        assertEquals(defaults, parse("v=DMARC1; p=reject; adkim=x; aspf=; pct=101; fo=2; rf=afrf:; ri=1234567890"));
+        assertEquals(defaults, parse("v=DMARC1; p=reject; pct=0100; ri=-1; fo=; rf=:"));
+        assertEquals(defaults, parse("v=DMARC1; p=reject; pct=-1; ri=1h; fo=0:x; rf=a_b"));
+        DmarcRecord oneBad = parse("v=DMARC1; p=reject; adkim=s; aspf=x; pct=20; fo=nope; rf=afrf; ri=60");
+        assertEquals(new DmarcRecord(DmarcPolicy.REJECT, DmarcPolicy.REJECT, Alignment.STRICT, Alignment.RELAXED, 20, "0",
+                "afrf", 60, "", ""), oneBad, "each invalid tag falls back alone");
+    }
+
+    @Test
+    void tagNamesMatchInAnyCase() {
+        assertEquals(parse("v=DMARC1; p=reject; sp=none; adkim=s; aspf=s; pct=20; fo=1; rf=afrf; ri=3600; rua=mailto:a@example.org"),
+                parse("V=DMARC1; P=reject; SP=none; Adkim=s; ASPF=s; PCT=20; FO=1; RF=afrf; RI=3600; RUA=mailto:a@example.org"));
+        assertEquals(Alignment.STRICT, parse("v=DMARC1; P=reject; Aspf=s").spfAlignment());
+        assertEquals(DmarcPolicy.NONE, parse("v=DMARC1; P=bogus; RUA=mailto:d@example.org").policy(), "the rua= rule too");
+        assertMalformed("v=DMARC1; p=reject; P=none", "Tag p= given twice");
+        assertMalformed("v=DMARC1; p=reject; adkim=s; ADKIM=r", "Tag adkim= given twice");
+    }
+
+    @Test
+    void aRecordThatIsNoTagListIsMalformed() {
         assertMalformed("v=DMARC1; p=reject; p=none", "Tag p= given twice");
         assertMalformed("v=DMARC1; p=reject; x", "Tag without '=' in tag list");
+        assertMalformed("v=DMARC1; p=reject;; adkim=s", "Empty tag in tag list");
+        assertMalformed("v=DMARC1; p=reject; 1x=y", "Malformed tag name in tag list");
     }
 
     @Test

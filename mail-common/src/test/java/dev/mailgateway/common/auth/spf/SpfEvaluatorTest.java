@@ -65,6 +65,26 @@ class SpfEvaluatorTest {
     }
 
     @Test
+    void aSenderWithoutALocalPartIsPostmaster() throws Exception {
+        zone.txt("nolocal.test", 60, "v=spf1 exists:%{s}.senders.test -all").a("postmaster@nolocal.test.senders.test", "127.0.0.2");
+        for (String sender : List.of("@nolocal.test", "nolocal.test", "@nolocal.test.")) {
+            SpfResult result = check("192.0.2.1", sender, "h.test");
+            assertEquals(Status.PASS, result.status(), sender + ": %{s} is postmaster@nolocal.test, RFC 7208 4.3");
+            assertEquals(sender, result.checked(), "smtp.mailfrom is what the client gave");
+            assertEquals("nolocal.test", result.domain());
+        }
+        assertEquals(Status.FAIL, check("192.0.2.1", "bob@nolocal.test", "h.test").status());
+    }
+
+    @Test
+    void theDomainDmarcAlignsHasNoTrailingDot() {
+        assertEquals("example.com", new SpfResult(Status.PASS, Identity.MAILFROM, "a@Example.COM.", "").domain());
+        assertEquals("mx.example.com", new SpfResult(Status.PASS, Identity.HELO, "mx.example.com.", "").domain());
+        assertEquals("example.com", new SpfResult(Status.PASS, Identity.MAILFROM, "a@example.com", "").domain());
+        assertEquals("example.com.", new SpfResult(Status.PASS, Identity.MAILFROM, "a@example.com..", "").domain(), "one dot only");
+    }
+
+    @Test
     void onlyTheFirstTenPtrNamesAreValidated() throws Exception {
         zone.txt("ptr.test", 60, "v=spf1 ptr -all");
         for (int i = 1; i <= 11; i++) {

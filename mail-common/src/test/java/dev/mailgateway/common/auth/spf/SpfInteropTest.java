@@ -175,6 +175,8 @@ class SpfInteropTest {
         z.a("mail.ptr.spf.test.names.spf.test", "127.0.0.2");
         txt(z, "trunc.spf.test", "v=spf1 exists:%{l}.%{l}.%{l}.%{l}.trunc.spf.test -all");
         z.a(String.join(".", LONG_LOCAL, LONG_LOCAL, LONG_LOCAL) + ".trunc.spf.test", "127.0.0.2");
+        txt(z, "nolocal.spf.test", "v=spf1 exists:%{s}.senders.spf.test -all");
+        z.a("postmaster@nolocal.spf.test.senders.spf.test", "127.0.0.2");
         txt(z, "macro-bad.spf.test", "v=spf1 exists:%{x}.spf.test -all");
         txt(z, "macro-exp-letter.spf.test", "v=spf1 exists:%{t}.spf.test -all");
 
@@ -256,6 +258,10 @@ class SpfInteropTest {
         rows.add(row("redirect to %{d2}", C4, "alice@d2.spf.test"));
         rows.add(row("%{p}", PTR4, "alice@p.spf.test"));
         rows.add(row("expansion over 253 octets cut from the left", C4, LONG_LOCAL + "@trunc.spf.test"));
+        rows.add(disagree("no local-part: %{s} is postmaster@domain", C4, "@nolocal.spf.test", HELO, "pass",
+                "RFC 7208 4.3 substitutes postmaster for a missing local-part; pyspf does for %{l} only"));
+        rows.add(disagree("domain only: %{s} is postmaster@domain", C4, "nolocal.spf.test", HELO, "pass",
+                "RFC 7208 4.3 substitutes postmaster for a missing local-part; pyspf does for %{l} only"));
         rows.add(row("unknown macro letter", C4, "alice@macro-bad.spf.test"));
         rows.add(row("%{t} outside exp", C4, "alice@macro-exp-letter.spf.test"));
         rows.add(new Row("HELO, null sender, pass", C4, "", "helo.spf.test", null, null));
