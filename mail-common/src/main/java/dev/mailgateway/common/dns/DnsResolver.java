@@ -84,6 +84,13 @@ public final class DnsResolver implements AutoCloseable {
     public static final Duration DEFAULT_MAX_TTL = Duration.ofDays(1);
     /** Longest a negative answer is kept (RFC 2308 section 5 advises one to three hours; unbound's cache-max-negative-ttl: one hour). */
     public static final Duration DEFAULT_MAX_NEGATIVE_TTL = Duration.ofHours(1);
+    /**
+     * Distinct queries under way at once, past which a lookup is a temporary failure at once: strangers
+     * choose the names the ingress's checks look up (a flood of messages from random domains), and each
+     * query holds state and one of the 65,536 query ids of the resolver's channel until its timeout. A
+     * gateway's real load needs a few hundred; DNS trouble is a temperror, never a refusal, anyway.
+     */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
     /** EDNS0 UDP payload advertised (DNS Flag Day 2020): larger answers come truncated, then over TCP. */
     static final int MAX_UDP_PAYLOAD = 1232;
     /** CNAMEs followed within one answer before it counts as no data (a loop or a hostile chain). */
@@ -102,19 +109,22 @@ public final class DnsResolver implements AutoCloseable {
      * @param cacheOctets the cache's budget, see {@link #DEFAULT_CACHE_OCTETS}
      * @param maxTtl cap on a positive answer's TTL
      * @param maxNegativeTtl cap on a negative answer's TTL
+     * @param maxInFlight distinct queries under way at most, see {@link #DEFAULT_MAX_IN_FLIGHT}
      */
-    public record Settings(List<String> servers, Duration timeout, long cacheOctets, Duration maxTtl, Duration maxNegativeTtl) {
+    public record Settings(List<String> servers, Duration timeout, long cacheOctets, Duration maxTtl, Duration maxNegativeTtl,
+            int maxInFlight) {
 
         public Settings {
             servers = List.copyOf(servers);
-            if (timeout.isNegative() || timeout.isZero() || cacheOctets < 0 || maxTtl.isNegative() || maxNegativeTtl.isNegative()) {
-                throw new IllegalArgumentException("DNS timeout must be positive, cache size and TTL caps not negative");
+            if (timeout.isNegative() || timeout.isZero() || cacheOctets < 0 || maxTtl.isNegative() || maxNegativeTtl.isNegative()
+                    || maxInFlight < 1) {
+                throw new IllegalArgumentException("DNS timeout and queries in flight must be positive, cache size and TTL caps not negative");
             }
         }
 
         /** The given servers and timeout, the other limits at their defaults. */
         public static Settings of(List<String> servers, Duration timeout) {
-            return new Settings(servers, timeout, DEFAULT_CACHE_OCTETS, DEFAULT_MAX_TTL, DEFAULT_MAX_NEGATIVE_TTL);
+            return new Settings(servers, timeout, DEFAULT_CACHE_OCTETS, DEFAULT_MAX_TTL, DEFAULT_MAX_NEGATIVE_TTL, DEFAULT_MAX_IN_FLIGHT);
         }
     }
 
@@ -136,6 +146,7 @@ public final class DnsResolver implements AutoCloseable {
     private final long timeoutMillis;
     private final long maxTtlSeconds;
     private final long maxNegativeTtlSeconds;
+    private final int maxInFlight;
     private final InstantSource clock;
     private final AnswerCache<Key> cache;
     private final Map<Key, Future<DnsAnswer<?>>> inflight = new ConcurrentHashMap<>();
@@ -164,6 +175,7 @@ public final class DnsResolver implements AutoCloseable {
         this.timeoutMillis = settings.timeout().toMillis();
         this.maxTtlSeconds = settings.maxTtl().toSeconds();
         this.maxNegativeTtlSeconds = settings.maxNegativeTtl().toSeconds();
+        this.maxInFlight = settings.maxInFlight();
         this.cache = new AnswerCache<>(settings.cacheOctets());
         this.servers = new SequentialDnsServerAddressStreamProvider(settings.servers().isEmpty() ? systemServers()
                 : settings.servers().stream().map(DnsResolver::server).toList());
@@ -254,6 +266,9 @@ public final class DnsResolver implements AutoCloseable {
         DnsAnswer<?> cached = cache.get(key, clock.millis());
         if (cached != null) {
             return context.succeededFuture(cast(cached));
+        }
+        if (inflight.size() >= maxInFlight && !inflight.containsKey(key)) {
+            return context.succeededFuture(DnsAnswer.none(Result.TEMPORARY_FAILURE, "resolver busy: " + maxInFlight + " queries under way"));
         }
         Promise<DnsAnswer<?>> mine = Promise.promise();
         Future<DnsAnswer<?>> shared = inflight.putIfAbsent(key, mine.future());

@@ -338,6 +338,29 @@ class DnsResolverTest {
         }
     }
 
+    /** Strangers choose the names: past the cap a lookup fails at once, and the cap frees as queries end. */
+    @Test
+    void queriesUnderWayAreCapped() throws Exception {
+        ZoneServer zone = zone();
+        zone.txt("known.test", 60, "v=spf1 -all");
+        List<Future<DnsAnswer<String>>> slow = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            zone.silent("slow" + i + ".test");
+        }
+        DnsResolver resolver = resolver(Duration.ofMillis(500), DnsResolver.DEFAULT_CACHE_OCTETS, 3, zone.address());
+        for (int i = 0; i < 3; i++) {
+            slow.add(resolver.txt("slow" + i + ".test"));
+        }
+        slow.add(resolver.txt("slow0.test")); // the same query, shared: no new one
+        DnsAnswer<String> refused = answer(resolver.txt("known.test"));
+        assertEquals(DnsAnswer.Result.TEMPORARY_FAILURE, refused.result());
+        assertTrue(refused.detail().contains("busy"), refused.detail());
+        for (Future<DnsAnswer<String>> lookup : slow) {
+            assertEquals(DnsAnswer.Result.TEMPORARY_FAILURE, answer(lookup).result());
+        }
+        assertEquals(List.of("v=spf1 -all"), answer(resolver.txt("known.test")).records(), "room again once they ended");
+    }
+
     // ---- helpers
 
     private ZoneServer zone() throws Exception {
@@ -347,8 +370,12 @@ class DnsResolverTest {
     }
 
     private DnsResolver resolver(Duration timeout, long cacheOctets, String... servers) {
+        return resolver(timeout, cacheOctets, DnsResolver.DEFAULT_MAX_IN_FLIGHT, servers);
+    }
+
+    private DnsResolver resolver(Duration timeout, long cacheOctets, int maxInFlight, String... servers) {
         DnsResolver created = new DnsResolver(vertx, new DnsResolver.Settings(List.of(servers), timeout, cacheOctets,
-                DnsResolver.DEFAULT_MAX_TTL, DnsResolver.DEFAULT_MAX_NEGATIVE_TTL), () -> Instant.ofEpochMilli(now.get()));
+                DnsResolver.DEFAULT_MAX_TTL, DnsResolver.DEFAULT_MAX_NEGATIVE_TTL, maxInFlight), () -> Instant.ofEpochMilli(now.get()));
         closing.add(0, created);
         return created;
     }
