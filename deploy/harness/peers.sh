@@ -15,12 +15,12 @@ install_peers() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix dnsmasq-base >/dev/null
 }
 
-start_dns() {
+start_dns() { # [more dnsmasq options: records of a bench's own]
   stop_dns
   mkdir -p "$PEERS"
   dnsmasq --port="$DNS_PORT" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
     --conf-file=/dev/null --pid-file="$PEERS/dnsmasq.pid" --user=nobody --local=/bench/ \
-    --mx-host="$PEER_DOMAIN,mx.$PEER_DOMAIN,10" --host-record="mx.$PEER_DOMAIN,$SINK"
+    --mx-host="$PEER_DOMAIN,mx.$PEER_DOMAIN,10" --host-record="mx.$PEER_DOMAIN,$SINK" "$@"
 }
 # a pid file left by a peer that died already must not stop the script (set -e)
 stop_dns() { [ -f "$PEERS/dnsmasq.pid" ] && { kill "$(cat "$PEERS/dnsmasq.pid")" 2>/dev/null || true; }; rm -f "$PEERS/dnsmasq.pid"; }

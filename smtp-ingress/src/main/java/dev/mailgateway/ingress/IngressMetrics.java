@@ -22,6 +22,8 @@ import dev.mailgateway.ingress.policy.InflightBudget;
 public class IngressMetrics {
 
     private final MeterRegistry registry;
+    /** By method=result: bounded, RFC 8601's results of three methods. */
+    private final Map<String, Counter> authResults = new ConcurrentHashMap<>();
     private final Counter sessions;
     /** smtp.commands by verb, then by reply class (index 2 to 5): found once, not per command. */
     private final Map<String, Counter[]> commands = new ConcurrentHashMap<>();
@@ -78,7 +80,9 @@ public class IngressMetrics {
 
     /** One result of the checks of incoming mail: method spf, dkim (one per signature) or dmarc, and its RFC 8601 result. */
     public void authResult(String method, String result) {
-        registry.counter("smtp.auth.results", "method", method, "result", result).increment();
+        // a handful of counters, each looked up in the registry once
+        authResults.computeIfAbsent(method + '=' + result,
+                key -> registry.counter("smtp.auth.results", "method", method, "result", result)).increment();
     }
 
     /** Counts the reply to the end of DATA; tagged by code, a bounded set. */

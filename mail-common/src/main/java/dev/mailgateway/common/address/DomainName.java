@@ -39,6 +39,9 @@ public final class DomainName {
      * @throws AddressException SYNTAX when it is not a domain at all, DOMAIN when it has no valid A-label form
      */
     public static String toAscii(String domain) {
+        if (isPlainLowerCase(domain)) {
+            return domain;
+        }
         if (!isDomainSyntax(domain)) {
             throw new AddressException(AddressException.Kind.SYNTAX, "Bad domain");
         }
@@ -67,6 +70,31 @@ public final class DomainName {
             throw new AddressException(AddressException.Kind.DOMAIN, "Domain over " + MAX_DOMAIN + " octets");
         }
         return ascii;
+    }
+
+    /**
+     * A name already in the form this gives, the common case (every name a DNS answer or a check hands
+     * on): lower-case LDH labels, none an A-label (those are checked the long way), within the lengths.
+     */
+    private static boolean isPlainLowerCase(String domain) {
+        if (domain.isEmpty() || domain.length() > MAX_DOMAIN) {
+            return false;
+        }
+        int labelStart = 0;
+        for (int i = 0; i <= domain.length(); i++) {
+            char c = i < domain.length() ? domain.charAt(i) : '.';
+            if (c == '.') {
+                int length = i - labelStart;
+                if (length == 0 || length > MAX_LABEL || domain.charAt(labelStart) == '-' || domain.charAt(i - 1) == '-'
+                        || domain.startsWith(ACE_PREFIX, labelStart)) {
+                    return false;
+                }
+                labelStart = i + 1;
+            } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static AddressException noALabel() {

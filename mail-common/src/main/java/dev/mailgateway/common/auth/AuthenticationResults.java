@@ -3,6 +3,7 @@ package dev.mailgateway.common.auth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import dev.mailgateway.common.auth.dkim.DkimResult;
 import dev.mailgateway.common.auth.spf.SpfResult;
@@ -27,6 +28,7 @@ public final class AuthenticationResults {
     public static final int MAX_COMMENT = 100;
     /** Longest property value written: a path's length (RFC 5321 section 4.5.3.1.3), which no domain or identity needs to pass. */
     public static final int MAX_PROPERTY = 256;
+    private static final Pattern SPACES = Pattern.compile(" +");
     /** RFC 2045 section 5.1: the characters a token cannot have besides SPACE and controls. */
     private static final String TSPECIALS = "()<>@,;:\\\"/[]?=";
     /** RFC 5322 section 3.2.3: atext, the characters of a dot-atom besides the dots. */
@@ -114,7 +116,7 @@ public final class AuthenticationResults {
         if (words.isEmpty()) {
             return List.of();
         }
-        List<String> tokens = new ArrayList<>(List.of(words.split(" +")));
+        List<String> tokens = new ArrayList<>(List.of(SPACES.split(words)));
         tokens.set(0, "(" + tokens.get(0));
         tokens.set(tokens.size() - 1, tokens.get(tokens.size() - 1) + ")");
         return tokens;

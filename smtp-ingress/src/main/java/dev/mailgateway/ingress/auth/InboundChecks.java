@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -25,6 +25,7 @@ import dev.mailgateway.common.auth.AuthenticationResults;
 import dev.mailgateway.common.auth.AuthorDomains;
 import dev.mailgateway.common.auth.dkim.DkimFormatException;
 import dev.mailgateway.common.auth.dkim.DkimResult;
+import dev.mailgateway.common.auth.dkim.DkimSignature;
 import dev.mailgateway.common.auth.dkim.DkimVerifier;
 import dev.mailgateway.common.auth.dkim.HeaderField;
 import dev.mailgateway.common.auth.dkim.HeaderSection;
@@ -55,7 +56,7 @@ import dev.mailgateway.ingress.protocol.ReceivedMessage;
  * The policy: a DMARC reject is refused (550 5.7.1, {@code smtp.dmarc.enforce}); quarantine and the
  * rest are accepted and marked; DNS trouble is never a 5xx.
  */
-@ApplicationScoped
+@Singleton
 public class InboundChecks implements MessageChecks {
 
     private static final Logger LOG = Logger.getLogger(InboundChecks.class);
@@ -71,9 +72,13 @@ public class InboundChecks implements MessageChecks {
     static final SmtpReply FROM_REFUSED = SmtpReply.of(550, "5.7.1", "Message refused: its From field cannot be checked (RFC 5322 section 3.6)");
     private static final String FROM_UNREADABLE = "From field unreadable, or more than one";
     private static final String DMARC_REJECT = "rejected by the DMARC policy of ";
+    private static final String TIME_SPENT = "Time budget spent";
+    /** RFC 7489 section 6.1: where a domain's DMARC record is. */
+    private static final String DMARC_PREFIX = "_dmarc.";
     private static final String DMARC_TEMPERROR = "DMARC policy of %s could not be checked: try again later";
 
     private final Vertx vertx;
+    private final DnsResolver resolver;
     private final String authservId;
     private final Settings settings;
     private final SpfEvaluator spf;
@@ -97,6 +102,7 @@ public class InboundChecks implements MessageChecks {
             throw new IllegalArgumentException("mail.hostname " + authservId + " cannot be an authserv-id (RFC 8601 section 2.2)");
         }
         this.vertx = vertx;
+        this.resolver = resolver;
         this.authservId = authservId;
         this.settings = settings;
         this.spf = new SpfEvaluator(resolver);
@@ -115,11 +121,16 @@ public class InboundChecks implements MessageChecks {
     @Override
     public Future<Verdict> check(Sender sender, ReceivedMessage message) {
         try {
-            return checked(sender, message.content());
+            return checked(sender, message.content()).otherwise(InboundChecks::unexpected);
         } catch (RuntimeException e) {
-            LOG.warn("message checks failed unexpectedly: accepted unmarked", e);
-            return Future.succeededFuture(Verdict.UNCHECKED);
+            return Future.succeededFuture(unexpected(e));
         }
+    }
+
+    /** A bug of ours met on hostile input: logged, and the message goes on unmarked rather than held or lost. */
+    private static Verdict unexpected(Throwable e) {
+        LOG.warn("message checks failed unexpectedly: accepted unmarked", e);
+        return Verdict.UNCHECKED;
     }
 
     private Future<Verdict> checked(Sender sender, Buffer content) {
@@ -128,15 +139,41 @@ public class InboundChecks implements MessageChecks {
         Future<SpfResult> spfDone = within(spfCheck(sender), deadline, () -> late(sender));
         // hashing a body of megabytes is no work for an event loop; the key lookups start first, in there
         Future<List<DkimResult>> dkimDone = within(vertx.<Future<List<DkimResult>>>executeBlocking(() -> dkim.verify(content), false)
-                .compose(results -> results), deadline,
-                () -> List.of(new DkimResult(DkimResult.Status.TEMPERROR, "Time budget spent", null, null, null)));
+                .compose(results -> results), deadline, () -> lateDkim(headers));
         AuthorDomains.Authors authors = AuthorDomains.of(headers);
+        if (!tooManyAuthors(authors)) {
+            // asked now, beside SPF and DKIM, so that DMARC finds its record in the cache when they are done, even
+            // at the deadline: a late signature of a reject domain is then deferred, not taken for no signature
+            authors.domains().forEach(domain -> resolver.txt(DMARC_PREFIX + domain));
+        }
         return Future.join(spfDone, dkimDone).transform(both -> {
             SpfResult spfResult = spfDone.result();
             List<DkimResult> dkimResults = dkimDone.result();
             return dmarc(authors, spfResult, dkimResults, deadline)
                     .map(dmarcResult -> verdict(headers, authors, spfResult, dkimResults, dmarcResult));
         });
+    }
+
+    /**
+     * The results of signatures not verified in time: a temperror each, with its d= and s=, so that DMARC
+     * sees an aligned signature whose check may pass on a retry, not a message without one (which a
+     * p=reject would refuse).
+     */
+    private static List<DkimResult> lateDkim(HeaderSection headers) {
+        List<DkimResult> late = new ArrayList<>();
+        for (HeaderField field : headers.named("dkim-signature")) {
+            if (late.size() == DkimVerifier.MAX_SIGNATURES) {
+                break;
+            }
+            try {
+                DkimSignature signature = DkimSignature.parse(field);
+                late.add(new DkimResult(DkimResult.Status.TEMPERROR, TIME_SPENT, signature.domain(), signature.selector(),
+                        signature.identity()));
+            } catch (RuntimeException unreadable) {
+                late.add(new DkimResult(DkimResult.Status.PERMERROR, "Signature does not parse", null, null, null));
+            }
+        }
+        return late.isEmpty() ? List.of(new DkimResult(DkimResult.Status.TEMPERROR, TIME_SPENT, null, null, null)) : late;
     }
 
     /** The header section; of a section over the splitter's limit, what was kept (its DKIM results say so). */
@@ -162,7 +199,7 @@ public class InboundChecks implements MessageChecks {
     }
 
     private static SpfResult late(Sender sender) {
-        return new SpfResult(SpfResult.Status.TEMPERROR, identity(sender), checked(sender), "Time budget spent");
+        return new SpfResult(SpfResult.Status.TEMPERROR, identity(sender), checked(sender), TIME_SPENT);
     }
 
     private static SpfResult.Identity identity(Sender sender) {
@@ -186,17 +223,32 @@ public class InboundChecks implements MessageChecks {
             default:
                 break;
         }
-        if (authors.domains().size() > MAX_AUTHOR_DOMAINS) {
+        if (tooManyAuthors(authors)) {
             return Future.succeededFuture(DmarcResult.permerror("From names over " + MAX_AUTHOR_DOMAINS + " author domains"));
         }
         List<Future<DmarcResult>> each = new ArrayList<>();
         for (String domain : authors.domains()) {
             each.add(within(dmarc.evaluate(domain, spfResult, dkimResults), deadline,
-                    () -> DmarcResult.temperror(domain, "Time budget spent")));
+                    () -> DmarcResult.temperror(domain, TIME_SPENT)));
         }
         return Future.join(each).map(all -> each.stream().map(Future::result)
-                .max(Comparator.comparing(DmarcResult::disposition).thenComparing(r -> r.result() == DmarcResult.Result.FAIL))
+                .max(Comparator.comparing(DmarcResult::disposition).thenComparing(InboundChecks::severity))
                 .orElseThrow());
+    }
+
+    /** Which of two authors' results to report when their dispositions tie: the one that says most is wrong. */
+    private static int severity(DmarcResult result) {
+        return switch (result.result()) {
+            case PASS -> 0;
+            case NONE -> 1;
+            case PERMERROR -> 2;
+            case TEMPERROR -> 3;
+            case FAIL -> 4;
+        };
+    }
+
+    private static boolean tooManyAuthors(AuthorDomains.Authors authors) {
+        return authors.domains().size() > MAX_AUTHOR_DOMAINS;
     }
 
     private Verdict verdict(HeaderSection headers, AuthorDomains.Authors authors, SpfResult spfResult, List<DkimResult> dkimResults,
@@ -221,8 +273,14 @@ public class InboundChecks implements MessageChecks {
      * with DMARC enforced, as RFC 7489 section 6.6.1 allows and the large mailbox providers do.
      */
     private SmtpReply refusal(AuthorDomains.Authors authors, SpfResult spfResult, DmarcResult dmarcResult) {
-        if (authors.status() == AuthorDomains.Authors.Status.MALFORMED && settings.dmarcEnforce()) {
+        if ((authors.status() == AuthorDomains.Authors.Status.MALFORMED || tooManyAuthors(authors)) && settings.dmarcEnforce()) {
             return FROM_REFUSED;
+        }
+        // a forged From of a reject domain must not pass because a check ran out of time (or a stranger made
+        // the resolver busy): deferred, never accepted, and never a 5xx for DNS trouble
+        if (dmarcResult.result() == DmarcResult.Result.TEMPERROR && dmarcResult.applied() == DmarcPolicy.REJECT
+                && settings.dmarcEnforce()) {
+            return SmtpReply.of(451, "4.7.1", String.format(DMARC_TEMPERROR, dmarcResult.fromDomain()));
         }
         if (dmarcResult.result() == DmarcResult.Result.FAIL && dmarcResult.disposition() == DmarcPolicy.REJECT && settings.dmarcEnforce()) {
             return SmtpReply.of(550, "5.7.1", "Email " + DMARC_REJECT + dmarcResult.fromDomain());

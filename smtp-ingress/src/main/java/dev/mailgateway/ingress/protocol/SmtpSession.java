@@ -660,7 +660,7 @@ public final class SmtpSession {
         String received = receivedLine(envelope);
         // a stranger's mail on the MTA port is checked; a logged-in user's is not (issue 19)
         Future<MessageChecks.Verdict> verdict = client.listener() == Listener.MTA && authUser == null
-                ? checks.check(new MessageChecks.Sender(client.address(), heloName, reversePath), queued)
+                ? check(new MessageChecks.Sender(client.address(), heloName, reversePath), queued)
                 : Future.succeededFuture(MessageChecks.Verdict.UNCHECKED);
         // the queue holds the bytes until the broker's answer: their room goes back then, not at the reset
         message = null;
@@ -676,6 +676,15 @@ public final class SmtpSession {
                     .map(ok -> SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId))
                     .otherwise(SmtpReplies.QUEUE_FAILED);
         });
+    }
+
+    /** The checks' verdict; whatever goes wrong in them, the message goes on unchecked, its bytes' room accounted for. */
+    private Future<MessageChecks.Verdict> check(MessageChecks.Sender sender, ReceivedMessage queued) {
+        try {
+            return checks.check(sender, queued).otherwise(MessageChecks.Verdict.UNCHECKED);
+        } catch (RuntimeException e) {
+            return Future.succeededFuture(MessageChecks.Verdict.UNCHECKED);
+        }
     }
 
     /** The trace line of RFC 5321 section 4.4, naming the queue id and, for one recipient, the recipient. */

@@ -64,6 +64,7 @@ public final class DkimVerifier {
 
     private final DkimKeyLookup lookup;
     private final Clock clock;
+    private final KeyRecords keyRecords = new KeyRecords();
 
     /** @param clock the time x= is compared with */
     public DkimVerifier(DkimKeyLookup lookup, Clock clock) {
@@ -173,7 +174,7 @@ public final class DkimVerifier {
     }
 
     /** The signature's result: once its key record is there, checked; whatever happens, a result. */
-    private static Future<DkimResult> finish(Started started, HeaderSection headers, Map<BodyKey, BodyDigest> digests) {
+    private Future<DkimResult> finish(Started started, HeaderSection headers, Map<BodyKey, BodyDigest> digests) {
         if (started.result() != null) {
             return Future.succeededFuture(started.result());
         }
@@ -186,7 +187,7 @@ public final class DkimVerifier {
         }
     }
 
-    private static DkimResult result(DkimSignature signature, HeaderSection headers, BodyDigest body, String name,
+    private DkimResult result(DkimSignature signature, HeaderSection headers, BodyDigest body, String name,
             AsyncResult<String> txt) {
         if (txt.failed()) {
             return DkimResult.of(Status.TEMPERROR, "Key lookup of " + name + " failed", signature);
@@ -204,13 +205,13 @@ public final class DkimVerifier {
         return DkimResult.of(Status.PERMERROR, "Signature could not be checked (" + e.getClass().getSimpleName() + ")", signature);
     }
 
-    private static DkimResult check(DkimSignature signature, HeaderSection headers, BodyDigest body, String name, String txt) {
+    private DkimResult check(DkimSignature signature, HeaderSection headers, BodyDigest body, String name, String txt) {
         if (txt == null) {
             return DkimResult.of(Status.PERMERROR, "No key record at " + name, signature);
         }
         DkimKeyRecord key;
         try {
-            key = DkimKeyRecord.parse(txt);
+            key = keyRecords.parse(txt);
         } catch (DkimFormatException e) {
             return DkimResult.of(Status.PERMERROR, e.getMessage(), signature);
         }
