@@ -387,6 +387,38 @@ class SmtpTranscriptTest {
         assertEquals(false, queuedMessages.get(1).contains("Authentication-Results"), "a submission is not checked: " + queuedMessages.get(1));
     }
 
+    /**
+     * A client that goes away while its message is being checked saw no 250 and will send it again: the
+     * message is not queued (no copy twice), and its bytes' room goes back to the budget.
+     */
+    @Test
+    void aMessageWhoseClientLeftDuringTheChecksIsNotQueued() throws Exception {
+        java.util.concurrent.CountDownLatch checking = new java.util.concurrent.CountDownLatch(1);
+        checks = (sender, message) -> {
+            io.vertx.core.Promise<MessageChecks.Verdict> verdict = io.vertx.core.Promise.promise();
+            server.vertx().setTimer(1000, id -> verdict.complete(MessageChecks.Verdict.UNCHECKED));
+            checking.countDown();
+            return verdict.future();
+        };
+        try (LineClient c = connect()) {
+            c.send("HELO c\r\nMAIL FROM:<bob@example.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+            c.expect("250 mx.example.test");
+            c.expect("250 2.1.0 Ok");
+            c.expect("250 2.1.5 Ok");
+            c.expect("354 End data with <CR><LF>.<CR><LF>");
+            c.send("Subject: gone\r\n\r\nx\r\n.\r\n");
+        }
+        assertTrue(checking.await(5, java.util.concurrent.TimeUnit.SECONDS), "the message reached the checks");
+        assertTrue(budget.inUse() > 0, "its bytes are held while it is checked");
+        // the room goes back when the verdict comes, which then queues nothing
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (budget.inUse() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, budget.inUse(), "the message's room went back");
+        assertEquals(List.of(), queuedMessages, "not queued");
+    }
+
     @Test
     void authLoginExchangeAndItsErrors() throws Exception {
         try (LineClient c = connect()) {

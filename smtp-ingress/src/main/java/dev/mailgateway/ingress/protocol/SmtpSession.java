@@ -102,6 +102,8 @@ public final class SmtpSession {
     private SaslExchange sasl;
     private int errors;
     private String lastVerb = "unknown";
+    /** The connection is gone (set on its event loop, as every other step of the session). */
+    private boolean closed;
 
     // the transaction: MAIL, RCPTs, data
     private String reversePath;
@@ -574,8 +576,9 @@ public final class SmtpSession {
         return storageRefused ? SmtpReplies.INSUFFICIENT_STORAGE : null;
     }
 
-    /** The client went away: whatever it was sending is dropped. */
+    /** The client went away: whatever it was sending is dropped, and a message still being checked is not queued. */
     public void close() {
+        closed = true;
         dropMessage();
     }
 
@@ -666,9 +669,10 @@ public final class SmtpSession {
         message = null;
         reset(null);
         return verdict.compose(checked -> {
-            if (checked.refusal() != null) {
+            if (checked.refusal() != null || closed) {
+                // refused; or its client went away during the checks, saw no 250 and keeps its copy to send again
                 budget.giveBack(queued.allocated());
-                return done(checked.refusal());
+                return done(closed ? SmtpReplies.QUEUE_FAILED : checked.refusal());
             }
             queued.setTrace(received + checked.addedFields(), checked.omitted());
             return queue.enqueue(envelope, queued)
