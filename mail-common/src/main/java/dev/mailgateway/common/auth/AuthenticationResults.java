@@ -3,7 +3,6 @@ package dev.mailgateway.common.auth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import dev.mailgateway.common.auth.dkim.DkimResult;
 import dev.mailgateway.common.auth.spf.SpfResult;
@@ -28,7 +27,6 @@ public final class AuthenticationResults {
     public static final int MAX_COMMENT = 100;
     /** Longest property value written: a path's length (RFC 5321 section 4.5.3.1.3), which no domain or identity needs to pass. */
     public static final int MAX_PROPERTY = 256;
-    private static final Pattern SPACES = Pattern.compile(" +");
     /** RFC 2045 section 5.1: the characters a token cannot have besides SPACE and controls. */
     private static final String TSPECIALS = "()<>@,;:\\\"/[]?=";
     /** RFC 5322 section 3.2.3: atext, the characters of a dot-atom besides the dots. */
@@ -116,10 +114,25 @@ public final class AuthenticationResults {
         if (words.isEmpty()) {
             return List.of();
         }
-        List<String> tokens = new ArrayList<>(List.of(SPACES.split(words)));
+        List<String> tokens = words(words);
         tokens.set(0, "(" + tokens.get(0));
         tokens.set(tokens.size() - 1, tokens.get(tokens.size() - 1) + ")");
         return tokens;
+    }
+
+    /** The words of a text, split at runs of spaces. */
+    private static List<String> words(String text) {
+        List<String> words = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == ' ') {
+                if (i > start) {
+                    words.add(text.substring(start, i));
+                }
+                start = i + 1;
+            }
+        }
+        return words;
     }
 
     /**
@@ -140,10 +153,18 @@ public final class AuthenticationResults {
      * which no quoted-string of an ASCII field can hold.
      */
     static Optional<String> value(String text) {
-        if (text.isEmpty() || text.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
+        boolean token = !text.isEmpty();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return Optional.empty();
+            }
+            token &= isTokenChar(c);
+        }
+        if (text.isEmpty()) {
             return Optional.empty();
         }
-        if (text.chars().allMatch(AuthenticationResults::isTokenChar)) {
+        if (token) {
             return Optional.of(text);
         }
         return Optional.of('"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"');

@@ -128,6 +128,17 @@ class InboundChecksTest {
         assertTrue(unfolded(changed.addedFields()).contains("; dmarc=pass"), changed.addedFields());
     }
 
+    /** A body past InboundChecks.INLINE_HASH_OCTETS is hashed on a worker thread, with the same result. */
+    @Test
+    void aLargeSignedMessageIsHashedOffTheEventLoopAndPasses() throws Exception {
+        String line = "A line of a long newsletter, repeated until the body is well past the inline limit.\r\n";
+        byte[] large = (new String(message("Bob <bob@signed.example>"), StandardCharsets.US_ASCII)
+                + line.repeat(2 * InboundChecks.INLINE_HASH_OCTETS / line.length())).getBytes(StandardCharsets.US_ASCII);
+        Verdict verdict = verdict(checks(false, false), "bob@signed.example", signedByDkimpy(large));
+        assertTrue(unfolded(verdict.addedFields()).contains("; dkim=pass (Signature verified) header.d=signed.example"),
+                verdict.addedFields());
+    }
+
     @Test
     void aDmarcRejectIsRefused_quarantineIsMarked() throws Exception {
         Verdict forged = verdict(checks(false, false), "bob@forged.example", message("<ceo@forged.example>"));

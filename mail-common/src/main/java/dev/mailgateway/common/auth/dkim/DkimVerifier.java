@@ -16,6 +16,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import dev.mailgateway.common.auth.ParsedRecords;
 import dev.mailgateway.common.auth.dkim.DkimResult.Status;
 
 /**
@@ -64,7 +65,7 @@ public final class DkimVerifier {
 
     private final DkimKeyLookup lookup;
     private final Clock clock;
-    private final KeyRecords keyRecords = new KeyRecords();
+    private final ParsedRecords<DkimKeyRecord> keyRecords = new ParsedRecords<>();
 
     /** @param clock the time x= is compared with */
     public DkimVerifier(DkimKeyLookup lookup, Clock clock) {
@@ -96,7 +97,22 @@ public final class DkimVerifier {
             boolean signed = !splitter.headers().named(SIGNATURE_FIELD).isEmpty();
             return Future.succeededFuture(signed ? List.of(DkimResult.of(Status.PERMERROR, e.getMessage(), null)) : List.of());
         }
-        HeaderSection headers = splitter.headers();
+        return verifySplit(splitter.headers(), body);
+    }
+
+    /**
+     * As {@link #verify(Buffer)}, for a message its caller split already ({@link MessageSplitter}), its header
+     * section whole (within {@link MessageSplitter#MAX_HEADER_SECTION}): the section is not parsed twice.
+     */
+    public Future<List<DkimResult>> verify(HeaderSection headers, Buffer body) {
+        try {
+            return verifySplit(headers, body);
+        } catch (RuntimeException e) {
+            return Future.succeededFuture(List.of(unexpected(e, null)));
+        }
+    }
+
+    private Future<List<DkimResult>> verifySplit(HeaderSection headers, Buffer body) {
         List<HeaderField> fields = headers.named(SIGNATURE_FIELD);
         List<Started> started = new ArrayList<>();
         for (HeaderField field : fields.subList(0, Math.min(fields.size(), MAX_SIGNATURES))) {
@@ -211,7 +227,8 @@ public final class DkimVerifier {
         }
         DkimKeyRecord key;
         try {
-            key = keyRecords.parse(txt);
+            DkimKeyRecord known = keyRecords.get(txt);
+            key = known != null ? known : keyRecords.put(txt, DkimKeyRecord.parse(txt));
         } catch (DkimFormatException e) {
             return DkimResult.of(Status.PERMERROR, e.getMessage(), signature);
         }

@@ -2,6 +2,8 @@ package dev.mailgateway.common.auth.dmarc;
 
 import com.google.common.net.InternetDomainName;
 
+import dev.mailgateway.common.auth.ParsedRecords;
+
 /**
  * The organizational domain of RFC 7489 section 3.2: the public suffix a
  * domain is under, plus one label. The suffixes are those of the Public
@@ -18,6 +20,12 @@ import com.google.common.net.InternetDomainName;
  */
 final class OrganizationalDomain {
 
+    /**
+     * Answers already found: the list's lookup costs more than the rest of DMARC, and a message asks
+     * it for its From domain and each domain it aligns. Bounded, as strangers name the domains.
+     */
+    private static final ParsedRecords<String> KNOWN = new ParsedRecords<>();
+
     private OrganizationalDomain() {
     }
 
@@ -28,6 +36,11 @@ final class OrganizationalDomain {
      *         List's default rule "*" makes the top-level label the suffix
      */
     static String of(String domain) {
+        String known = KNOWN.get(domain);
+        return known != null ? known : KNOWN.put(domain, find(domain));
+    }
+
+    private static String find(String domain) {
         InternetDomainName name;
         try {
             name = InternetDomainName.from(domain);

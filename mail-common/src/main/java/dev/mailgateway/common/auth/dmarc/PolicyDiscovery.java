@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 
 import dev.mailgateway.common.auth.dmarc.DmarcResult.Result;
 import dev.mailgateway.common.dns.DnsAnswer;
+import dev.mailgateway.common.auth.ParsedRecords;
 import dev.mailgateway.common.dns.DnsResolver;
 
 /**
@@ -33,6 +34,8 @@ final class PolicyDiscovery {
     private static final String PREFIX = "_dmarc.";
 
     private final DnsResolver resolver;
+    /** Records that parsed to a policy; the others are rare and parsed again. */
+    private final ParsedRecords<DmarcRecord> parsedRecords = new ParsedRecords<>();
 
     PolicyDiscovery(DnsResolver resolver) {
         this.resolver = resolver;
@@ -67,7 +70,7 @@ final class PolicyDiscovery {
      * NXDOMAIN; DNS trouble ends the search, as the organizational domain's record must not stand in
      * for one that may exist.
      */
-    private static Optional<Discovered> read(DnsAnswer<String> answer, String name, String domain) {
+    private Optional<Discovered> read(DnsAnswer<String> answer, String name, String domain) {
         if (answer.isTemporary()) {
             return Optional.of(Discovered.noPolicy(Result.TEMPERROR, "DNS lookup of " + name + " failed"));
         }
@@ -80,11 +83,21 @@ final class PolicyDiscovery {
             return Optional.of(Discovered.noPolicy(Result.NONE, "Several DMARC records at " + name));
         }
         try {
-            Optional<DmarcRecord> record = DmarcRecord.parse(records.get(0));
+            Optional<DmarcRecord> record = parsed(records.get(0));
             return Optional.of(record.isPresent() ? Discovered.found(record.get(), domain)
                     : Discovered.noPolicy(Result.NONE, "DMARC record at " + name + " has no valid p= and no rua="));
         } catch (DmarcFormatException e) {
             return Optional.of(Discovered.noPolicy(Result.PERMERROR, e.getMessage() + " in the DMARC record at " + name));
         }
+    }
+
+    private Optional<DmarcRecord> parsed(String text) {
+        DmarcRecord known = parsedRecords.get(text);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<DmarcRecord> record = DmarcRecord.parse(text);
+        record.ifPresent(parsed -> parsedRecords.put(text, parsed));
+        return record;
     }
 }

@@ -14,6 +14,7 @@ import dev.mailgateway.common.auth.spf.SpfRecord.Directive;
 import dev.mailgateway.common.auth.spf.SpfResult.Identity;
 import dev.mailgateway.common.auth.spf.SpfResult.Status;
 import dev.mailgateway.common.dns.DnsAnswer;
+import dev.mailgateway.common.auth.ParsedRecords;
 import dev.mailgateway.common.dns.DnsResolver;
 import dev.mailgateway.common.dns.MxHost;
 
@@ -55,6 +56,7 @@ public final class SpfEvaluator {
     }
 
     private final DnsResolver dns;
+    private final ParsedRecords<SpfRecord> records = new ParsedRecords<>();
 
     public SpfEvaluator(DnsResolver dns) {
         this.dns = dns;
@@ -97,6 +99,11 @@ public final class SpfEvaluator {
         }
     }
 
+    private SpfRecord parsed(String text) throws SpfException {
+        SpfRecord known = records.get(text);
+        return known != null ? known : records.put(text, SpfRecordParser.parse(text));
+    }
+
     /** The state of one check: the lookup counts of section 4.6.4 span every nested include and redirect. */
     private final class Evaluation {
 
@@ -131,7 +138,7 @@ public final class SpfEvaluator {
                     return failed(SpfException.permerror(name + ": " + records.size() + " SPF records"));
                 }
                 try {
-                    return evaluate(SpfRecordParser.parse(records.get(0)), values, 0);
+                    return evaluate(parsed(records.get(0)), values, 0);
                 } catch (SpfException e) {
                     return failed(SpfException.permerror(name + ": " + e.getMessage()));
                 }

@@ -1,0 +1,39 @@
+package dev.mailgateway.common.auth;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * DNS records already parsed, by their text: one sender's SPF record, DKIM key and DMARC policy serve
+ * thousands of messages, and parsing them again for each (decoding an RSA key costs about as much as
+ * verifying with it) is most of what the checks cost once DNS answers from the cache. Strangers publish
+ * the records, so the cache is bounded in entries and in each record's length, and starts over when
+ * full; the text, not the name, is the key, so a record changed in DNS is parsed anew. Records that do
+ * not parse are not kept: the caller parses them again, and fails again. (DMARC also keeps the
+ * organizational domains of names here: a lookup in the Public Suffix List, by the name's text.)
+ */
+public final class ParsedRecords<T> {
+
+    /** Records kept: a gateway's regular senders, a few hundred of each kind. */
+    public static final int MAX_ENTRIES = 512;
+    /** Longest record kept: an RSA key of 8192 bits with a few tags, or any SPF or DMARC record of sense. */
+    public static final int MAX_TEXT = 1600;
+
+    private final Map<String, T> parsed = new ConcurrentHashMap<>();
+
+    /** The record parsed before from this text, or null. */
+    public T get(String text) {
+        return parsed.get(text);
+    }
+
+    /** Keeps what {@code text} parsed to; returns it. */
+    public T put(String text, T record) {
+        if (text.length() <= MAX_TEXT) {
+            if (parsed.size() >= MAX_ENTRIES) {
+                parsed.clear();
+            }
+            parsed.put(text, record);
+        }
+        return record;
+    }
+}
