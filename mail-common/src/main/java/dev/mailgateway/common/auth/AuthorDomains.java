@@ -56,7 +56,8 @@ public final class AuthorDomains {
         }
 
         static final Authors ABSENT = new Authors(Status.ABSENT, List.of());
-        static final Authors MALFORMED = new Authors(Status.MALFORMED, List.of());
+        /** Also for a header section the caller could not read whole. */
+        public static final Authors MALFORMED = new Authors(Status.MALFORMED, List.of());
     }
 
     private AuthorDomains() {

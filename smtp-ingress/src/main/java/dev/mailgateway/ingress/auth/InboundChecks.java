@@ -75,7 +75,7 @@ public class InboundChecks implements MessageChecks {
     private static final String DMARC_REJECT = "rejected by the DMARC policy of ";
     private static final String TIME_SPENT = "Time budget spent";
     /**
-     * Messages up to this size are hashed on the event loop: tens of microseconds (at most five hashes, one
+     * Bodies up to this size are hashed on the event loop: tens of microseconds (at most five hashes, one
      * per signature), less than handing the work to a worker thread and back on two cores.
      */
     static final int INLINE_HASH_OCTETS = 16 * 1024;
@@ -151,8 +151,9 @@ public class InboundChecks implements MessageChecks {
         }
         HeaderSection headers = splitter.headers();
         Future<SpfResult> spfDone = within(spfCheck(sender), deadline, () -> late(sender));
-        Future<List<DkimResult>> dkimDone = within(dkim(headers, body, content), deadline, () -> lateDkim(headers));
-        AuthorDomains.Authors authors = AuthorDomains.of(headers);
+        Future<List<DkimResult>> dkimDone = within(dkim(headers, body), deadline, () -> lateDkim(headers));
+        // past the section's limit a From may hide where the checks cannot see it: no author can be read
+        AuthorDomains.Authors authors = body == null ? AuthorDomains.Authors.MALFORMED : AuthorDomains.of(headers);
         if (!tooManyAuthors(authors)) {
             // asked now, beside SPF and DKIM, so that DMARC finds its record in the cache when they are done, even
             // at the deadline: a late signature of a reject domain is then deferred, not taken for no signature
@@ -162,7 +163,7 @@ public class InboundChecks implements MessageChecks {
             SpfResult spfResult = spfDone.result();
             List<DkimResult> dkimResults = dkimDone.result();
             return dmarc(authors, spfResult, dkimResults, deadline)
-                    .map(dmarcResult -> verdict(headers, authors, spfResult, dkimResults, dmarcResult));
+                    .map(dmarcResults -> verdict(headers, authors, spfResult, dkimResults, dmarcResults));
         });
     }
 
@@ -193,12 +194,14 @@ public class InboundChecks implements MessageChecks {
      * thread and back would cost more than the hash. A larger one is hashed off the event loop, whose
      * other sessions must not wait for megabytes; the key lookups start first, in there.
      */
-    private Future<List<DkimResult>> dkim(HeaderSection headers, Buffer body, Buffer content) {
+    private Future<List<DkimResult>> dkim(HeaderSection headers, Buffer body) {
         if (body == null) {
-            // a header section over the splitter's limit: the verifier says what that means for a signature
-            return dkim.verify(content);
+            // a header section over the splitter's limit: a signature among what was kept can never verify
+            return Future.succeededFuture(headers.named("dkim-signature").isEmpty() ? List.of()
+                    : List.of(new DkimResult(DkimResult.Status.PERMERROR, "Header section over " + MessageSplitter.MAX_HEADER_SECTION
+                            + " octets", null, null, null)));
         }
-        if (content.length() <= INLINE_HASH_OCTETS) {
+        if (body.length() <= INLINE_HASH_OCTETS) {
             return dkim.verify(headers, body);
         }
         return vertx.<Future<List<DkimResult>>>executeBlocking(() -> dkim.verify(headers, body), false).compose(results -> results);
@@ -227,30 +230,31 @@ public class InboundChecks implements MessageChecks {
         return sender.reversePath().isEmpty() ? sender.heloName() : sender.reversePath();
     }
 
-    /**
-     * DMARC of each author domain; the one to act on and report is the strictest disposition's, a
-     * failure before the rest (a second author cannot hide the first one's reject).
-     */
-    private Future<DmarcResult> dmarc(AuthorDomains.Authors authors, SpfResult spfResult, List<DkimResult> dkimResults, long deadline) {
+    /** DMARC of each author domain: the policy is decided over all of them (a second author cannot hide the first one's). */
+    private Future<List<DmarcResult>> dmarc(AuthorDomains.Authors authors, SpfResult spfResult, List<DkimResult> dkimResults,
+            long deadline) {
         switch (authors.status()) {
             case ABSENT:
-                return Future.succeededFuture(DmarcResult.permerror("No From field"));
+                return Future.succeededFuture(List.of(DmarcResult.permerror("No From field")));
             case MALFORMED:
-                return Future.succeededFuture(DmarcResult.permerror(FROM_UNREADABLE));
+                return Future.succeededFuture(List.of(DmarcResult.permerror(FROM_UNREADABLE)));
             default:
                 break;
         }
         if (tooManyAuthors(authors)) {
-            return Future.succeededFuture(DmarcResult.permerror("From names over " + MAX_AUTHOR_DOMAINS + " author domains"));
+            return Future.succeededFuture(List.of(DmarcResult.permerror("From names over " + MAX_AUTHOR_DOMAINS + " author domains")));
         }
         List<Future<DmarcResult>> each = new ArrayList<>();
         for (String domain : authors.domains()) {
             each.add(within(dmarc.evaluate(domain, spfResult, dkimResults), deadline,
                     () -> DmarcResult.temperror(domain, TIME_SPENT)));
         }
-        return Future.join(each).map(all -> each.stream().map(Future::result)
-                .max(Comparator.comparing(DmarcResult::disposition).thenComparing(InboundChecks::severity))
-                .orElseThrow());
+        return Future.join(each).map(all -> each.stream().map(Future::result).toList());
+    }
+
+    /** The author result the header reports: the strictest disposition's, then the one that says most is wrong. */
+    private static DmarcResult reported(List<DmarcResult> results) {
+        return results.stream().max(Comparator.comparing(DmarcResult::disposition).thenComparing(InboundChecks::severity)).orElseThrow();
     }
 
     /** Which of two authors' results to report when their dispositions tie: the one that says most is wrong. */
@@ -269,14 +273,15 @@ public class InboundChecks implements MessageChecks {
     }
 
     private Verdict verdict(HeaderSection headers, AuthorDomains.Authors authors, SpfResult spfResult, List<DkimResult> dkimResults,
-            DmarcResult dmarcResult) {
+            List<DmarcResult> dmarcResults) {
+        DmarcResult dmarcResult = reported(dmarcResults);
         metrics.authResult("spf", spfResult.status().token());
         dkimResults.forEach(result -> metrics.authResult("dkim", result.status().token()));
         if (dkimResults.isEmpty()) {
             metrics.authResult("dkim", "none");
         }
         metrics.authResult("dmarc", dmarcResult.result().token());
-        SmtpReply refusal = refusal(authors, spfResult, dmarcResult);
+        SmtpReply refusal = refusal(authors, spfResult, dmarcResults);
         if (refusal != null) {
             return Verdict.refused(refusal);
         }
@@ -284,28 +289,31 @@ public class InboundChecks implements MessageChecks {
     }
 
     /**
-     * The policy of issue 19: DMARC reject refused, an SPF fail without DMARC only on request, DNS trouble
-     * never a 5xx. A From field that cannot be read exactly (two of them, addresses run together, one
-     * hidden in a display name) is how a forged author dodges DMARC while mail clients show it: refused
-     * with DMARC enforced, as RFC 7489 section 6.6.1 allows and the large mailbox providers do.
+     * The policy of issue 19, over every author's result: DMARC reject refused, an SPF fail without DMARC
+     * only on request, DNS trouble never a 5xx. A From field that cannot be read exactly (two of them,
+     * addresses run together, one hidden in a display name, one past the header section's limit) is how a
+     * forged author dodges DMARC while mail clients show it: refused with DMARC enforced, as RFC 7489
+     * section 6.6.1 allows and the large mailbox providers do.
      */
-    private SmtpReply refusal(AuthorDomains.Authors authors, SpfResult spfResult, DmarcResult dmarcResult) {
+    private SmtpReply refusal(AuthorDomains.Authors authors, SpfResult spfResult, List<DmarcResult> dmarcResults) {
         if ((authors.status() == AuthorDomains.Authors.Status.MALFORMED || tooManyAuthors(authors)) && settings.dmarcEnforce()) {
             return FROM_REFUSED;
         }
-        // a forged From of a reject domain must not pass because a check ran out of time (or a stranger made
-        // the resolver busy): deferred, never accepted, and never a 5xx for DNS trouble
-        if (dmarcResult.result() == DmarcResult.Result.TEMPERROR && dmarcResult.applied() == DmarcPolicy.REJECT
-                && settings.dmarcEnforce()) {
-            return SmtpReply.of(451, "4.7.1", String.format(DMARC_TEMPERROR, dmarcResult.fromDomain()));
+        for (DmarcResult result : dmarcResults) {
+            if (result.result() == DmarcResult.Result.FAIL && result.disposition() == DmarcPolicy.REJECT && settings.dmarcEnforce()) {
+                return SmtpReply.of(550, "5.7.1", "Email " + DMARC_REJECT + result.fromDomain());
+            }
         }
-        if (dmarcResult.result() == DmarcResult.Result.FAIL && dmarcResult.disposition() == DmarcPolicy.REJECT && settings.dmarcEnforce()) {
-            return SmtpReply.of(550, "5.7.1", "Email " + DMARC_REJECT + dmarcResult.fromDomain());
+        for (DmarcResult result : dmarcResults) {
+            // a forged From of a reject domain must not pass because a check ran out of time (or a stranger made
+            // the resolver busy): deferred, never accepted, and never a 5xx for DNS trouble
+            boolean rejectDomain = result.applied() == DmarcPolicy.REJECT && settings.dmarcEnforce();
+            if (result.result() == DmarcResult.Result.TEMPERROR && (rejectDomain || settings.deferOnDmarcTemperror())) {
+                return SmtpReply.of(451, "4.7.1", String.format(DMARC_TEMPERROR, result.fromDomain()));
+            }
         }
-        if (dmarcResult.result() == DmarcResult.Result.TEMPERROR && settings.deferOnDmarcTemperror()) {
-            return SmtpReply.of(451, "4.7.1", String.format(DMARC_TEMPERROR, dmarcResult.fromDomain()));
-        }
-        if (spfResult.status() == SpfResult.Status.FAIL && dmarcResult.result() == DmarcResult.Result.NONE && settings.spfEnforce()) {
+        boolean noPolicy = dmarcResults.stream().allMatch(result -> result.result() == DmarcResult.Result.NONE);
+        if (spfResult.status() == SpfResult.Status.FAIL && noPolicy && settings.spfEnforce()) {
             return SPF_FAIL.withText(SPF_FAIL.lines().get(0) + " for " + spfResult.domain());
         }
         return null;

@@ -208,6 +208,22 @@ class InboundChecksTest {
         assertTrue(millis < 2_000, "the budget of 200 ms held the reply " + millis + " ms");
     }
 
+    /** A reject domain's temperror is not outranked by a second author's own failure. */
+    @Test
+    void aSecondAuthorCannotHideARejectDomainsTemperror() throws Exception {
+        byte[] signed = Dkimpy.signed(message("<news@late.example>, <me@quarantined.example>"), "late.example", "s1", key);
+        Verdict verdict = verdict(checks(Duration.ofMillis(200), false, false), "bounce@other.example", signed);
+        assertEquals("451 4.7.1 DMARC policy of late.example could not be checked: try again later\r\n", verdict.refusal().wire());
+    }
+
+    /** Past the header section's limit a From could hide where the checks do not look. */
+    @Test
+    void aHeaderSectionPastTheLimitIsRefused() throws Exception {
+        String padding = ("X-Padding: " + "p".repeat(990) + "\r\n").repeat(300);
+        byte[] message = message("<ceo@forged.example>", padding.strip());
+        assertEquals(InboundChecks.FROM_REFUSED, verdict(checks(false, false), "bob@forged.example", message).refusal());
+    }
+
     @Test
     void moreAuthorDomainsThanAreJudgedAreRefused() throws Exception {
         String authors = "<a@one.example>, <b@two.example>, <c@three.example>, <d@four.example>, <ceo@forged.example>";
