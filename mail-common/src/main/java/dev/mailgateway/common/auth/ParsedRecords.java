@@ -1,5 +1,6 @@
 package dev.mailgateway.common.auth;
 
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -7,8 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * DNS records already parsed, by their text: one sender's SPF record, DKIM key and DMARC policy serve
  * thousands of messages, and parsing them again for each (decoding an RSA key costs about as much as
  * verifying with it) is most of what the checks cost once DNS answers from the cache. Strangers publish
- * the records, so the cache is bounded in entries and in each record's length, and starts over when
- * full; the text, not the name, is the key, so a record changed in DNS is parsed anew. Records that do
+ * the records, so the cache is bounded in entries and in each record's length; when full, one entry
+ * makes room for the next, so a stranger's flood of new records costs the rest a miss now and then, not
+ * all of them at once; the text, not the name, is the key, so a record changed in DNS is parsed anew. Records that do
  * not parse are not kept: the caller parses them again, and fails again. (DMARC also keeps the
  * organizational domains of names here: a lookup in the Public Suffix List, by the name's text.)
  */
@@ -29,8 +31,10 @@ public final class ParsedRecords<T> {
     /** Keeps what {@code text} parsed to; returns it. */
     public T put(String text, T record) {
         if (text.length() <= MAX_TEXT) {
-            if (parsed.size() >= MAX_ENTRIES) {
-                parsed.clear();
+            Iterator<String> any = parsed.keySet().iterator();
+            while (parsed.size() >= MAX_ENTRIES && any.hasNext()) {
+                any.next();
+                any.remove();
             }
             parsed.put(text, record);
         }
