@@ -36,7 +36,6 @@ import dev.mailgateway.common.auth.dmarc.DmarcResult;
 import dev.mailgateway.common.auth.spf.SpfEvaluator;
 import dev.mailgateway.common.auth.spf.SpfResult;
 import dev.mailgateway.common.config.MailConfig;
-import dev.mailgateway.common.dns.DnsAnswer;
 import dev.mailgateway.common.dns.DnsResolver;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.IngressConfig;
