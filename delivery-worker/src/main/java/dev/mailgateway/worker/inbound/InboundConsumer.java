@@ -6,7 +6,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -17,13 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.envelope.EnvelopeHeaders;
@@ -41,8 +34,7 @@ import dev.mailgateway.worker.remote.RelayScheduler;
  * records; a quiet queue gives polls of one record, stored at once. The worker
  * has one consumer, so the messages it holds are bounded by one consumer's
  * fetches (application.properties); the partitions of a poll are stored side
- * by side instead, each in its order, on a Vert.x context of its own that
- * Hibernate Reactive's session needs. A database
+ * by side instead, each in its order, on a connection of its own. A database
  * failure is retried with backoff until it succeeds: the partition waits,
  * nothing is skipped, and a transaction rolled back is stored again whole (the
  * ledger makes a record stored twice a no-op). Only a record that cannot be
@@ -80,7 +72,6 @@ public class InboundConsumer {
 
     @Incoming("mail-inbound")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
-        Context context = Vertx.currentContext();
         List<Accepted> accepted = new ArrayList<>(records.count());
         Uni<Void> work = Uni.createFrom().voidItem();
         for (ConsumerRecord<String, byte[]> record : records) {
@@ -92,22 +83,15 @@ public class InboundConsumer {
                 accepted.add(new Accepted(record.partition(), envelope, record.value()));
             } catch (MalformedEnvelopeException e) {
                 LOG.warnf("%s-%d@%d: unreadable record to mail.dead-letter: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
-                work = work.chain(() -> retried(() -> deadLetters.send(record, e.getMessage()), "dead-letter", record.key(), context)
+                work = work.chain(() -> retried(() -> deadLetters.send(record, e.getMessage()), "dead-letter", record.key())
                         .invoke(metrics::deadLettered));
             }
         }
         List<Uni<Void>> partitions = new ArrayList<>();
         for (List<Accepted> partition : byPartition(accepted)) {
-            partitions.add(storeInOrder(partition, isolated(context)));
+            partitions.add(storeInOrder(partition));
         }
         return partitions.isEmpty() ? work : work.chain(() -> Uni.join().all(partitions).andCollectFailures().replaceWithVoid());
-    }
-
-    /** A context of its own beside {@code context}, flagged as safe for Hibernate Reactive's session as Quarkus flags the channel's. */
-    private static Context isolated(Context context) {
-        Context own = VertxContext.createNewDuplicatedContext(context);
-        VertxContextSafetyToggle.setContextSafe(own, true);
-        return own;
     }
 
     /** The records of each partition, in their order; records of one partition stay in order (the poll's). */
@@ -117,12 +101,14 @@ public class InboundConsumer {
         return partitions.values();
     }
 
-    /** One partition's records, a transaction after the other, each run on {@code context}. */
-    private Uni<Void> storeInOrder(List<Accepted> records, Context context) {
+    /** One partition's records, a transaction after the other. */
+    private Uni<Void> storeInOrder(List<Accepted> records) {
         Uni<Void> work = Uni.createFrom().voidItem();
         for (List<Accepted> group : transactions(records, record -> record.message().length)) {
-            AtomicBoolean tried = new AtomicBoolean();
-            work = work.chain(() -> retried(() -> Panache.withTransaction(() -> storeAll(group, tried.getAndSet(true))), "store", describe(group), context)
+            List<Envelope> envelopes = group.stream().map(Accepted::envelope).toList();
+            List<byte[]> messages = group.stream().map(Accepted::message).toList();
+            work = work.chain(() -> this.<List<Intake.Result>>retried(
+                            () -> Uni.createFrom().completionStage(() -> intake.store(envelopes, messages).toCompletionStage()), "store", describe(group))
                     .invoke(results -> stored(group, results))
                     .replaceWithVoid());
         }
@@ -150,14 +136,6 @@ public class InboundConsumer {
         return groups;
     }
 
-    /** One record after the other in the current transaction; each flushed before the next reads the ledger. */
-    private Uni<List<Intake.Result>> storeAll(List<Accepted> group, boolean again) {
-        return Multi.createFrom().iterable(group)
-                .onItem().transformToUniAndConcatenate(record -> intake.store(record.envelope(), record.message(), again)
-                        .call(Panache::flush))
-                .collect().asList();
-    }
-
     private void stored(List<Accepted> group, List<Intake.Result> results) {
         for (int i = 0; i < group.size(); i++) {
             stored(group.get(i).envelope(), results.get(i));
@@ -181,13 +159,9 @@ public class InboundConsumer {
         return group.size() == 1 ? first : first + " and " + (group.size() - 1) + " more";
     }
 
-    /**
-     * Runs {@code work} until it succeeds, backing off between tries and
-     * counting each failure by {@code what}. Every try starts on {@code context}.
-     */
-    private <T> Uni<T> retried(Supplier<Uni<? extends T>> work, String what, String queueIds, Context context) {
+    /** Runs {@code work} until it succeeds, backing off between tries and counting each failure by {@code what}. */
+    private <T> Uni<T> retried(Supplier<Uni<? extends T>> work, String what, String queueIds) {
         return Uni.createFrom().<T>deferred(work)
-                .runSubscriptionOn(task -> context.runOnContext(v -> task.run()))
                 .onFailure().invoke(e -> {
                     LOG.warnf("%s of %s failed, will retry: %s", what, queueIds, e.toString());
                     metrics.retried(what);

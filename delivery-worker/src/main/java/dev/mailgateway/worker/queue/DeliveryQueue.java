@@ -16,9 +16,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
+import dev.mailgateway.common.store.Batch;
 import dev.mailgateway.common.store.MessageBodies;
 import dev.mailgateway.common.store.MessageSource;
 
@@ -183,13 +183,13 @@ public class DeliveryQueue {
             }
         }
         Long[] bodies = verdicts.stream().map(v -> v.row().bodyId()).distinct().toArray(Long[]::new);
-        return pool.withTransaction(connection -> batch(connection, "delete from delivery_queue where id = $1", delivered)
-                .compose(v -> batch(connection, "update delivery_queue set next_attempt_at = $2, last_error = $3, status = $4, remote_mta = $5,"
+        return pool.withTransaction(connection -> Batch.execute(connection, "delete from delivery_queue where id = $1", delivered)
+                .compose(v -> Batch.execute(connection, "update delivery_queue set next_attempt_at = $2, last_error = $3, status = $4, remote_mta = $5,"
                         + " delay_warned = delay_warned or $6 where id = $1 and state = 'queued' and attempts = $7", deferred))
-                .compose(v -> batch(connection, "update delivery_queue set state = 'failed', last_error = $2, status = $3, remote_mta = $4"
+                .compose(v -> Batch.execute(connection, "update delivery_queue set state = 'failed', last_error = $2, status = $3, remote_mta = $4"
                         + " where id = $1 and state = 'queued'", failed))
                 // kept for their "relayed" report, as failed rows for their bounce
-                .compose(v -> batch(connection, "update delivery_queue set state = 'relayed', last_error = $2, status = $3, remote_mta = $4"
+                .compose(v -> Batch.execute(connection, "update delivery_queue set state = 'relayed', last_error = $2, status = $3, remote_mta = $4"
                         + " where id = $1 and state = 'queued'", relayed))
                 .compose(v -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(bodies)))
                 .mapEmpty());
@@ -328,10 +328,6 @@ public class DeliveryQueue {
                     Double oldest = row.getDouble(1);
                     return new Depth(row.getLong(0), oldest == null ? Duration.ZERO : Duration.ofMillis((long) (oldest * 1000)));
                 });
-    }
-
-    private static Future<Void> batch(SqlConnection connection, String sql, List<Tuple> tuples) {
-        return tuples.isEmpty() ? Future.succeededFuture() : connection.preparedQuery(sql).executeBatch(tuples).mapEmpty();
     }
 
     private static Instant instant(Row row, String column) {

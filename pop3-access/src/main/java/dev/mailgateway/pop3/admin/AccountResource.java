@@ -21,7 +21,6 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 
-import dev.mailgateway.common.account.Account;
 import dev.mailgateway.common.account.Passwords;
 import dev.mailgateway.common.address.AddressException;
 import dev.mailgateway.common.address.LocalDomains;

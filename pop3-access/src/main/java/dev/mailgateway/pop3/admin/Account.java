@@ -1,4 +1,4 @@
-package dev.mailgateway.common.account;
+package dev.mailgateway.pop3.admin;
 
 import java.time.OffsetDateTime;
 
@@ -14,7 +14,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.mailgateway.common.address.MailAddress;
 
-/** A local mailbox's account: read by the worker to deliver, managed by pop3-access's admin API. */
+/** A local mailbox's account, as the admin API manages it (Hibernate Reactive Panache: entity CRUD). */
 @Entity
 @Table(name = "account")
 public class Account extends PanacheEntityBase {
