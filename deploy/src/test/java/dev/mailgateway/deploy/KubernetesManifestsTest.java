@@ -441,6 +441,8 @@ class KubernetesManifestsTest {
                     name + ": " + baseImage + " is the JRE 17 run-java.sh image, pinned to a release");
             List<String> jvmArguments = Stream.of(properties.getProperty("quarkus.jib.jvm-arguments", "").split(",")).map(String::trim).toList();
             assertTrue(jvmArguments.contains(EXIT_ON_OOM), name + ": quarkus.jib.jvm-arguments has " + EXIT_ON_OOM);
+            assertTrue(jvmArguments.containsAll(localHeapSizing()), name + ": quarkus.jib.jvm-arguments size the heap as deploy/local does, "
+                    + localHeapSizing() + ", not " + jvmArguments);
             assertJvmOptionsLeftToTheImage(deployment, base(ConfigMap.class), "base", maxRamPercentage(name));
         }
     }
@@ -459,6 +461,17 @@ class KubernetesManifestsTest {
         Matcher xmx = Pattern.compile("(?m)^SERVICE_JAVA_OPTS=\\(.*-Xmx(\\d+)m\\b").matcher(Files.readString(LocalStack.repositoryRoot().resolve("deploy/local/lib.sh")));
         assertTrue(xmx.find(), "deploy/local/lib.sh gives the services an -Xmx in MiB");
         return Long.parseLong(xmx.group(1)) << 20;
+    }
+
+    /** The collector and heap sizing options of deploy/local/lib.sh (SMALL_HEAP_GC) and the services' -Xms. */
+    private static List<String> localHeapSizing() throws IOException {
+        String lib = Files.readString(LocalStack.repositoryRoot().resolve("deploy/local/lib.sh"));
+        Matcher gc = Pattern.compile("(?m)^SMALL_HEAP_GC=\\((.*)\\)$").matcher(lib);
+        Matcher xms = Pattern.compile("(?m)^SERVICE_JAVA_OPTS=\\(.*(-Xms\\d+m)\\b").matcher(lib);
+        assertTrue(gc.find() && xms.find(), "deploy/local/lib.sh names SMALL_HEAP_GC and gives the services an -Xms");
+        List<String> options = new ArrayList<>(List.of(gc.group(1).split(" ")));
+        options.add(xms.group(1));
+        return options;
     }
 
     /**
