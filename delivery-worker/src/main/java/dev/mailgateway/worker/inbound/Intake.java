@@ -69,9 +69,13 @@ public class Intake {
         this.signer = signer;
     }
 
-    /** Stores the messages, in their order, in one transaction; the results are theirs, in the same order. */
+    /**
+     * Stores the messages, in their order, in one transaction; the results are theirs, in the same order.
+     * Whatever goes wrong fails the future, never the caller.
+     */
     public Future<List<Result>> store(List<Envelope> envelopes, List<byte[]> messages) {
-        return signed(envelopes, messages).compose(plain -> pool.withTransaction(connection -> write(connection, plain)));
+        return Future.succeededFuture().compose(start -> signed(envelopes, messages))
+                .compose(plain -> pool.withTransaction(connection -> write(connection, plain)));
     }
 
     /** The messages to store: a local user's relayed mail signed first, so that every retry and destination sends the same octets. */

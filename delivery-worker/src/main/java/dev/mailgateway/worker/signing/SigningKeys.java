@@ -88,8 +88,8 @@ public class SigningKeys {
         if (cached != null && now - cached.at() < REFRESH.toNanos()) {
             return Future.succeededFuture(cached.signers());
         }
-        // values are cached, not futures: a query's future completes on the context that asked (Hibernate
-        // Reactive's session, in intake), and two first asks for one domain cost two small queries
+        // values are cached, not futures: a query's future completes on the context that asked, and two
+        // first asks for one domain cost two small queries
         return pool.preparedQuery("select selector, algorithm, private_key, public_key from dkim_key where domain = $1"
                         + " order by created_at desc, id desc")
                 .execute(Tuple.of(domain))
