@@ -3,12 +3,13 @@ package dev.mailgateway.common.auth;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * DNS records already parsed, by their text: one sender's SPF record, DKIM key and DMARC policy serve
  * thousands of messages, and parsing them again for each (decoding an RSA key costs about as much as
  * verifying with it) is most of what the checks cost once DNS answers from the cache. Strangers publish
- * the records, so the cache is bounded in entries and in each record's length; when full, one entry
+ * the records, so the cache is bounded in entries and in each record's length; when full, one entry chosen at random
  * makes room for the next, so a stranger's flood of new records costs the rest a miss now and then, not
  * all of them at once; the text, not the name, is the key, so a record changed in DNS is parsed anew. Records that do
  * not parse are not kept: the caller parses them again, and fails again. (DMARC also keeps the
@@ -23,18 +24,32 @@ public final class ParsedRecords<T> {
 
     private final Map<String, T> parsed = new ConcurrentHashMap<>();
 
-    /** The record parsed before from this text, or null. */
-    public T get(String text) {
-        return parsed.get(text);
+    /** Parses a record's text; its failure is the parser's own exception. */
+    @FunctionalInterface
+    public interface Parser<T, E extends Exception> {
+        /** @return the record, or null for a text that is not one (nothing is kept then) */
+        T parse(String text) throws E;
     }
 
-    /** Keeps what {@code text} parsed to; returns it. */
-    public T put(String text, T record) {
-        if (text.length() <= MAX_TEXT) {
+    /** What {@code text} parsed to before, or what {@code parser} makes of it now, kept for the next time. */
+    public <E extends Exception> T parse(String text, Parser<T, E> parser) throws E {
+        T known = parsed.get(text);
+        if (known != null) {
+            return known;
+        }
+        T record = parser.parse(text);
+        if (record != null && text.length() <= MAX_TEXT) {
+            // full: one entry chosen at random makes room, so a flood of new records cannot keep the
+            // same old ones out while its own stay
             Iterator<String> any = parsed.keySet().iterator();
             while (parsed.size() >= MAX_ENTRIES && any.hasNext()) {
-                any.next();
-                any.remove();
+                for (int skip = ThreadLocalRandom.current().nextInt(MAX_ENTRIES); skip > 0 && any.hasNext(); skip--) {
+                    any.next();
+                }
+                if (any.hasNext()) {
+                    any.next();
+                    any.remove();
+                }
             }
             parsed.put(text, record);
         }

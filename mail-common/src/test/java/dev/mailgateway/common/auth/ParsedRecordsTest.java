@@ -3,27 +3,54 @@ package dev.mailgateway.common.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.junit.jupiter.api.Test;
 
+/** A bounded cache of parsed DNS records: each text parsed once while kept, never more than its bound kept. */
 class ParsedRecordsTest {
 
+    private final AtomicInteger parses = new AtomicInteger();
+
+    private Integer parse(ParsedRecords<Integer> records, String text, Integer value) {
+        return records.parse(text, t -> {
+            parses.incrementAndGet();
+            return value;
+        });
+    }
+
     @Test
-    void keepsRecordsUpToItsBounds_andMakesRoomOneAtATime() {
+    void aKeptRecordIsNotParsedAgain() {
+        ParsedRecords<Integer> records = new ParsedRecords<>();
+        assertEquals(7, parse(records, "v=spf1 -all", 7));
+        assertEquals(7, parse(records, "v=spf1 -all", 8));
+        assertEquals(1, parses.get());
+    }
+
+    @Test
+    void aFullCacheGivesUpOneEntryForANewOneNotAll() {
         ParsedRecords<Integer> records = new ParsedRecords<>();
         for (int i = 0; i < ParsedRecords.MAX_ENTRIES; i++) {
-            records.put("v=spf1 ip4:192.0.2." + i + " -all", i);
+            parse(records, "v=spf1 ip4:192.0.2." + i + " -all", i);
         }
-        assertEquals(7, records.get("v=spf1 ip4:192.0.2.7 -all"));
-        records.put("v=spf1 a -all", -1);
-        int kept = 0;
+        parse(records, "v=spf1 a -all", -1);
+        parses.set(0);
+        // a parser that finds no record looks up without keeping anything, so the count is not disturbed
         for (int i = 0; i < ParsedRecords.MAX_ENTRIES; i++) {
-            kept += records.get("v=spf1 ip4:192.0.2." + i + " -all") == null ? 0 : 1;
+            parse(records, "v=spf1 ip4:192.0.2." + i + " -all", null);
         }
-        assertEquals(ParsedRecords.MAX_ENTRIES - 1, kept, "a full cache gives up one entry for a new one, not all");
-        assertEquals(-1, records.get("v=spf1 a -all"));
+        assertEquals(1, parses.get(), "one of the old records was given up for the new one, the others kept");
+        assertEquals(-1, parse(records, "v=spf1 a -all", null));
+    }
 
-        String huge = "v=spf1 " + "a ".repeat(ParsedRecords.MAX_TEXT) + "-all";
-        assertEquals(1, records.put(huge, 1), "handed back");
-        assertNull(records.get(huge), "but a record over MAX_TEXT is not kept");
+    @Test
+    void nothingIsKeptForATextThatIsNoRecordOrTooLong() {
+        ParsedRecords<Integer> records = new ParsedRecords<>();
+        assertNull(parse(records, "not a record", null));
+        assertNull(parse(records, "not a record", null));
+        String longest = "x".repeat(ParsedRecords.MAX_TEXT + 1);
+        parse(records, longest, 1);
+        parse(records, longest, 1);
+        assertEquals(4, parses.get());
     }
 }

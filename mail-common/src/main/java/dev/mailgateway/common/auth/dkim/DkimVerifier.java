@@ -227,8 +227,7 @@ public final class DkimVerifier {
         }
         DkimKeyRecord key;
         try {
-            DkimKeyRecord known = keyRecords.get(txt);
-            key = known != null ? known : keyRecords.put(txt, DkimKeyRecord.parse(txt));
+            key = keyRecords.parse(txt, DkimKeyRecord::parse);
         } catch (DkimFormatException e) {
             return DkimResult.of(Status.PERMERROR, e.getMessage(), signature);
         }

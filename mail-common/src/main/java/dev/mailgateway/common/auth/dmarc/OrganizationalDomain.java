@@ -36,8 +36,7 @@ final class OrganizationalDomain {
      *         List's default rule "*" makes the top-level label the suffix
      */
     static String of(String domain) {
-        String known = KNOWN.get(domain);
-        return known != null ? known : KNOWN.put(domain, find(domain));
+        return KNOWN.parse(domain, OrganizationalDomain::find);
     }
 
     private static String find(String domain) {

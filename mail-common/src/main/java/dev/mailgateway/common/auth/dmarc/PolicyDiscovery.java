@@ -92,12 +92,6 @@ final class PolicyDiscovery {
     }
 
     private Optional<DmarcRecord> parsed(String text) {
-        DmarcRecord known = parsedRecords.get(text);
-        if (known != null) {
-            return Optional.of(known);
-        }
-        Optional<DmarcRecord> record = DmarcRecord.parse(text);
-        record.ifPresent(parsed -> parsedRecords.put(text, parsed));
-        return record;
+        return Optional.ofNullable(parsedRecords.parse(text, record -> DmarcRecord.parse(record).orElse(null)));
     }
 }

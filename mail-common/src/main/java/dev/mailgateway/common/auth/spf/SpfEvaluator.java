@@ -100,8 +100,7 @@ public final class SpfEvaluator {
     }
 
     private SpfRecord parsed(String text) throws SpfException {
-        SpfRecord known = records.get(text);
-        return known != null ? known : records.put(text, SpfRecordParser.parse(text));
+        return records.parse(text, SpfRecordParser::parse);
     }
 
     /** The state of one check: the lookup counts of section 4.6.4 span every nested include and redirect. */
