@@ -463,12 +463,12 @@ class KubernetesManifestsTest {
         return Long.parseLong(xmx.group(1)) << 20;
     }
 
-    /** The collector and heap sizing options of deploy/local/lib.sh (SMALL_HEAP_GC) and the services' -Xms. */
+    /** The collector and heap sizing options of deploy/local/lib.sh (SMALL_FOOTPRINT) and the services' -Xms. */
     private static List<String> localHeapSizing() throws IOException {
         String lib = Files.readString(LocalStack.repositoryRoot().resolve("deploy/local/lib.sh"));
-        Matcher gc = Pattern.compile("(?m)^SMALL_HEAP_GC=\\((.*)\\)$").matcher(lib);
+        Matcher gc = Pattern.compile("(?m)^SMALL_FOOTPRINT=\\((.*)\\)$").matcher(lib);
         Matcher xms = Pattern.compile("(?m)^SERVICE_JAVA_OPTS=\\(.*(-Xms\\d+m)\\b").matcher(lib);
-        assertTrue(gc.find() && xms.find(), "deploy/local/lib.sh names SMALL_HEAP_GC and gives the services an -Xms");
+        assertTrue(gc.find() && xms.find(), "deploy/local/lib.sh names SMALL_FOOTPRINT and gives the services an -Xms");
         List<String> options = new ArrayList<>(List.of(gc.group(1).split(" ")));
         options.add(xms.group(1));
         return options;
