@@ -37,9 +37,9 @@ public final class DotStuffer {
         if (start == end) {
             return chunk;
         }
-        // the octets as an array, copied only when the buffer has none (direct memory)
-        byte[] octets = in.hasArray() ? in.array() : chunk.getBytes();
-        int base = (in.hasArray() ? in.arrayOffset() + start : 0) - start;
+        Octets view = Octets.of(chunk);
+        byte[] octets = view.array();
+        int base = view.offset() - start;
         CompositeByteBuf out = null;
         int from = start;
         int lineStart = last == '\n' ? start : nextLine(octets, base, start, end);

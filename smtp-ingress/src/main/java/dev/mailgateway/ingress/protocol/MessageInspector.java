@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 import io.vertx.core.buffer.Buffer;
 
+import dev.mailgateway.common.line.Octets;
+
 /**
  * Watches a message's bytes go by, in chunks cut anywhere (DATA lines, BDAT
  * chunks), for the two things the ingress refuses: a CR or LF that is not
@@ -32,23 +34,28 @@ final class MessageInspector {
     }
 
     void feed(Buffer bytes) {
-        for (int i = 0; i < bytes.length(); i++) {
-            byte b = bytes.getByte(i);
-            if (pendingCr) {
-                pendingCr = false;
-                if (b == '\n') {
-                    endLine();
-                    continue;
-                }
-                bareLineBreak = true;
+        Octets octets = Octets.of(bytes);
+        byte[] array = octets.array();
+        for (int i = octets.offset(), end = i + octets.length(); i < end; i++) {
+            octet(array[i]);
+        }
+    }
+
+    private void octet(byte b) {
+        if (pendingCr) {
+            pendingCr = false;
+            if (b == '\n') {
+                endLine();
+                return;
             }
-            if (b == '\r') {
-                pendingCr = true;
-            } else if (b == '\n') {
-                bareLineBreak = true;
-            } else {
-                character(b);
-            }
+            bareLineBreak = true;
+        }
+        if (b == '\r') {
+            pendingCr = true;
+        } else if (b == '\n') {
+            bareLineBreak = true;
+        } else {
+            character(b);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.mailgateway.ingress.protocol;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 import dev.mailgateway.common.line.LineDecoder;
@@ -31,6 +32,8 @@ public final class SmtpInputDecoder extends LineDecoder {
      * has at most 1000 (RFC 5321 section 4.5.3.1.6), a longer one is refused anyway.
      */
     public static final int MAX_HELD_LINE = 1024;
+
+    private static final byte CR = '\r';
 
     /**
      * A piece of message data: one or more lines, CRLFs between them kept.
@@ -82,11 +85,20 @@ public final class SmtpInputDecoder extends LineDecoder {
         return take(lineEnd, lineEnd + 2, true);
     }
 
-    /** Where the first CRLF from {@code from} starts, or -1. */
+    /**
+     * Where the first CRLF from {@code from} starts, or -1. CRs are found by Netty's indexOf, eight
+     * octets at a time: a 100 KiB message looked at octet by octet through Buffer.getByte, with its
+     * bounds checks, cost the ingress 7% of its time.
+     */
+    @SuppressWarnings("deprecation") // Vert.x 4's Buffer -> ByteBuf bridge, as in DotStuffer: a view, no copy
     private int crlfFrom(int from, int end) {
-        for (int i = from; i + 1 < end; i++) {
-            if (pending.getByte(i) == '\r' && pending.getByte(i + 1) == '\n') {
-                return i;
+        if (from + 1 >= end) {
+            return -1; // and indexOf would search backwards
+        }
+        ByteBuf octets = pending.getByteBuf();
+        for (int cr = octets.indexOf(from, end - 1, CR); cr >= 0; cr = octets.indexOf(cr + 1, end - 1, CR)) {
+            if (octets.getByte(cr + 1) == '\n') {
+                return cr;
             }
         }
         return -1;

@@ -75,6 +75,16 @@ class SmtpInputDecoderTest {
     }
 
     @Test
+    void onlyACrFollowedByAnLfEndsADataLine() {
+        decoder.startData();
+        feed("a\r\rb\r\r\r\nc\r\n\r");
+        SmtpInputDecoder.DataPiece lines = decoder.nextDataPiece();
+        assertEquals("a\r\rb\r\r\r\nc", lines.bytes().toString());
+        assertTrue(lines.endsLine());
+        assertNull(decoder.nextDataPiece(), "a lone CR at the end waits for what follows it");
+    }
+
+    @Test
     void dataFedAnOctetAtATimeComesOutAsWhenFedWhole() {
         // CR and LF apart, a CR before the cut of an endless line, a bare CR, dot lines, the end
         String input = "one\r\ntwo\rthree\r\n..dot\r\nfour\r\n" + "y".repeat(SmtpInputDecoder.MAX_DATA_PIECE - 1)
