@@ -1,7 +1,6 @@
 package dev.mailgateway.worker;
 
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,7 +77,11 @@ class InboundConsumerTest {
         assertEquals("unknown-user", fixture.one("select route from delivery_ledger where queue_id = $1 and recipient = $2",
                 envelope.queueId(), gone).getString(0));
 
-        given().get("/q/metrics").then().statusCode(200).body(containsString("delivery_outcomes_total"));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("delivery_outcomes_total"), "outcomes counted");
+        // both event counters are there from the start, so an alert on lost events has a series to watch
+        assertTrue(metrics.contains("delivery_events_total{result=\"published\"}"), "published events counted");
+        assertTrue(metrics.contains("delivery_events_total{result=\"lost\"}"), "lost events counted");
         given().get("/q/health/ready").then().statusCode(200);
     }
 
