@@ -8,6 +8,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
+import dev.mailgateway.common.envelope.Xtext;
+
 /**
  * A delivery status notification as RFC 3464 defines it, in a {@code multipart/report}
  * (RFC 6522): a text part for people, a {@code message/delivery-status} part
@@ -147,23 +149,9 @@ public final class DeliveryReport {
                 : ascii(orcpt.substring(0, semicolon).trim()) + "; " + xtextDecoded(orcpt.substring(semicolon + 1));
     }
 
-    /** RFC 3461 section 4: "+XX" is the octet of hex XX. */
-    static String xtextDecoded(String xtext) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(xtext.length());
-        for (int i = 0; i < xtext.length(); i++) {
-            char c = xtext.charAt(i);
-            if (c == '+' && i + 2 < xtext.length() && isHex(xtext.charAt(i + 1)) && isHex(xtext.charAt(i + 2))) {
-                out.write(Integer.parseInt(xtext.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                out.write(c);
-            }
-        }
-        return ascii(out.toString(StandardCharsets.UTF_8));
-    }
-
-    private static boolean isHex(char c) {
-        return Character.digit(c, 16) >= 0;
+    /** An xtext value as report text: decoded, then 7-bit, one line. */
+    private static String xtextDecoded(String xtext) {
+        return ascii(Xtext.decode(xtext));
     }
 
     /** The header section: everything up to the first empty line (RFC 5322 section 2.1), or all there is. */

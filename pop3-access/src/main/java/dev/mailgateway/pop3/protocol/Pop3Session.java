@@ -1,8 +1,6 @@
 package dev.mailgateway.pop3.protocol;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -12,6 +10,7 @@ import org.jboss.logging.Logger;
 import io.vertx.core.Future;
 
 import dev.mailgateway.common.account.SaslPlain;
+import dev.mailgateway.common.account.SaslResponse;
 import dev.mailgateway.common.line.ClientText;
 import dev.mailgateway.common.line.CommandCounts;
 import dev.mailgateway.common.line.LineDecoder.Line;
@@ -54,11 +53,6 @@ public final class Pop3Session {
 
     /** RFC 2449 section 4: a command line is at most 255 octets, CRLF included. */
     public static final int MAX_COMMAND_LINE = 255;
-
-    /** RFC 2449 section 8.1.1: another session took the maildrop over (a stall outlived the lease); this one deletes nothing. */
-    static final Pop3Response LOCK_TAKEN = Pop3Response.err("[IN-USE] Maildrop taken over by another session, nothing deleted");
-    /** RFC 2449 section 8.1.2: the lease could not be renewed, so another session may have the maildrop; nothing deleted. */
-    static final Pop3Response LOCK_UNCONFIRMED = Pop3Response.err("[SYS/TEMP] Maildrop lock could not be renewed, nothing deleted");
 
     private final String hostname;
     private boolean plaintextAllowed;
@@ -120,11 +114,11 @@ public final class Pop3Session {
         if (awaitingSaslResponse) {
             // RFC 5034 section 4: the line after "+ " is the client's response, not a command
             awaitingSaslResponse = false;
-            return line.tooLong() ? done(Pop3Response.err("Line too long")) : saslResponse(line.text());
+            return line.tooLong() ? done(Pop3Responses.LINE_TOO_LONG) : saslResponse(line.text());
         }
         if (line.tooLong()) {
             count("unknown");
-            return done(Pop3Response.err("Line too long"));
+            return done(Pop3Responses.LINE_TOO_LONG);
         }
         String text = line.text();
         int space = text.indexOf(' ');
@@ -138,11 +132,11 @@ public final class Pop3Session {
             return done(lockLost);
         }
         if (verb.isEmpty()) {
-            return done(Pop3Response.err("Unknown command"));
+            return done(Pop3Responses.UNKNOWN_COMMAND);
         }
         Pop3Verb v = verb.get();
         if (state == State.AUTHORIZATION ? !v.inAuthorization : !v.inTransaction) {
-            return done(Pop3Response.err("Command not valid in this state"));
+            return done(Pop3Responses.WRONG_STATE);
         }
         return switch (v) {
             case CAPA -> done(capabilities());
@@ -158,7 +152,7 @@ public final class Pop3Session {
             case RETR -> done(retrieve(argument));
             case TOP -> done(top(argument));
             case DELE -> done(delete(argument));
-            case NOOP -> done(Pop3Response.ok(""));
+            case NOOP -> done(Pop3Responses.NOOP);
             case RSET -> {
                 deleted = new boolean[messages.size()];
                 yield done(maildropStatus());
@@ -181,30 +175,30 @@ public final class Pop3Session {
 
     private Pop3Response startTls() {
         if (!stlsOffered) {
-            return Pop3Response.err("STLS not available on this connection");
+            return Pop3Responses.STLS_NOT_AVAILABLE;
         }
         // RFC 2595 section 4: after the handshake the session starts over as a secure one, STLS no more offered
         stlsOffered = false;
         tlsRequested = true;
         plaintextAllowed = true;
         user = null;
-        return Pop3Response.ok("Begin TLS negotiation");
+        return Pop3Responses.BEGIN_TLS;
     }
 
     private Pop3Response user(String name) {
         if (!plaintextAllowed) {
-            return Pop3Response.err("[AUTH] Plaintext authentication is not allowed on this connection");
+            return Pop3Responses.PLAINTEXT_NOT_ALLOWED;
         }
         if (name.isEmpty() || name.contains(" ")) {
-            return Pop3Response.err("Syntax: USER name");
+            return Pop3Responses.USER_SYNTAX;
         }
         user = name;
-        return Pop3Response.ok("Send PASS");
+        return Pop3Responses.SEND_PASS;
     }
 
     private Future<Pop3Response> pass(String password) {
         if (user == null) {
-            return done(Pop3Response.err("Send USER first"));
+            return done(Pop3Responses.USER_FIRST);
         }
         String name = user;
         user = null;
@@ -214,14 +208,14 @@ public final class Pop3Session {
     /** AUTH mechanism [initial-response] (RFC 5034) with PLAIN (RFC 4616), the one mechanism offered. */
     private Future<Pop3Response> auth(String argument) {
         if (!plaintextAllowed) {
-            return done(Pop3Response.err("[AUTH] Authentication needs TLS on this connection (STLS)"));
+            return done(Pop3Responses.AUTH_NEEDS_TLS);
         }
         String[] words = argument.split(" ");
         if (words[0].isEmpty() || words.length > 2) {
-            return done(Pop3Response.err("Syntax: AUTH mechanism [initial-response]"));
+            return done(Pop3Responses.AUTH_SYNTAX);
         }
         if (!words[0].equalsIgnoreCase("PLAIN")) {
-            return done(Pop3Response.err("Unsupported authentication mechanism"));
+            return done(Pop3Responses.UNSUPPORTED_MECHANISM);
         }
         if (words.length == 1) {
             awaitingSaslResponse = true;
@@ -231,17 +225,16 @@ public final class Pop3Session {
         return saslResponse(words[1]);
     }
 
-    private Future<Pop3Response> saslResponse(String response) {
-        if (response.equals("*")) {
-            return done(Pop3Response.err("Authentication cancelled"));
-        }
-        String decoded;
-        try {
-            // "=" is an empty initial response (RFC 5034 section 4)
-            decoded = response.equals("=") ? "" : new String(Base64.getDecoder().decode(response), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return done(Pop3Response.err("Invalid base64 in the authentication response"));
-        }
+    private Future<Pop3Response> saslResponse(String line) {
+        SaslResponse response = SaslResponse.of(line);
+        return switch (response.kind()) {
+            case CANCELLED -> done(Pop3Responses.AUTH_CANCELLED);
+            case UNDECODABLE -> done(Pop3Responses.BAD_BASE64);
+            case DECODED -> plainLogin(response.text());
+        };
+    }
+
+    private Future<Pop3Response> plainLogin(String decoded) {
         Optional<SaslPlain.Identity> identity;
         try {
             identity = SaslPlain.identity(decoded);
@@ -250,28 +243,28 @@ public final class Pop3Session {
             identity = Optional.empty();
         }
         return identity.map(id -> login(id.user(), id.password()))
-                .orElseGet(() -> done(Pop3Response.err("[AUTH] Authentication failed")));
+                .orElseGet(() -> done(Pop3Responses.AUTH_FAILED));
     }
 
     /** APOP name digest (RFC 1939 section 7): the password never crosses the wire, so it needs no TLS. */
     private Future<Pop3Response> apop(String argument) {
         if (apopChallenge.isEmpty()) {
-            return done(Pop3Response.err("APOP is not available on this server"));
+            return done(Pop3Responses.APOP_NOT_AVAILABLE);
         }
         String[] words = argument.split(" +");
         if (words.length != 2 || !ApopChallenge.isDigest(words[1])) {
-            return done(Pop3Response.err("Syntax: APOP name digest"));
+            return done(Pop3Responses.APOP_SYNTAX);
         }
         String name = words[0];
         return maildrop.apopAccount(name)
                 .compose(account -> {
                     if (account.isEmpty()) {
                         attempted(name, LoginResult.FAILURE);
-                        return done(Pop3Response.err("[AUTH] APOP is not enabled for this account: use USER/PASS or AUTH"));
+                        return done(Pop3Responses.APOP_NOT_ENABLED);
                     }
                     if (!apopChallenge.get().answeredBy(words[1], account.get().secret())) {
                         attempted(name, LoginResult.FAILURE);
-                        return done(Pop3Response.err("[AUTH] Authentication failed"));
+                        return done(Pop3Responses.AUTH_FAILED);
                     }
                     return openMaildrop(name, account.get().id());
                 })
@@ -283,7 +276,7 @@ public final class Pop3Session {
                 .compose(account -> {
                     if (account.isEmpty()) {
                         attempted(name, LoginResult.FAILURE);
-                        return done(Pop3Response.err("[AUTH] Authentication failed"));
+                        return done(Pop3Responses.AUTH_FAILED);
                     }
                     return openMaildrop(name, account.get());
                 })
@@ -295,8 +288,7 @@ public final class Pop3Session {
         return maildrop.lock(account, lockOwner).compose(gotLock -> {
             if (!gotLock) {
                 attempted(name, LoginResult.IN_USE);
-                // RFC 2449 section 8.1.1: another session has the maildrop
-                return done(Pop3Response.err("[IN-USE] Maildrop is in use by another session"));
+                return done(Pop3Responses.MAILDROP_IN_USE);
             }
             accountId = account;
             locked = true;
@@ -313,7 +305,7 @@ public final class Pop3Session {
     private Pop3Response unavailable(String name, Throwable cause) {
         LOG.warnf("login of %s: mail store unavailable: %s", ClientText.loggable(name), cause.toString());
         attempted(name, LoginResult.UNAVAILABLE);
-        return Pop3Response.err("[SYS/TEMP] Mail store unavailable, try again later");
+        return Pop3Responses.STORE_UNAVAILABLE;
     }
 
     private void attempted(String name, LoginResult result) {
@@ -334,8 +326,8 @@ public final class Pop3Session {
         }
         // RFC 1939 section 6: the UPDATE state, only while the lock is still ours; then the maildrop is free again
         return maildrop.delete(accountId, lockOwner, marked)
-                .map(held -> held ? Pop3Response.ok(hostname + " POP3 server signing off (" + liveCount() + " messages left)") : LOCK_TAKEN)
-                .otherwise(Pop3Response.err("[SYS/TEMP] Some deleted messages not removed"))
+                .map(held -> held ? Pop3Response.ok(hostname + " POP3 server signing off (" + liveCount() + " messages left)") : Pop3Responses.LOCK_TAKEN)
+                .otherwise(Pop3Responses.DELETIONS_FAILED)
                 .compose(response -> release().map(response));
     }
 
@@ -351,12 +343,12 @@ public final class Pop3Session {
         return maildrop.renew(accountId, lockOwner).<Void>map(held -> {
             if (!held) {
                 LOG.warnf("account %d: maildrop lock taken over by another session", accountId);
-                lockLost = LOCK_TAKEN;
+                lockLost = Pop3Responses.LOCK_TAKEN;
             }
             return null;
         }).otherwise(e -> {
             LOG.warnf("account %d: maildrop lock not renewed: %s", accountId, e.toString());
-            lockLost = LOCK_UNCONFIRMED;
+            lockLost = Pop3Responses.LOCK_UNCONFIRMED;
             return null;
         });
     }
@@ -383,13 +375,13 @@ public final class Pop3Session {
             return new Pop3Response.Lines("+OK " + status, lines);
         }
         int index = messageIndex(argument);
-        return index < 0 ? noSuchMessage() : Pop3Response.ok((index + 1) + " " + column.apply(messages.get(index)));
+        return index < 0 ? Pop3Responses.NO_SUCH_MESSAGE : Pop3Response.ok((index + 1) + " " + column.apply(messages.get(index)));
     }
 
     private Pop3Response retrieve(String argument) {
         int index = messageIndex(argument);
         if (index < 0) {
-            return noSuchMessage();
+            return Pop3Responses.NO_SUCH_MESSAGE;
         }
         Maildrop.Entry entry = messages.get(index);
         return new Pop3Response.Message("+OK " + entry.size() + " octets", readAhead.source(messages, deleted, index), entry.size());
@@ -399,11 +391,11 @@ public final class Pop3Session {
     private Pop3Response top(String argument) {
         String[] words = argument.strip().split(" +");
         if (words.length != 2 || !isNumber(words[1])) {
-            return Pop3Response.err("Syntax: TOP message lines");
+            return Pop3Responses.TOP_SYNTAX;
         }
         int index = messageIndex(words[0]);
         if (index < 0) {
-            return noSuchMessage();
+            return Pop3Responses.NO_SUCH_MESSAGE;
         }
         Maildrop.Entry entry = messages.get(index);
         return new Pop3Response.Message("+OK top of message follows",
@@ -413,7 +405,7 @@ public final class Pop3Session {
     private Pop3Response delete(String argument) {
         int index = messageIndex(argument);
         if (index < 0) {
-            return noSuchMessage();
+            return Pop3Responses.NO_SUCH_MESSAGE;
         }
         deleted[index] = true;
         return Pop3Response.ok("Message " + (index + 1) + " deleted");
@@ -432,10 +424,6 @@ public final class Pop3Session {
     /** A non-negative decimal that fits an int. */
     private static boolean isNumber(String text) {
         return !text.isEmpty() && text.length() <= 9 && text.chars().allMatch(c -> c >= '0' && c <= '9');
-    }
-
-    private static Pop3Response noSuchMessage() {
-        return Pop3Response.err("No such message");
     }
 
     private Pop3Response maildropStatus() {

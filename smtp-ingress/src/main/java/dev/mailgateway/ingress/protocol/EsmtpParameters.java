@@ -4,6 +4,8 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 
+import dev.mailgateway.common.envelope.Xtext;
+
 /**
  * Checks and normalizes the ESMTP parameters that MAIL and RCPT accept:
  * SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531), RET, ENVID, NOTIFY
@@ -39,7 +41,7 @@ final class EsmtpParameters {
             case "SMTPUTF8" -> value.isEmpty() ? "" : null;
             case "BODY" -> oneOf(value, "7BIT", "8BITMIME");
             case "RET" -> oneOf(value, "FULL", "HDRS");
-            case "ENVID" -> value.length() <= MAX_ENVID && isPrintableXtext(value) ? value : null;
+            case "ENVID" -> value.length() <= MAX_ENVID && Xtext.isPrintable(value) ? value : null;
             case "NOTIFY" -> notify(value);
             case "ORCPT" -> orcpt(value);
             default -> null;
@@ -83,36 +85,7 @@ final class EsmtpParameters {
         }
         String type = value.substring(0, semicolon);
         boolean atom = type.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '-');
-        return atom && isPrintableXtext(value.substring(semicolon + 1)) ? value : null;
-    }
-
-    /**
-     * RFC 3461 section 4: printable ASCII but "+" and "=", which appear only as
-     * "+" and two upper-case hex digits; and what those encode must be
-     * printable ASCII too, as sections 4.2 (ORCPT's address) and 4.4 (ENVID)
-     * require: "+0D+0A" would put a line break into the DSN that echoes it.
-     */
-    static boolean isPrintableXtext(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '+') {
-                if (i + 2 >= value.length() || !isUpperHex(value.charAt(i + 1)) || !isUpperHex(value.charAt(i + 2))) {
-                    return false;
-                }
-                int octet = Integer.parseInt(value, i + 1, i + 3, 16);
-                if (octet < 0x20 || octet > 0x7e) {
-                    return false;
-                }
-                i += 2;
-            } else if (c < 33 || c > 126 || c == '=') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isUpperHex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+        return atom && Xtext.isPrintable(value.substring(semicolon + 1)) ? value : null;
     }
 
     /** Upper case for plain ASCII only, else null: a keyword never matches by Unicode case folding ("ı" is no "i"). */

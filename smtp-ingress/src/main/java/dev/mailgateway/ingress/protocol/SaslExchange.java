@@ -5,6 +5,7 @@ import java.util.Base64;
 import java.util.Locale;
 
 import dev.mailgateway.common.account.SaslPlain;
+import dev.mailgateway.common.account.SaslResponse;
 import dev.mailgateway.common.reply.SmtpReply;
 
 /**
@@ -64,16 +65,15 @@ final class SaslExchange {
 
     /** The next step after a response line from the client. */
     Step respond(String line) {
-        if (line.equals("*")) {
-            return new Failure(CANCELLED);
-        }
-        String decoded;
-        try {
-            // "=" is an empty initial response (RFC 4954 section 4)
-            decoded = line.equals("=") ? "" : new String(Base64.getDecoder().decode(line), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return new Failure(UNDECODABLE);
-        }
+        SaslResponse response = SaslResponse.of(line);
+        return switch (response.kind()) {
+            case CANCELLED -> new Failure(CANCELLED);
+            case UNDECODABLE -> new Failure(UNDECODABLE);
+            case DECODED -> decoded(response.text());
+        };
+    }
+
+    private Step decoded(String decoded) {
         if (plain) {
             try {
                 return SaslPlain.identity(decoded).<Step>map(id -> new Credentials(id.user(), id.password()))
