@@ -2,12 +2,9 @@ package dev.mailgateway.ingress.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -81,7 +78,6 @@ public final class SmtpSession {
     private static final Buffer CRLF = Buffer.buffer("\r\n");
     /** Message bytes taken, no reply yet. */
     private static final Future<SmtpReply> NO_REPLY = Future.succeededFuture();
-    private static final DateTimeFormatter RFC5322_DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
 
     private final Settings settings;
     private final Client client;
@@ -660,7 +656,7 @@ public final class SmtpSession {
         Envelope envelope = new Envelope(queueId, reversePath, mailParams, List.copyOf(recipients.values()), client.address(),
                 heloName, Optional.ofNullable(authUser), clock.instant());
         ReceivedMessage queued = message;
-        String received = receivedLine(envelope);
+        String received = ReceivedHeader.of(envelope, settings.hostname(), esmtp, secure, clock.getZone());
         // a stranger's mail on the MTA port is checked; a logged-in user's is not (issue 19)
         Future<MessageChecks.Verdict> verdict = client.listener() == Listener.MTA && authUser == null
                 ? check(new MessageChecks.Sender(client.address(), heloName, reversePath), queued)
@@ -689,27 +685,6 @@ public final class SmtpSession {
         } catch (RuntimeException e) {
             return Future.succeededFuture(MessageChecks.Verdict.UNCHECKED);
         }
-    }
-
-    /** The trace line of RFC 5321 section 4.4, naming the queue id and, for one recipient, the recipient. */
-    private String receivedLine(Envelope envelope) {
-        StringBuilder line = new StringBuilder("Received: from ").append(heloName)
-                .append(" ([").append(client.address()).append("])\r\n")
-                .append("\tby ").append(settings.hostname()).append(" with ").append(protocol())
-                .append(" id ").append(envelope.queueId());
-        if (envelope.recipients().size() == 1) {
-            line.append("\r\n\tfor <").append(envelope.recipients().get(0).address()).append('>');
-        }
-        return line.append("; ").append(RFC5322_DATE.format(ZonedDateTime.ofInstant(envelope.receivedAt(), clock.getZone())))
-                .append("\r\n").toString();
-    }
-
-    /** The "with" keyword of RFC 3848 (and RFC 6531's UTF8 prefix): ESMTP, plus S for TLS and A for AUTH. */
-    private String protocol() {
-        if (!esmtp) {
-            return "SMTP";
-        }
-        return (mailParams.containsKey("SMTPUTF8") ? "UTF8" : "") + "ESMTP" + (secure ? "S" : "") + (authUser != null ? "A" : "");
     }
 
     /** Ends the transaction (RFC 5321 section 4.1.1.5) and answers with {@code reply}. */
