@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What the benches share for their figures; sourced, not run.
 
 # rate COUNT START END: COUNT per second between two `date +%s.%N` readings

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A private Dovecot for benchmarks (Debian's dovecot-pop3d): POP3 on
 # 127.0.0.1:PORT over one Maildir per user, plain passwords from a file, its
 # configuration, state and log under one folder; the system instance is left
@@ -30,7 +31,7 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain
 default_internal_user = $mail_user
-default_login_user = $( [ "$(id -u)" = 0 ] && echo dovenull || id -un )
+default_login_user = $(if [ "$(id -u)" = 0 ]; then echo dovenull; else id -un; fi)
 first_valid_uid = $(id -u "$mail_user")
 mail_location = maildir:$maildirs/%u
 passdb {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The remote side of benchmarks and drills, on loopback: a dnsmasq that
 # serves relay.bench's MX (pointing at 127.0.0.9), and Postfix's smtp-sink on
 # 127.0.0.9 as that MX. Sourced after deploy/local/lib.sh, not run.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A private Postfix for benchmarks: its own configuration, queue and log
 # under one folder, its smtpd on 127.0.0.1:PORT, its delivery agents without
 # chroot (as ours run); Debian's system instance is left alone. It fsyncs

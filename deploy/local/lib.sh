@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables are for the scripts that source this file
 # Shared by up, down and accounts: where things live and how to wait for them.
 # Sourced, not run.
 

@@ -135,7 +135,7 @@ pg_timeline() {
 pg_stopped_primary() {
   local node best='' best_timeline=-1 timeline
   for node in $PG_NODES; do
-    [ -f "$(pg_node_data "$node")/PG_VERSION" ] && [ ! -f "$(pg_node_data "$node")/standby.signal" ] || continue
+    { [ -f "$(pg_node_data "$node")/PG_VERSION" ] && [ ! -f "$(pg_node_data "$node")/standby.signal" ]; } || continue
     timeline=$(pg_timeline "$node")
     # the same timeline on both: neither was promoted past the other, and taking either could drop the
     # other's acknowledged commits
