@@ -8,9 +8,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
 import dev.mailgateway.common.account.FailedLogins;
-import dev.mailgateway.common.line.DotStuffer;
-import dev.mailgateway.common.line.LineDecoder;
-import dev.mailgateway.common.line.PipelinedConnection;
+import dev.mailgateway.common.codec.DotStuffer;
+import dev.mailgateway.common.codec.LineDecoder;
+import dev.mailgateway.common.server.PipelinedConnection;
 import dev.mailgateway.pop3.protocol.Pop3Response;
 import dev.mailgateway.pop3.protocol.Pop3Session;
 

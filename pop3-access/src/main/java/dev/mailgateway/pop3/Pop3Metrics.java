@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import dev.mailgateway.common.line.ConnectionLimits;
+import dev.mailgateway.common.server.ConnectionLimits;
 import dev.mailgateway.pop3.protocol.Pop3Session;
 
 /** Mail metrics of POP3: sessions, logins by result, lock conflicts, messages and bytes retrieved, deletions. */

@@ -20,8 +20,8 @@ import io.vertx.core.net.NetSocket;
 
 import dev.mailgateway.common.account.FailedLogins;
 import dev.mailgateway.common.config.MailConfig;
-import dev.mailgateway.common.line.ConnectionLimits;
-import dev.mailgateway.common.line.Peers;
+import dev.mailgateway.common.server.ConnectionLimits;
+import dev.mailgateway.common.server.Peers;
 import dev.mailgateway.pop3.apop.ApopSecrets;
 import dev.mailgateway.pop3.protocol.Maildrop;
 import dev.mailgateway.pop3.protocol.Pop3Session;

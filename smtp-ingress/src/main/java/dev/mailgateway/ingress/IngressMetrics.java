@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import dev.mailgateway.common.line.ConnectionLimits;
+import dev.mailgateway.common.server.ConnectionLimits;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.policy.InflightBudget;
 

@@ -25,8 +25,8 @@ import io.vertx.core.net.PemKeyCertOptions;
 
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.config.MailConfig;
-import dev.mailgateway.common.line.ConnectionLimits;
-import dev.mailgateway.common.line.Peers;
+import dev.mailgateway.common.server.ConnectionLimits;
+import dev.mailgateway.common.server.Peers;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.auth.InboundChecks;
 import dev.mailgateway.ingress.protocol.Authenticator;

@@ -6,8 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
-import dev.mailgateway.common.line.LineDecoder;
-import dev.mailgateway.common.line.PipelinedConnection;
+import dev.mailgateway.common.codec.LineDecoder;
+import dev.mailgateway.common.server.PipelinedConnection;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.protocol.SmtpInputDecoder;
 import dev.mailgateway.ingress.protocol.SmtpSession;

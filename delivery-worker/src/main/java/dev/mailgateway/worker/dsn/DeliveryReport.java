@@ -8,7 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
-import dev.mailgateway.common.envelope.Xtext;
+import dev.mailgateway.common.codec.Xtext;
 
 /**
  * A delivery status notification as RFC 3464 defines it, in a {@code multipart/report}

@@ -13,8 +13,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
-import dev.mailgateway.common.line.DotStuffer;
-import dev.mailgateway.common.line.LineDecoder;
+import dev.mailgateway.common.codec.DotStuffer;
+import dev.mailgateway.common.codec.LineDecoder;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.common.store.MessageSource;
 

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
-import dev.mailgateway.common.line.Peers;
+import dev.mailgateway.common.server.Peers;
 
 /**
  * Slows password guessing down: each failed login is answered after a delay

@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.mailgateway.common.config.MailConfig;
-import dev.mailgateway.common.line.ClientText;
+import dev.mailgateway.common.server.ClientText;
 
 /**
  * Every /api call of a service with a REST API needs {@code Authorization: Bearer <mail.admin-token>};

@@ -11,9 +11,9 @@ import io.vertx.core.Future;
 
 import dev.mailgateway.common.account.SaslPlain;
 import dev.mailgateway.common.account.SaslResponse;
-import dev.mailgateway.common.line.ClientText;
-import dev.mailgateway.common.line.CommandCounts;
-import dev.mailgateway.common.line.LineDecoder.Line;
+import dev.mailgateway.common.server.ClientText;
+import dev.mailgateway.common.server.CommandCounts;
+import dev.mailgateway.common.codec.LineDecoder.Line;
 
 /**
  * One POP3 session on the server side (RFC 1939, CAPA and response codes of

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
-import dev.mailgateway.common.line.LineDecoder;
+import dev.mailgateway.common.codec.LineDecoder;
 import dev.mailgateway.common.testing.HostileInput;
 
 import dev.mailgateway.common.store.MessageSource;

@@ -4,7 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 
-import dev.mailgateway.common.envelope.Xtext;
+import dev.mailgateway.common.codec.Xtext;
 
 /**
  * Checks and normalizes the ESMTP parameters that MAIL and RCPT accept:

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.vertx.core.buffer.Buffer;
 
-import dev.mailgateway.common.line.Octets;
+import dev.mailgateway.common.codec.Octets;
 
 /**
  * Watches a message's bytes go by, in chunks cut anywhere (DATA lines, BDAT

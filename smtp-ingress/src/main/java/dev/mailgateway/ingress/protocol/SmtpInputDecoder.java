@@ -3,7 +3,7 @@ package dev.mailgateway.ingress.protocol;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
-import dev.mailgateway.common.line.LineDecoder;
+import dev.mailgateway.common.codec.LineDecoder;
 
 /**
  * Splits what an SMTP client sends into command lines (see {@link LineDecoder})

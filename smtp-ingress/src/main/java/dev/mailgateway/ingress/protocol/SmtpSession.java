@@ -17,8 +17,8 @@ import dev.mailgateway.common.address.MailAddress;
 import dev.mailgateway.common.address.MailPath;
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.envelope.QueueId;
-import dev.mailgateway.common.line.CommandCounts;
-import dev.mailgateway.common.line.LineDecoder.Line;
+import dev.mailgateway.common.server.CommandCounts;
+import dev.mailgateway.common.codec.LineDecoder.Line;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.protocol.SmtpInputDecoder.DataPiece;
 

@@ -1,4 +1,4 @@
-package dev.mailgateway.common.envelope;
+package dev.mailgateway.common.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

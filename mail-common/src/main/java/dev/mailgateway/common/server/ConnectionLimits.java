@@ -1,4 +1,4 @@
-package dev.mailgateway.common.line;
+package dev.mailgateway.common.server;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,4 +1,4 @@
-package dev.mailgateway.common.line;
+package dev.mailgateway.common.server;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

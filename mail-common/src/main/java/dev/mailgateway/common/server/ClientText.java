@@ -1,4 +1,4 @@
-package dev.mailgateway.common.line;
+package dev.mailgateway.common.server;
 
 /** Text a client sent, made safe to write into a log line. */
 public final class ClientText {

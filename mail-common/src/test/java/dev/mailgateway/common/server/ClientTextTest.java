@@ -1,4 +1,4 @@
-package dev.mailgateway.common.line;
+package dev.mailgateway.common.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.mailgateway.common.envelope;
+package dev.mailgateway.common.codec;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

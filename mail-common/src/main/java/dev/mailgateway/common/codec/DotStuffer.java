@@ -1,4 +1,4 @@
-package dev.mailgateway.common.line;
+package dev.mailgateway.common.codec;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
