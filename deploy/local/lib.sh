@@ -32,7 +32,7 @@ EXIT_ON_OOM=-XX:+ExitOnOutOfMemoryError
 # collecting (GCTimeRatio=19; run-java.sh's 4 let 20% go, and cost the ingress 12% of its
 # rate). The native heap follows it too: malloc keeps what the JIT compilers and class
 # loading freed (some 40 MB in the worker after a load) until trimmed, and
-# TrimNativeHeapInterval gives it back every 5 s (25 MB less PSS per idle service). The
+# TrimNativeHeapInterval gives it back every 5 s (some 20 MB less PSS per idle service, 0-35). The
 # images pass the same options (quarkus.jib.jvm-arguments), so a container and a local JVM
 # size their heaps alike. -Xmx stays the bound for the largest messages (the ingress's
 # budget, the worker's fetches).

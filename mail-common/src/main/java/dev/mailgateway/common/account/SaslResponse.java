@@ -16,6 +16,12 @@ public record SaslResponse(Kind kind, String text) {
         CANCELLED, UNDECODABLE, DECODED
     }
 
+    /** Without the text: a response may hold a password, and a record prints its fields. */
+    @Override
+    public String toString() {
+        return "SaslResponse[" + kind + "]";
+    }
+
     public static SaslResponse of(String line) {
         if (line.equals("*")) {
             return new SaslResponse(Kind.CANCELLED, null);

@@ -6,7 +6,8 @@ import io.vertx.core.buffer.Buffer;
 /**
  * A buffer's octets as a region of an array, for the loops that look at every octet of a message:
  * {@code array[offset]} to {@code array[offset + length - 1]}. Buffer.getByte checks its bounds on
- * each call, through every slice; on a 100 KiB message that was a third of the ingress's time.
+ * each call, through every slice: most of the third of the ingress's time that went to bounds checks
+ * at 100 KiB messages.
  */
 public record Octets(byte[] array, int offset, int length) {
 

@@ -26,6 +26,11 @@ class SaslResponseTest {
     }
 
     @Test
+    void itsTextNeverShowsInToString() {
+        assertEquals("SaslResponse[DECODED]", SaslResponse.of("AGFsaWNlQGV4YW1wbGUudGVzdABzM2NyZXQ=").toString(), "a password stays out of logs");
+    }
+
+    @Test
     void anythingElseIsUndecodable() {
         assertEquals(Kind.UNDECODABLE, SaslResponse.of("not base64!").kind());
         assertEquals(Kind.UNDECODABLE, SaslResponse.of("QUJD=X").kind());

@@ -1,7 +1,7 @@
 package dev.mailgateway.pop3.protocol;
 
 /**
- * Every fixed response the server sends, with its response code where one applies (RFC 2449's
+ * The session's fixed single-line responses, with their response code where one applies (RFC 2449's
  * {@code [IN-USE]}, RFC 3206's {@code [AUTH]} and {@code [SYS/TEMP]}), as SmtpReplies holds SMTP's.
  */
 public final class Pop3Responses {
