@@ -56,9 +56,19 @@ public interface DeliveryConfig {
     Relay relay();
 
     interface Relay {
-        /** Connections one worker opens to one destination domain at a time (Postfix's default_destination_concurrency_limit). */
+        /**
+         * Most connections one worker opens to one destination domain at a time, however well its servers
+         * answer (Postfix's default_destination_concurrency_limit).
+         */
         @WithDefault("20")
         int destinationConcurrency();
+
+        /**
+         * Connections to a destination at first: the window grows as its servers answer and shrinks as they
+         * cannot be reached, up to destination-concurrency (Postfix's initial_destination_concurrency).
+         */
+        @WithDefault("5")
+        int initialDestinationConcurrency();
 
         /** TCP connect timeout (Postfix's smtp_connect_timeout). */
         @WithDefault("30s")

@@ -10,9 +10,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import dev.mailgateway.worker.inbound.Intake;
-import dev.mailgateway.worker.queue.DeliveryQueue;
-
 /**
  * Mail metrics of the worker (ARCHITECTURE decision 12): records consumed,
  * recipient outcomes by route and result, relay latency, bounces, and the
@@ -38,12 +35,9 @@ public class WorkerMetrics {
                 .description("Age of the oldest message with a recipient in the delivery queue").register(registry);
     }
 
-    public void stored(Intake.Result result) {
-        registry.counter("delivery.records", "result", result.replay() ? "replay" : "stored").increment();
-        outcome("local", "delivered", result.delivered().size());
-        outcome("remote", "queued", result.queued());
-        outcome("local", "unknown-user", result.unknownUsers().size());
-        outcome("remote", "refused", result.refused().size());
+    /** A record handled: stored, or a replay that a ledger showed handled before. */
+    public void stored(boolean replay) {
+        registry.counter("delivery.records", "result", replay ? "replay" : "stored").increment();
     }
 
     public void deadLettered() {
@@ -83,10 +77,13 @@ public class WorkerMetrics {
         }
     }
 
-    /** The relay scheduler's load, read when scraped: rows claimed whose verdicts are not written, and jobs relaying. */
-    public void relayJobs(Supplier<Number> claimedRows, Supplier<Number> runningJobs) {
+    /** The queue manager's load, read when scraped: rows claimed whose verdicts are not written, jobs relaying, dead sites. */
+    public void relayJobs(Supplier<Number> claimedRows, Supplier<Number> runningJobs, Supplier<Number> deadSites) {
         Gauge.builder("delivery.relay.claimed", claimedRows).description("Queue rows claimed whose verdicts are not written yet").register(registry);
         Gauge.builder("delivery.relay.running", runningJobs).description("Relay jobs holding a connection slot").register(registry);
+        Gauge.builder("delivery.relay.destinations.dead", deadSites)
+                .description("Destinations whose servers could not be reached: their mail waits without a dial until a probe gets through")
+                .register(registry);
     }
 
     /** A DKIM signature put on relayed mail, by algorithm (rsa-sha256, ed25519-sha256). */
@@ -98,8 +95,9 @@ public class WorkerMetrics {
         registry.counter("delivery.dsn.sent").increment();
     }
 
-    public void queueDepth(DeliveryQueue.Depth depth) {
-        queued.set(depth.queued());
-        oldestSeconds.set(depth.oldest().toSeconds());
+    /** The delivery queue's remote recipients and the age of its oldest message. */
+    public void queueDepth(long recipients, Duration oldest) {
+        queued.set(recipients);
+        oldestSeconds.set(oldest.toSeconds());
     }
 }

@@ -71,7 +71,7 @@ class InboundConsumerTest {
         assertArrayEquals(message, fixture.one("select b.content from mailbox_entry e join message_body b on b.id = e.body_id"
                 + " join account a on a.id = e.account_id where e.queue_id = $1 and a.address = '" + alice + "'",
                 envelope.queueId()).getBuffer(0).getBytes());
-        // the relay scheduler takes over the remote and the vanished recipient: the ledger says where each went
+        // the queue manager takes over the remote and the vanished recipient: the ledger says where each went
         assertEquals("remote", fixture.one("select route from delivery_ledger where queue_id = $1 and recipient = 'carol@remote.example'",
                 envelope.queueId()).getString(0));
         assertEquals("unknown-user", fixture.one("select route from delivery_ledger where queue_id = $1 and recipient = $2",

@@ -24,7 +24,7 @@ import dev.mailgateway.common.envelope.MalformedEnvelopeException;
 import dev.mailgateway.worker.WorkerMetrics;
 import dev.mailgateway.worker.events.DeliveryEvent;
 import dev.mailgateway.worker.events.DeliveryEvents;
-import dev.mailgateway.worker.remote.RelayScheduler;
+import dev.mailgateway.worker.qmgr.QueueManager;
 
 /**
  * Consumes mail.inbound a poll at a time: the records of a poll are stored by
@@ -60,14 +60,14 @@ public class InboundConsumer {
     private final DeadLetters deadLetters;
     private final WorkerMetrics metrics;
     private final DeliveryEvents events;
-    private final RelayScheduler relays;
+    private final QueueManager queueManager;
 
-    public InboundConsumer(Intake intake, DeadLetters deadLetters, WorkerMetrics metrics, DeliveryEvents events, RelayScheduler relays) {
+    public InboundConsumer(Intake intake, DeadLetters deadLetters, WorkerMetrics metrics, DeliveryEvents events, QueueManager queueManager) {
         this.intake = intake;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.events = events;
-        this.relays = relays;
+        this.queueManager = queueManager;
     }
 
     @Incoming("mail-inbound")
@@ -143,13 +143,17 @@ public class InboundConsumer {
     }
 
     private void stored(Envelope envelope, Intake.Result result) {
-        metrics.stored(result);
+        metrics.stored(result.replay());
+        metrics.outcome("local", "delivered", result.delivered().size());
+        metrics.outcome("remote", "queued", result.queued());
+        metrics.outcome("local", "unknown-user", result.unknownUsers().size());
+        metrics.outcome("remote", "refused", result.refused().size());
         result.delivered().forEach(recipient -> events.publish(DeliveryEvent.of(envelope.queueId(), recipient, "local", "delivered", "2.0.0", null, 0)));
         result.unknownUsers().forEach(recipient -> events.publish(DeliveryEvent.of(envelope.queueId(), recipient, "local", "failed", "5.1.1", null, 0)));
         result.refused().forEach((recipient, status) -> events.publish(DeliveryEvent.of(envelope.queueId(), recipient, "remote", "failed", status, null, 0)));
         if (result.queued() > 0 || !result.unknownUsers().isEmpty() || !result.refused().isEmpty()) {
             // new relay work or a bounce to send: no need to wait for the next poll
-            relays.wake();
+            queueManager.wake();
         }
     }
 

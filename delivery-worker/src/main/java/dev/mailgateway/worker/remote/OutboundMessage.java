@@ -32,7 +32,7 @@ public record OutboundMessage(String queueId, String sender, List<Recipient> rec
      * Whether a body has an octet above 127, read through a chunk at a time: for a body whose flag was not
      * stored (one stored before the flag existed), before its first transaction.
      */
-    static Future<Boolean> hasEightBitOctets(MessageSource body, long size) {
+    public static Future<Boolean> hasEightBitOctets(MessageSource body, long size) {
         return scan(body, size, 0);
     }
 

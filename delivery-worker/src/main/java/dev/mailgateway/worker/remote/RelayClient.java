@@ -48,6 +48,20 @@ public class RelayClient {
     public record Outcome(SmtpReply reply, String remoteMta, boolean dsnOffered) {
     }
 
+    /** Every recipient's final answer, and how the destination's servers took part. */
+    public record Delivery(Map<String, Outcome> outcomes, Contact contact) {
+    }
+
+    /** What a delivery says about the destination's servers: the queue manager's concurrency feedback (Postfix's qmgr_feedback). */
+    public enum Contact {
+        /** A host answered a mail transaction, whatever it said to the recipients. */
+        MADE,
+        /** Every host tried failed before a transaction, temporarily: no connection, a 4xx greeting, no hello, no TLS. */
+        FAILED,
+        /** Nothing learnt about the servers: the gate stopped the delivery, or the last host refused for good (a loop). */
+        NONE
+    }
+
     /** One hop's replies per recipient, and whether it offered DSN. */
     private record HopReplies(Map<String, SmtpReply> replies, boolean dsnOffered) {
     }
@@ -118,22 +132,25 @@ public class RelayClient {
         return MailTransaction.longest(recipients, settings.commandTimeout(), settings.dataTimeout());
     }
 
-    public Future<Map<String, Outcome>> deliver(String domain, List<NextHop> hops, OutboundMessage message, Gate gate) {
+    public Future<Delivery> deliver(String domain, List<NextHop> hops, OutboundMessage message, Gate gate) {
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
-        return tryHop(domain, hops, 0, message, gate, outcomes).map(done -> outcomes);
+        return tryHop(domain, hops, 0, message, gate, outcomes).map(contact -> new Delivery(outcomes, contact));
     }
 
-    private Future<Void> tryHop(String domain, List<NextHop> hops, int index, OutboundMessage message, Gate gate,
+    /** Tries {@code hops} from {@code index} on, filling {@code outcomes}; the contact made from this hop on. */
+    private Future<Contact> tryHop(String domain, List<NextHop> hops, int index, OutboundMessage message, Gate gate,
             Map<String, Outcome> outcomes) {
         NextHop hop = hops.get(index);
         return onHop(domain, hop, message, gate, true).transform(result -> {
             if (result.failed() && result.cause() instanceof Stop stop) {
                 // a closed gate or our own failure: no further hop, nothing more sent
                 message.recipients().forEach(r -> outcomes.put(r.address(), new Outcome(stop.reply, null, false)));
-                return Future.succeededFuture();
+                return Future.succeededFuture(Contact.NONE);
             }
             List<OutboundMessage.Recipient> pending = new ArrayList<>();
+            Contact contact;
             if (result.succeeded()) {
+                contact = Contact.MADE;
                 for (OutboundMessage.Recipient recipient : message.recipients()) {
                     SmtpReply reply = result.result().replies().get(recipient.address());
                     outcomes.put(recipient.address(), new Outcome(reply, hop.hostName(), result.result().dsnOffered()));
@@ -146,14 +163,17 @@ public class RelayClient {
                         : SmtpReply.of(451, "4.4.1", hop + ": " + result.cause().getMessage());
                 LOG.debugf("%s to %s: %s", message.queueId(), hop, reply.summary());
                 message.recipients().forEach(r -> outcomes.put(r.address(), new Outcome(reply, hop.hostName(), false)));
+                contact = reply.isTransient() ? Contact.FAILED : Contact.NONE;
                 if (reply.isTransient()) {
                     pending.addAll(message.recipients());
                 }
             }
             if (pending.isEmpty() || index + 1 >= hops.size()) {
-                return Future.succeededFuture();
+                return Future.succeededFuture(contact);
             }
-            return tryHop(domain, hops, index + 1, message.onlyTo(pending), gate, outcomes);
+            // a host that answered vouches for the site, whatever the next ones do
+            return tryHop(domain, hops, index + 1, message.onlyTo(pending), gate, outcomes)
+                    .map(later -> contact == Contact.MADE ? Contact.MADE : later);
         });
     }
 

@@ -35,7 +35,7 @@ class BounceOnceTest {
     @Inject
     Pool pool;
 
-    /** One statement, so the relay scheduler's bouncer sees the message whole: its body and its rows in {@code states}. */
+    /** One statement, so the queue manager's bouncer sees the message whole: its body and its rows in {@code states}. */
     private void storeFailed(WorkerFixture fixture, String queueId, String sender, List<String> recipients, List<String> states) {
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < recipients.size(); i++) {

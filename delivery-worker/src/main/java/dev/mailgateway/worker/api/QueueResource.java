@@ -1,4 +1,4 @@
-package dev.mailgateway.worker.queue;
+package dev.mailgateway.worker.api;
 
 import java.util.List;
 
@@ -18,7 +18,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 
 import dev.mailgateway.common.envelope.QueueId;
-import dev.mailgateway.worker.remote.RelayScheduler;
+import dev.mailgateway.worker.qmgr.QueueManager;
+import dev.mailgateway.worker.queue.DeliveryQueue;
 
 /**
  * The queue API of CONTRACT.md, behind the admin token: list the deferred
@@ -35,11 +36,11 @@ public class QueueResource {
     static final String DELETED_STATUS = "5.0.0";
 
     private final DeliveryQueue queue;
-    private final RelayScheduler relays;
+    private final QueueManager queueManager;
 
-    public QueueResource(DeliveryQueue queue, RelayScheduler relays) {
+    public QueueResource(DeliveryQueue queue, QueueManager queueManager) {
         this.queue = queue;
-        this.relays = relays;
+        this.queueManager = queueManager;
     }
 
     @GET
@@ -57,7 +58,7 @@ public class QueueResource {
             if (rows == 0) {
                 return Response.status(Status.NOT_FOUND).build();
             }
-            relays.wake();
+            queueManager.wake();
             return Response.accepted().build();
         });
     }
@@ -66,7 +67,7 @@ public class QueueResource {
     @Path("flush")
     public Uni<Response> flush() {
         return uni(queue.dueNow(null)).map(rows -> {
-            relays.wake();
+            queueManager.wake();
             return Response.accepted().build();
         });
     }
@@ -82,7 +83,7 @@ public class QueueResource {
                 return Response.status(Status.NOT_FOUND).build();
             }
             if (dsn) {
-                relays.wake();
+                queueManager.wake();
             }
             return Response.noContent().build();
         });

@@ -1,4 +1,4 @@
-package dev.mailgateway.worker.queue;
+package dev.mailgateway.worker.qmgr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.mailgateway.worker.remote;
+package dev.mailgateway.worker.qmgr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,15 +42,20 @@ import dev.mailgateway.worker.events.DeliveryEvents;
 import dev.mailgateway.worker.queue.ClaimedRecipient;
 import dev.mailgateway.worker.queue.DeliveryQueue;
 import dev.mailgateway.worker.queue.Verdict;
+import dev.mailgateway.worker.remote.MxResolver;
+import dev.mailgateway.worker.remote.NextHop;
+import dev.mailgateway.worker.remote.OutboundMessage;
+import dev.mailgateway.worker.remote.RelayClient;
+import dev.mailgateway.worker.remote.Route;
 
 /**
- * The scheduler on a queue kept in memory: one connection per domain and one
+ * The queue manager on a queue kept in memory: one connection per domain and one
  * claimed row at a time, so a job that kept its slot or its claimed-row count
  * would stop every later row. Resolvers and clients that throw or fail show
  * that each row still gets a verdict; a real relay client and an SMTP sink
  * show that a job whose claim was taken over sends nothing.
  */
-class RelaySchedulerTest {
+class QueueManagerTest {
 
     private static final Buffer MESSAGE = Buffer.buffer("Subject: test\r\n\r\nhello\r\n");
 
@@ -58,12 +63,12 @@ class RelaySchedulerTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final MemoryQueue queue = new MemoryQueue();
     private final List<AutoCloseable> closing = new ArrayList<>();
-    private RelayScheduler scheduler;
+    private QueueManager queueManager;
 
     @AfterEach
     void close() throws Exception {
-        if (scheduler != null) {
-            scheduler.stop(null);
+        if (queueManager != null) {
+            queueManager.stop(null);
         }
         for (AutoCloseable c : closing) {
             c.close();
@@ -73,23 +78,23 @@ class RelaySchedulerTest {
 
     @Test
     void aFullClaimMayHaveLeftRowsBehind() {
-        assertTrue(RelayScheduler.mayBeMoreDue(200, 200, Set.of()));
+        assertTrue(QueueManager.mayBeMoreDue(200, 200, Set.of()));
     }
 
     @Test
     void aClaimThatLeftOutABusyDomainLeftItsBacklogBehind() {
         // a poll while a domain has a full round of jobs waiting claims nothing for it: the drain must go on as
         // those jobs finish, not stall until the next poll
-        assertTrue(RelayScheduler.mayBeMoreDue(0, 180, Set.of("relay.example")));
+        assertTrue(QueueManager.mayBeMoreDue(0, 180, Set.of("relay.example")));
     }
 
     @Test
     void aShortClaimOfEveryDomainTookAllThatWasDue() {
-        assertFalse(RelayScheduler.mayBeMoreDue(37, 200, Set.of()));
+        assertFalse(QueueManager.mayBeMoreDue(37, 200, Set.of()));
     }
 
     @Test
-    void aResolverThatThrowsInsteadOfFailingDefersEveryRowAndKeepsTheSchedulerGoing() {
+    void aResolverThatThrowsInsteadOfFailingDefersEveryRowAndKeepsTheQueueManagerGoing() {
         // as Vert.x's DNS client on a label longer than 63 octets: IDN.toASCII throws before any future exists
         MxResolver resolver = new MxResolver(null, mail()) { // resolve() overridden: no DNS
             @Override
@@ -153,7 +158,7 @@ class RelaySchedulerTest {
         queue.due(row(1, "relay.test"));
         await(() -> queue.verdicts.size() == 1, "the verdict of the job that lost its claim");
         assertEquals(Verdict.Kind.DEFERRED, queue.verdicts.get(0).kind());
-        assertEquals(RelayScheduler.CLAIM_LOST.summary(), queue.verdicts.get(0).reply().summary());
+        assertEquals(JobRunner.CLAIM_LOST.summary(), queue.verdicts.get(0).reply().summary());
 
         queue.due(row(2, "relay.test"));
         await(() -> queue.verdicts.size() == 2, "the verdict of the job that kept its claim");
@@ -162,7 +167,37 @@ class RelaySchedulerTest {
         assertEquals(List.of("RCPT TO:<user2@relay.test>"), sink.received().get(0).rcptLines());
     }
 
-    // ---- the scheduler's surroundings
+    @Test
+    void aDeadSiteIsDialledByOneCohortThenNotAtAllWhileSuspended() throws Exception {
+        try (RefusingServer dead = new RefusingServer()) {
+            DeliveryConfig config = config(Map.of("delivery.smtp-port", Integer.toString(dead.port()),
+                    "delivery.scheduler.batch-size", "100", "delivery.relay.destination-concurrency", "20", "delivery.retry.initial", "1h"));
+            start(config, resolverTo("127.0.0.1"), new RelayClient(vertx, config, mail()));
+            for (int id = 1; id <= 40; id++) {
+                queue.due(row(id, "dead.test"));
+            }
+
+            await(() -> queue.verdicts.size() == 40, "a verdict for each of 40 messages");
+            assertTrue(queue.verdicts.stream().allMatch(v -> v.kind() == Verdict.Kind.DEFERRED), queue.verdicts.toString());
+            // the initial window of 5, narrowing by 1/window per failure, is dead after its fourth failure in a row;
+            // two jobs more start while it narrows
+            int cohort = dead.accepted.get();
+            assertTrue(cohort >= 4 && cohort <= 7, "dials of the first cohort: " + cohort);
+            long suspended = queue.verdicts.stream().filter(v -> v.reply().summary().contains("delivery temporarily suspended")).count();
+            assertEquals(40 - cohort, suspended);
+            assertEquals(1, gauge("delivery.relay.destinations.dead"));
+
+            for (int id = 41; id <= 60; id++) {
+                queue.due(row(id, "dead.test"));
+            }
+            await(() -> queue.verdicts.size() == 60, "a verdict for each of 20 more messages");
+            assertEquals(cohort, dead.accepted.get(), "no dial while the site is suspended");
+            assertEquals(0, gauge("delivery.relay.claimed"));
+            assertEquals(0, gauge("delivery.relay.running"));
+        }
+    }
+
+    // ---- the queue manager's surroundings
 
     private void start(DeliveryConfig config, MxResolver resolver, RelayClient client) {
         WorkerMetrics metrics = new WorkerMetrics(registry);
@@ -177,8 +212,8 @@ class RelaySchedulerTest {
             public void publish(DeliveryEvent event) {
             }
         };
-        scheduler = new RelayScheduler(vertx, queue, resolver, client, bouncer, events, metrics, config);
-        scheduler.start(null);
+        queueManager = new QueueManager(vertx, queue, resolver, client, bouncer, events, metrics, config);
+        queueManager.start(null);
     }
 
     private static DeliveryConfig config(Map<String, String> more) {
@@ -210,15 +245,16 @@ class RelaySchedulerTest {
         };
     }
 
-    private interface Delivery {
+    /** A dialogue with the destination's servers that a test writes: each recipient's outcome. */
+    private interface Dialogue {
         Future<Map<String, RelayClient.Outcome>> deliver(List<NextHop> hops, OutboundMessage message);
     }
 
-    private RelayClient client(DeliveryConfig config, Delivery delivery) {
+    private RelayClient client(DeliveryConfig config, Dialogue dialogue) {
         return new RelayClient(vertx, config, mail()) {
             @Override
-            public Future<Map<String, RelayClient.Outcome>> deliver(String domain, List<NextHop> hops, OutboundMessage message, Gate gate) {
-                return delivery.deliver(hops, message);
+            public Future<Delivery> deliver(String domain, List<NextHop> hops, OutboundMessage message, Gate gate) {
+                return dialogue.deliver(hops, message).map(outcomes -> new Delivery(outcomes, Contact.MADE));
             }
         };
     }
@@ -240,6 +276,39 @@ class RelaySchedulerTest {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress("127.0.0.1", 0));
             return probe.getLocalPort();
+        }
+    }
+
+    /** A host of a dead site: takes each connection and closes it before any greeting, counting them. */
+    private static final class RefusingServer implements AutoCloseable {
+        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        private final ServerSocket socket = new ServerSocket();
+        private final Thread acceptor;
+
+        RefusingServer() throws IOException {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            acceptor = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        java.net.Socket dialled = socket.accept();
+                        accepted.incrementAndGet();
+                        dialled.close();
+                    } catch (IOException closed) {
+                        // closed: the test is over
+                    }
+                }
+            }, "refusing-server");
+            acceptor.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            acceptor.join(5_000);
         }
     }
 

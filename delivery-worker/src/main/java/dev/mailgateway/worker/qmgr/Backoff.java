@@ -1,4 +1,4 @@
-package dev.mailgateway.worker.queue;
+package dev.mailgateway.worker.qmgr;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -38,13 +38,18 @@ public final class Backoff {
 
     /** True when a message received at {@code receivedAt} may no longer be deferred at {@code now}. */
     public boolean expired(Instant receivedAt, Instant now) {
-        return !now.isBefore(receivedAt.plus(lifetime));
+        return !now.isBefore(expiry(receivedAt));
+    }
+
+    /** When a message received at {@code receivedAt} stops being retried. */
+    public Instant expiry(Instant receivedAt) {
+        return receivedAt.plus(lifetime);
     }
 
     /** The next attempt after {@code attempts} failures, at the latest on the message's expiry. */
     public Instant nextAttempt(int attempts, Instant receivedAt, Instant now) {
         Instant next = now.plus(delayAfter(attempts));
-        Instant expiry = receivedAt.plus(lifetime);
+        Instant expiry = expiry(receivedAt);
         return next.isAfter(expiry) ? expiry : next;
     }
 }
