@@ -21,7 +21,7 @@ import dev.mailgateway.pop3.protocol.Pop3Session;
  */
 final class Pop3Connection extends PipelinedConnection<Pop3Response> {
 
-    /** How often a session renews its maildrop lock: well inside the lease (PgMaildrop.LOCK_LEASE, 2 minutes). */
+    /** How often a session renews its maildrop lock: well inside the lease (PgMaildropLease.LOCK_LEASE, 2 minutes). */
     static final java.time.Duration LOCK_RENEWAL = java.time.Duration.ofSeconds(30);
 
     private final long lockRenewalMillis;

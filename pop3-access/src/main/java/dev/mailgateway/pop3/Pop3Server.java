@@ -23,7 +23,9 @@ import dev.mailgateway.common.config.MailConfig;
 import dev.mailgateway.common.server.ConnectionLimits;
 import dev.mailgateway.common.server.Peers;
 import dev.mailgateway.pop3.apop.ApopSecrets;
-import dev.mailgateway.pop3.protocol.Maildrop;
+import dev.mailgateway.pop3.protocol.Logins;
+import dev.mailgateway.pop3.protocol.MaildropLease;
+import dev.mailgateway.pop3.protocol.MessageStore;
 import dev.mailgateway.pop3.protocol.Pop3Session;
 import dev.mailgateway.pop3.protocol.ReadAhead;
 
@@ -44,7 +46,7 @@ public class Pop3Server {
     private final Vertx vertx;
     private final Pop3Config config;
     private final String hostname;
-    private final Maildrop maildrop;
+    private final Pop3Session.Backends backends;
     private final Pop3Metrics metrics;
     private final Optional<PemKeyCertOptions> keyPair;
     private final ApopSecrets apopSecrets;
@@ -54,11 +56,12 @@ public class Pop3Server {
     private NetServer server;
     private NetServer tlsServer;
 
-    public Pop3Server(Vertx vertx, Pop3Config config, MailConfig mail, Maildrop maildrop, Pop3Metrics metrics, ApopSecrets apopSecrets) {
+    public Pop3Server(Vertx vertx, Pop3Config config, MailConfig mail, Logins logins, MaildropLease lease, MessageStore store,
+            Pop3Metrics metrics, ApopSecrets apopSecrets) {
         this.vertx = vertx;
         this.config = config;
         this.hostname = mail.hostname();
-        this.maildrop = maildrop;
+        this.backends = new Pop3Session.Backends(logins, lease, store);
         this.metrics = metrics;
         this.keyPair = config.tls().serverOptions();
         this.apopSecrets = apopSecrets;
@@ -68,7 +71,7 @@ public class Pop3Server {
     }
 
     void start(@Observes StartupEvent event) throws UnknownHostException {
-        maildrop.startReplica(replicaName()).toCompletionStage().toCompletableFuture().join();
+        backends.lease().startReplica(replicaName()).toCompletionStage().toCompletableFuture().join();
         server = listen(config.port(), false);
         LOG.infof("POP3 listening on %s:%d%s", config.host(), server.actualPort(), keyPair.isPresent() ? " (STLS offered)" : "");
         if (keyPair.isPresent()) {
@@ -96,7 +99,7 @@ public class Pop3Server {
         }
         Pop3Session.Offer offer = new Pop3Session.Offer(implicitTls || plaintextAllowed(socket), !implicitTls && keyPair.isPresent(),
                 apopSecrets.enabled());
-        new Pop3Connection(socket, new Pop3Session(hostname, offer, maildrop, readAheadBudget), metrics, failedLogins, config.idleTimeout().toMillis(),
+        new Pop3Connection(socket, new Pop3Session(hostname, offer, backends, readAheadBudget), metrics, failedLogins, config.idleTimeout().toMillis(),
                 Pop3Connection.LOCK_RENEWAL.toMillis(), () -> connectionLimits.release(client)).start();
     }
 

@@ -24,7 +24,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import dev.mailgateway.common.envelope.QueueId;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LocalStack;
-import dev.mailgateway.pop3.maildrop.PgMaildrop;
+import dev.mailgateway.pop3.maildrop.PgMaildropLease;
 import dev.mailgateway.common.account.Passwords;
 
 /** POP3 over the real mail store: chunked retrieval, UPDATE deletions, shared bodies kept while referenced. */
@@ -61,7 +61,7 @@ class MaildropTest {
     }
 
     @Inject
-    PgMaildrop maildrop;
+    PgMaildropLease lease;
 
     /** A session of {@code address}, whose maildrop holds one message, logged in and that message marked deleted. */
     private LineClient deletedTheOneMessage(String address) throws java.io.IOException {
@@ -77,18 +77,18 @@ class MaildropTest {
     @Test
     void theMaildropLockHasOneOwnerAcrossReplicasAndExpires() {
         long account = account("lock-" + UUID.randomUUID() + "@example.test");
-        assertTrue(maildrop.lock(account, "replica-a").toCompletionStage().toCompletableFuture().join());
-        assertFalse(maildrop.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "held by a");
-        assertTrue(maildrop.renew(account, "replica-a").toCompletionStage().toCompletableFuture().join(), "a renews its own");
-        assertFalse(maildrop.renew(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "b finds it taken");
-        maildrop.unlock(account, "replica-b").toCompletionStage().toCompletableFuture().join();
-        assertFalse(maildrop.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "only its owner unlocks it");
-        maildrop.unlock(account, "replica-a").toCompletionStage().toCompletableFuture().join();
-        assertTrue(maildrop.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "free after unlock");
+        assertTrue(lease.lock(account, "replica-a").toCompletionStage().toCompletableFuture().join());
+        assertFalse(lease.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "held by a");
+        assertTrue(lease.renew(account, "replica-a").toCompletionStage().toCompletableFuture().join(), "a renews its own");
+        assertFalse(lease.renew(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "b finds it taken");
+        lease.unlock(account, "replica-b").toCompletionStage().toCompletableFuture().join();
+        assertFalse(lease.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "only its owner unlocks it");
+        lease.unlock(account, "replica-a").toCompletionStage().toCompletableFuture().join();
+        assertTrue(lease.lock(account, "replica-b").toCompletionStage().toCompletableFuture().join(), "free after unlock");
         // replica-b crashed: its lease runs out, and the maildrop can be taken again
         pool.preparedQuery("update maildrop_lock set expires_at = now() - interval '1 second' where account_id = $1")
                 .execute(Tuple.of(account)).await().indefinitely();
-        assertTrue(maildrop.lock(account, "replica-c").toCompletionStage().toCompletableFuture().join(), "taken over after expiry");
+        assertTrue(lease.lock(account, "replica-c").toCompletionStage().toCompletableFuture().join(), "taken over after expiry");
     }
 
     /**
@@ -118,12 +118,12 @@ class MaildropTest {
     void aReplicaStartingAgainFreesTheLocksOfItsKilledRun() {
         String replica = "test-replica-" + UUID.randomUUID();
         long account = account("restart-" + UUID.randomUUID() + "@example.test");
-        maildrop.startReplica(replica).toCompletionStage().toCompletableFuture().join();
-        assertTrue(maildrop.lock(account, "session-1").toCompletionStage().toCompletableFuture().join());
+        lease.startReplica(replica).toCompletionStage().toCompletableFuture().join();
+        assertTrue(lease.lock(account, "session-1").toCompletionStage().toCompletableFuture().join());
         // killed with the lock held; the same replica comes back: the maildrop is free at once, not after the lease
-        maildrop.startReplica(replica).toCompletionStage().toCompletableFuture().join();
-        assertTrue(maildrop.lock(account, "session-2").toCompletionStage().toCompletableFuture().join());
-        maildrop.unlock(account, "session-2").toCompletionStage().toCompletableFuture().join();
+        lease.startReplica(replica).toCompletionStage().toCompletableFuture().join();
+        assertTrue(lease.lock(account, "session-2").toCompletionStage().toCompletableFuture().join());
+        lease.unlock(account, "session-2").toCompletionStage().toCompletableFuture().join();
     }
 
     @Test

@@ -25,8 +25,10 @@ import io.vertx.core.buffer.Buffer;
 import dev.mailgateway.common.account.FailedLogins;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LoopbackServer;
-import dev.mailgateway.pop3.protocol.Maildrop;
 import dev.mailgateway.common.store.MessageSource;
+import dev.mailgateway.pop3.protocol.Logins;
+import dev.mailgateway.pop3.protocol.MaildropLease;
+import dev.mailgateway.pop3.protocol.MessageStore;
 import dev.mailgateway.pop3.protocol.Pop3Session;
 import dev.mailgateway.pop3.protocol.ReadAhead;
 
@@ -42,7 +44,7 @@ class Pop3TranscriptTest {
     private static final String APOP_SECRET = "tanstaaf";
 
     private LoopbackServer server;
-    private final List<Maildrop.Entry> deletedEntries = new ArrayList<>();
+    private final List<MessageStore.Entry> deletedEntries = new ArrayList<>();
     private boolean plaintextAllowed = true;
     private boolean apopOffered = true;
     private long idleMillis = 60_000;
@@ -54,7 +56,7 @@ class Pop3TranscriptTest {
     private final FailedLogins failedLogins = new FailedLogins(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofMinutes(1),
             System::currentTimeMillis);
 
-    private final Maildrop maildrop = new Maildrop() {
+    private final Logins logins = new Logins() {
         @Override
         public Future<Optional<Long>> login(String user, String password) {
             return Future.succeededFuture(user.equals("alice@example.test") && password.equals("pass word") ? Optional.of(7L) : Optional.empty());
@@ -64,35 +66,9 @@ class Pop3TranscriptTest {
         public Future<Optional<ApopAccount>> apopAccount(String user) {
             return Future.succeededFuture(user.equals("alice@example.test") ? Optional.of(new ApopAccount(7L, APOP_SECRET)) : Optional.empty());
         }
+    };
 
-        @Override
-        public Future<List<Entry>> list(long accountId) {
-            return Future.succeededFuture(List.of(new Entry(1, "UID-ONE", FIRST.length(), 11), new Entry(2, "UID-TWO", SECOND.length(), 12)));
-        }
-
-        @Override
-        public MessageSource content(Entry entry) {
-            String text = entry.bodyId() == 11 ? FIRST : SECOND;
-            // three bytes at a time: the connection must stitch chunks
-            return (offset, length) -> Future.succeededFuture(Buffer.buffer(text.substring((int) offset, (int) Math.min(text.length(), offset + Math.min(length, 3)))));
-        }
-
-        @Override
-        public Future<java.util.Map<Long, Buffer>> bodies(List<Entry> entries) {
-            java.util.Map<Long, Buffer> bodies = new java.util.HashMap<>();
-            entries.forEach(entry -> bodies.put(entry.bodyId(), Buffer.buffer(entry.bodyId() == 11 ? FIRST : SECOND)));
-            return Future.succeededFuture(bodies);
-        }
-
-        @Override
-        public Future<Boolean> delete(long accountId, String owner, List<Entry> entries) {
-            if (!owner.equals(lockOwners.get(accountId))) {
-                return Future.succeededFuture(false);
-            }
-            deletedEntries.addAll(entries);
-            return Future.succeededFuture(true);
-        }
-
+    private final MaildropLease lease = new MaildropLease() {
         @Override
         public Future<Void> startReplica(String name) {
             return Future.succeededFuture();
@@ -114,6 +90,39 @@ class Pop3TranscriptTest {
             return Future.succeededFuture();
         }
     };
+
+    private final MessageStore store = new MessageStore() {
+        @Override
+        public Future<List<Entry>> list(long accountId) {
+            return Future.succeededFuture(List.of(new Entry(1, "UID-ONE", FIRST.length(), 11), new Entry(2, "UID-TWO", SECOND.length(), 12)));
+        }
+
+        @Override
+        public MessageSource content(Entry entry) {
+            String text = entry.bodyId() == 11 ? FIRST : SECOND;
+            // three bytes at a time: the connection must stitch chunks
+            return (offset, length) -> Future.succeededFuture(Buffer.buffer(text.substring((int) offset, (int) Math.min(text.length(), offset + Math.min(length, 3)))));
+        }
+
+        @Override
+        public Future<java.util.Map<Long, Buffer>> bodies(List<Entry> entries) {
+            java.util.Map<Long, Buffer> bodies = new java.util.HashMap<>();
+            entries.forEach(entry -> bodies.put(entry.bodyId(), Buffer.buffer(entry.bodyId() == 11 ? FIRST : SECOND)));
+            return Future.succeededFuture(bodies);
+        }
+
+        /** As the real store's: deletes only while the lease is still the owner's. */
+        @Override
+        public Future<Boolean> delete(long accountId, String owner, List<Entry> entries) {
+            if (!owner.equals(lockOwners.get(accountId))) {
+                return Future.succeededFuture(false);
+            }
+            deletedEntries.addAll(entries);
+            return Future.succeededFuture(true);
+        }
+    };
+
+    private final Pop3Session.Backends backends = new Pop3Session.Backends(logins, lease, store);
     /** Room for the two messages of one session: RETR and TOP go through the read-ahead (ReadAheadTest has a spent budget). */
     private final ReadAhead.Budget readAheadBudget = new ReadAhead.Budget(FIRST.length() + SECOND.length());
     private final java.util.Map<Long, String> lockOwners = new java.util.concurrent.ConcurrentHashMap<>();
@@ -122,7 +131,7 @@ class Pop3TranscriptTest {
     void startServer() {
         Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
         server = new LoopbackServer(socket ->
-                new Pop3Connection(socket, new Pop3Session("pop.example.test", new Pop3Session.Offer(plaintextAllowed, false, apopOffered), maildrop, readAheadBudget),
+                new Pop3Connection(socket, new Pop3Session("pop.example.test", new Pop3Session.Offer(plaintextAllowed, false, apopOffered), backends, readAheadBudget),
                         metrics, failedLogins, idleMillis, lockRenewalMillis, () -> { }).start());
     }
 
@@ -364,7 +373,7 @@ class Pop3TranscriptTest {
             assertEquals(List.of(), deletedEntries, "nothing deleted before QUIT");
             c.send("QUIT\r\n");
             c.expect("+OK pop.example.test POP3 server signing off (1 messages left)");
-            assertEquals(List.of("UID-TWO"), deletedEntries.stream().map(Maildrop.Entry::uid).toList());
+            assertEquals(List.of("UID-TWO"), deletedEntries.stream().map(MessageStore.Entry::uid).toList());
         }
     }
 

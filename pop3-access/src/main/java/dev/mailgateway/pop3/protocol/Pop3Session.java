@@ -18,7 +18,8 @@ import dev.mailgateway.common.codec.LineDecoder.Line;
 /**
  * One POP3 session on the server side (RFC 1939, CAPA and response codes of
  * RFC 2449 and RFC 3206): AUTHORIZATION, TRANSACTION, then UPDATE on QUIT.
- * Knows no sockets and no database: the {@link Maildrop} does the storage.
+ * Knows no sockets and no database: its {@link Backends} check logins, hold
+ * the maildrop lease and keep the messages.
  * Deletions are only marks until QUIT; a dropped connection deletes nothing.
  * Security-sensitive: every byte comes from the network, passwords included
  * (never logged).
@@ -51,6 +52,13 @@ public final class Pop3Session {
     public record LoginAttempt(String user, LoginResult result) {
     }
 
+    /**
+     * What a session works on, one concern each: who may log in, the lease
+     * that keeps other sessions off the maildrop, and the messages in it.
+     */
+    public record Backends(Logins logins, MaildropLease lease, MessageStore store) {
+    }
+
     /** RFC 2449 section 4: a command line is at most 255 octets, CRLF included. */
     public static final int MAX_COMMAND_LINE = 255;
 
@@ -61,7 +69,9 @@ public final class Pop3Session {
     private boolean awaitingSaslResponse;
     private LoginAttempt loginAttempt;
     private final Optional<ApopChallenge> apopChallenge;
-    private final Maildrop maildrop;
+    private final Logins logins;
+    private final MaildropLease lease;
+    private final MessageStore store;
     private final ReadAhead readAhead;
     private final CommandCounts commandCounts = new CommandCounts();
 
@@ -73,16 +83,18 @@ public final class Pop3Session {
     private boolean locked;
     /** Set when a renewal found the lock gone or failed: the answer to the next command, which ends the session. */
     private Pop3Response lockLost;
-    private List<Maildrop.Entry> messages = List.of();
+    private List<MessageStore.Entry> messages = List.of();
     private boolean[] deleted = new boolean[0];
 
-    public Pop3Session(String hostname, Offer offer, Maildrop maildrop, ReadAhead.Budget readAheadBudget) {
+    public Pop3Session(String hostname, Offer offer, Backends backends, ReadAhead.Budget readAheadBudget) {
         this.hostname = hostname;
         this.plaintextAllowed = offer.plaintextAllowed();
         this.stlsOffered = offer.stlsOffered();
         this.apopChallenge = offer.apopOffered() ? Optional.of(ApopChallenge.issue(hostname)) : Optional.empty();
-        this.maildrop = maildrop;
-        this.readAhead = new ReadAhead(maildrop, readAheadBudget);
+        this.logins = backends.logins();
+        this.lease = backends.lease();
+        this.store = backends.store();
+        this.readAhead = new ReadAhead(store, readAheadBudget);
     }
 
     /**
@@ -148,7 +160,7 @@ public final class Pop3Session {
             case QUIT -> quit();
             case STAT -> done(Pop3Response.ok(liveCount() + " " + liveOctets()));
             case LIST -> done(listing(argument, "messages", entry -> String.valueOf(entry.size())));
-            case UIDL -> done(listing(argument, "unique-id listing follows", Maildrop.Entry::uid));
+            case UIDL -> done(listing(argument, "unique-id listing follows", MessageStore.Entry::uid));
             case RETR -> done(retrieve(argument));
             case TOP -> done(top(argument));
             case DELE -> done(delete(argument));
@@ -256,7 +268,7 @@ public final class Pop3Session {
             return done(Pop3Responses.APOP_SYNTAX);
         }
         String name = words[0];
-        return maildrop.apopAccount(name)
+        return logins.apopAccount(name)
                 .compose(account -> {
                     if (account.isEmpty()) {
                         attempted(name, LoginResult.FAILURE);
@@ -272,7 +284,7 @@ public final class Pop3Session {
     }
 
     private Future<Pop3Response> login(String name, String password) {
-        return maildrop.login(name, password)
+        return logins.login(name, password)
                 .compose(account -> {
                     if (account.isEmpty()) {
                         attempted(name, LoginResult.FAILURE);
@@ -285,14 +297,14 @@ public final class Pop3Session {
 
     /** Takes the maildrop's lock and reads its listing: the move to TRANSACTION. */
     private Future<Pop3Response> openMaildrop(String name, long account) {
-        return maildrop.lock(account, lockOwner).compose(gotLock -> {
+        return lease.lock(account, lockOwner).compose(gotLock -> {
             if (!gotLock) {
                 attempted(name, LoginResult.IN_USE);
                 return done(Pop3Responses.MAILDROP_IN_USE);
             }
             accountId = account;
             locked = true;
-            return maildrop.list(accountId).map(entries -> {
+            return store.list(accountId).map(entries -> {
                 messages = List.copyOf(entries);
                 deleted = new boolean[messages.size()];
                 state = State.TRANSACTION;
@@ -315,7 +327,7 @@ public final class Pop3Session {
     private Future<Pop3Response> quit() {
         State was = state;
         state = State.CLOSED;
-        List<Maildrop.Entry> marked = new ArrayList<>();
+        List<MessageStore.Entry> marked = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             if (deleted[i]) {
                 marked.add(messages.get(i));
@@ -325,7 +337,7 @@ public final class Pop3Session {
             return release().map(Pop3Response.ok(hostname + " POP3 server signing off"));
         }
         // RFC 1939 section 6: the UPDATE state, only while the lock is still ours; then the maildrop is free again
-        return maildrop.delete(accountId, lockOwner, marked)
+        return store.delete(accountId, lockOwner, marked)
                 .map(held -> held ? Pop3Response.ok(hostname + " POP3 server signing off (" + liveCount() + " messages left)") : Pop3Responses.LOCK_TAKEN)
                 .otherwise(Pop3Responses.DELETIONS_FAILED)
                 .compose(response -> release().map(response));
@@ -340,7 +352,7 @@ public final class Pop3Session {
         if (!locked || lockLost != null) {
             return Future.succeededFuture();
         }
-        return maildrop.renew(accountId, lockOwner).<Void>map(held -> {
+        return lease.renew(accountId, lockOwner).<Void>map(held -> {
             if (!held) {
                 LOG.warnf("account %d: maildrop lock taken over by another session", accountId);
                 lockLost = Pop3Responses.LOCK_TAKEN;
@@ -360,10 +372,10 @@ public final class Pop3Session {
             return Future.succeededFuture();
         }
         locked = false;
-        return maildrop.unlock(accountId, lockOwner).otherwiseEmpty();
+        return lease.unlock(accountId, lockOwner).otherwiseEmpty();
     }
 
-    private Pop3Response listing(String argument, String title, java.util.function.Function<Maildrop.Entry, String> column) {
+    private Pop3Response listing(String argument, String title, java.util.function.Function<MessageStore.Entry, String> column) {
         if (argument.isEmpty()) {
             List<String> lines = new ArrayList<>();
             for (int i = 0; i < messages.size(); i++) {
@@ -383,7 +395,7 @@ public final class Pop3Session {
         if (index < 0) {
             return Pop3Responses.NO_SUCH_MESSAGE;
         }
-        Maildrop.Entry entry = messages.get(index);
+        MessageStore.Entry entry = messages.get(index);
         return new Pop3Response.Message("+OK " + entry.size() + " octets", readAhead.source(messages, deleted, index), entry.size());
     }
 
@@ -397,7 +409,7 @@ public final class Pop3Session {
         if (index < 0) {
             return Pop3Responses.NO_SUCH_MESSAGE;
         }
-        Maildrop.Entry entry = messages.get(index);
+        MessageStore.Entry entry = messages.get(index);
         return new Pop3Response.Message("+OK top of message follows",
                 new TopSource(readAhead.source(messages, deleted, index), Long.parseLong(words[1])), entry.size());
     }

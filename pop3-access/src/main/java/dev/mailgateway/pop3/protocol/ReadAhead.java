@@ -51,7 +51,7 @@ public final class ReadAhead {
         }
     }
 
-    private final Maildrop maildrop;
+    private final MessageStore store;
     private final Budget budget;
     /** Read or being read, by entry id; each taken out when asked for. */
     private final Map<Long, Future<Buffer>> ahead = new HashMap<>();
@@ -59,22 +59,22 @@ public final class ReadAhead {
     /** The octets of {@link #sizes}. */
     private long octetsAhead;
 
-    public ReadAhead(Maildrop maildrop, Budget budget) {
-        this.maildrop = maildrop;
+    public ReadAhead(MessageStore store, Budget budget) {
+        this.store = store;
         this.budget = budget;
     }
 
     /** The content of {@code messages.get(index)}, reading the small live messages after it along with it. */
-    MessageSource source(List<Maildrop.Entry> messages, boolean[] deleted, int index) {
-        Maildrop.Entry entry = messages.get(index);
+    MessageSource source(List<MessageStore.Entry> messages, boolean[] deleted, int index) {
+        MessageStore.Entry entry = messages.get(index);
         if (!ahead.containsKey(entry.id())) {
             if (entry.size() > MAX_MESSAGE) {
-                return maildrop.content(entry);
+                return store.content(entry);
             }
             readFrom(messages, deleted, index);
             if (!ahead.containsKey(entry.id())) {
                 // the budget is spent: one by one
-                return maildrop.content(entry);
+                return store.content(entry);
             }
         }
         Future<Buffer> content = ahead.remove(entry.id());
@@ -89,11 +89,11 @@ public final class ReadAhead {
                 (int) Math.min(offset + length, whole.length())));
     }
 
-    private void readFrom(List<Maildrop.Entry> messages, boolean[] deleted, int index) {
-        List<Maildrop.Entry> batch = new ArrayList<>();
+    private void readFrom(List<MessageStore.Entry> messages, boolean[] deleted, int index) {
+        List<MessageStore.Entry> batch = new ArrayList<>();
         long octets = 0;
         for (int i = index; i < messages.size(); i++) {
-            Maildrop.Entry next = messages.get(i);
+            MessageStore.Entry next = messages.get(i);
             if (deleted[i] || ahead.containsKey(next.id())) {
                 continue;
             }
@@ -106,8 +106,8 @@ public final class ReadAhead {
         if (batch.isEmpty() || !budget.take(octets)) {
             return;
         }
-        Future<Map<Long, Buffer>> bodies = maildrop.bodies(batch);
-        for (Maildrop.Entry each : batch) {
+        Future<Map<Long, Buffer>> bodies = store.bodies(batch);
+        for (MessageStore.Entry each : batch) {
             ahead.put(each.id(), bodies.map(byBody -> byBody.getOrDefault(each.bodyId(), Buffer.buffer())));
             sizes.put(each.id(), each.size());
         }

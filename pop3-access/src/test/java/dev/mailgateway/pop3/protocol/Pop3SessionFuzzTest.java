@@ -30,7 +30,7 @@ class Pop3SessionFuzzTest {
         "STLS", " ", "\t", "\r\n", "\r\n", "\r\n", "\n", "\r", "\0", "\u00e9", ".", "1", "2",
     };
 
-    private static final Maildrop MAILDROP = new Maildrop() {
+    private static final Logins LOGINS = new Logins() {
         @Override
         public Future<Optional<Long>> login(String user, String password) {
             return Future.succeededFuture(password.equals("secret") ? Optional.of(1L) : Optional.empty());
@@ -40,29 +40,9 @@ class Pop3SessionFuzzTest {
         public Future<Optional<ApopAccount>> apopAccount(String user) {
             return Future.succeededFuture(user.equals("alice@example.test") ? Optional.of(new ApopAccount(1L, "secret")) : Optional.empty());
         }
+    };
 
-        @Override
-        public Future<List<Entry>> list(long accountId) {
-            return Future.succeededFuture(List.of(new Entry(1, "A", 3, 1), new Entry(2, "B", 4, 2)));
-        }
-
-        @Override
-        public MessageSource content(Entry entry) {
-            return (offset, length) -> Future.succeededFuture(Buffer.buffer(".\r\n"));
-        }
-
-        @Override
-        public Future<java.util.Map<Long, Buffer>> bodies(List<Entry> entries) {
-            java.util.Map<Long, Buffer> bodies = new java.util.HashMap<>();
-            entries.forEach(entry -> bodies.put(entry.bodyId(), Buffer.buffer(".\r\n")));
-            return Future.succeededFuture(bodies);
-        }
-
-        @Override
-        public Future<Boolean> delete(long accountId, String owner, List<Entry> entries) {
-            return Future.succeededFuture(true);
-        }
-
+    private static final MaildropLease LEASE = new MaildropLease() {
         @Override
         public Future<Void> startReplica(String name) {
             return Future.succeededFuture();
@@ -85,6 +65,30 @@ class Pop3SessionFuzzTest {
         }
     };
 
+    private static final MessageStore STORE = new MessageStore() {
+        @Override
+        public Future<List<Entry>> list(long accountId) {
+            return Future.succeededFuture(List.of(new Entry(1, "A", 3, 1), new Entry(2, "B", 4, 2)));
+        }
+
+        @Override
+        public MessageSource content(Entry entry) {
+            return (offset, length) -> Future.succeededFuture(Buffer.buffer(".\r\n"));
+        }
+
+        @Override
+        public Future<java.util.Map<Long, Buffer>> bodies(List<Entry> entries) {
+            java.util.Map<Long, Buffer> bodies = new java.util.HashMap<>();
+            entries.forEach(entry -> bodies.put(entry.bodyId(), Buffer.buffer(".\r\n")));
+            return Future.succeededFuture(bodies);
+        }
+
+        @Override
+        public Future<Boolean> delete(long accountId, String owner, List<Entry> entries) {
+            return Future.succeededFuture(true);
+        }
+    };
+
     @Test
     void everyInputGetsAStatusLineAndNothingThrows() {
         HostileInput.forEachSeed(2_000, Pop3SessionFuzzTest::run);
@@ -97,7 +101,7 @@ class Pop3SessionFuzzTest {
 
     /** Feeds the bytes to a session in pieces of the given sizes and checks every response. */
     static void feed(byte[] bytes, Pop3Session.Offer offer, java.util.function.IntSupplier pieceSizes) {
-        Pop3Session session = new Pop3Session("pop.example.test", offer, MAILDROP, new ReadAhead.Budget(1 << 20));
+        Pop3Session session = new Pop3Session("pop.example.test", offer, new Pop3Session.Backends(LOGINS, LEASE, STORE), new ReadAhead.Budget(1 << 20));
         LineDecoder decoder = new LineDecoder(Pop3Session.MAX_COMMAND_LINE);
         int offset = 0;
         while (offset < bytes.length && session.state() != Pop3Session.State.CLOSED) {

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,10 +17,10 @@ import dev.mailgateway.common.store.MessageSource;
 /** Reading small messages ahead: fewer queries, the same bytes, and never more memory than the budget. */
 class ReadAheadTest {
 
-    /** A maildrop that serves "message N" padded to each entry's size and notes every query. */
+    /** A message store that serves "message N" padded to each entry's size and notes every query. */
     private final List<String> queries = new ArrayList<>();
 
-    private final Maildrop maildrop = new Maildrop() {
+    private final MessageStore store = new MessageStore() {
         @Override
         public MessageSource content(Entry entry) {
             queries.add("content " + entry.id());
@@ -37,36 +36,6 @@ class ReadAheadTest {
         }
 
         @Override
-        public Future<Optional<Long>> login(String user, String password) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Optional<ApopAccount>> apopAccount(String user) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Void> startReplica(String name) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Boolean> lock(long accountId, String owner) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Boolean> renew(long accountId, String owner) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Void> unlock(long accountId, String owner) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
         public Future<List<Entry>> list(long accountId) {
             throw new UnsupportedOperationException();
         }
@@ -77,15 +46,15 @@ class ReadAheadTest {
         }
     };
 
-    private static Buffer text(Maildrop.Entry entry) {
+    private static Buffer text(MessageStore.Entry entry) {
         String head = "message " + entry.id() + "\r\n";
         return Buffer.buffer(head + "x".repeat((int) entry.size() - head.length()));
     }
 
-    private static List<Maildrop.Entry> entries(long... sizes) {
-        List<Maildrop.Entry> entries = new ArrayList<>();
+    private static List<MessageStore.Entry> entries(long... sizes) {
+        List<MessageStore.Entry> entries = new ArrayList<>();
         for (int i = 0; i < sizes.length; i++) {
-            entries.add(new Maildrop.Entry(i + 1, "UID" + (i + 1), sizes[i], 100 + i + 1));
+            entries.add(new MessageStore.Entry(i + 1, "UID" + (i + 1), sizes[i], 100 + i + 1));
         }
         return entries;
     }
@@ -97,12 +66,12 @@ class ReadAheadTest {
     @Test
     void smallMessagesInARowCostOneQueryPerWindow() {
         // four of 120 KB fit a 512 KiB window, a fifth message of 60 KB does not
-        List<Maildrop.Entry> messages = entries(120_000, 40_000, 120_000, 120_000, 120_000, 60_000);
+        List<MessageStore.Entry> messages = entries(120_000, 40_000, 120_000, 120_000, 120_000, 60_000);
         boolean[] deleted = new boolean[messages.size()];
         deleted[1] = true;
-        ReadAhead readAhead = new ReadAhead(maildrop, new ReadAhead.Budget(1 << 20));
+        ReadAhead readAhead = new ReadAhead(store, new ReadAhead.Budget(1 << 20));
         for (int index : new int[] {0, 2, 3, 4, 5}) {
-            Maildrop.Entry entry = messages.get(index);
+            MessageStore.Entry entry = messages.get(index);
             assertEquals(text(entry).toString(), read(readAhead.source(messages, deleted, index), entry.size()));
         }
         // the deleted message is skipped
@@ -112,16 +81,16 @@ class ReadAheadTest {
     @Test
     void theNextWindowIsReadWhileTheClientStillRetrievesThisOne() {
         // five of 100 KiB fill a 512 KiB window; with two left ahead (200 KiB, under half a window) the rest is read
-        List<Maildrop.Entry> messages = entries(102_400, 102_400, 102_400, 102_400, 102_400, 102_400, 102_400, 102_400);
+        List<MessageStore.Entry> messages = entries(102_400, 102_400, 102_400, 102_400, 102_400, 102_400, 102_400, 102_400);
         boolean[] deleted = new boolean[messages.size()];
-        ReadAhead readAhead = new ReadAhead(maildrop, new ReadAhead.Budget(1 << 20));
+        ReadAhead readAhead = new ReadAhead(store, new ReadAhead.Budget(1 << 20));
         readAhead.source(messages, deleted, 0);
         readAhead.source(messages, deleted, 1);
         assertEquals(List.of("bodies 1,2,3,4,5"), queries);
         readAhead.source(messages, deleted, 2);
         assertEquals(List.of("bodies 1,2,3,4,5", "bodies 6,7,8"), queries, "read before RETR 6 asks");
         for (int index = 3; index < messages.size(); index++) {
-            Maildrop.Entry entry = messages.get(index);
+            MessageStore.Entry entry = messages.get(index);
             assertEquals(text(entry).toString(), read(readAhead.source(messages, deleted, index), entry.size()));
         }
         assertEquals(2, queries.size());
@@ -129,9 +98,9 @@ class ReadAheadTest {
 
     @Test
     void largeMessagesStreamInChunksAndEndTheWindow() {
-        List<Maildrop.Entry> messages = entries(1_000, 5_000_000, 1_000);
+        List<MessageStore.Entry> messages = entries(1_000, 5_000_000, 1_000);
         boolean[] deleted = new boolean[messages.size()];
-        ReadAhead readAhead = new ReadAhead(maildrop, new ReadAhead.Budget(1 << 20));
+        ReadAhead readAhead = new ReadAhead(store, new ReadAhead.Budget(1 << 20));
         for (int index = 0; index < messages.size(); index++) {
             MessageSource source = readAhead.source(messages, deleted, index);
             assertEquals("message " + (index + 1), read(source, 20).substring(0, 9));
@@ -141,13 +110,13 @@ class ReadAheadTest {
 
     @Test
     void aSpentBudgetMeansOneByOneAndDiscardGivesItBack() {
-        List<Maildrop.Entry> messages = entries(1_000, 1_000, 1_000, 1_000);
+        List<MessageStore.Entry> messages = entries(1_000, 1_000, 1_000, 1_000);
         boolean[] deleted = new boolean[messages.size()];
         ReadAhead.Budget budget = new ReadAhead.Budget(4_000);
-        ReadAhead first = new ReadAhead(maildrop, budget);
+        ReadAhead first = new ReadAhead(store, budget);
         first.source(messages, deleted, 0);
         // the first session holds messages 2 to 4 ahead: 3,000 octets of the 4,000
-        ReadAhead second = new ReadAhead(maildrop, budget);
+        ReadAhead second = new ReadAhead(store, budget);
         assertEquals("message 1", read(second.source(messages, deleted, 0), 1_000).substring(0, 9));
         assertEquals(List.of("bodies 1,2,3,4", "content 1"), queries);
         first.discard();
