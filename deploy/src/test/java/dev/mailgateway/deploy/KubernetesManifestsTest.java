@@ -379,10 +379,16 @@ class KubernetesManifestsTest {
             assertEquals(new HashSet<>(ports.values()), Stream.of(properties.getProperty("quarkus.jib.ports", "").split(","))
                     .map(String::trim).map(Integer::valueOf).collect(Collectors.toSet()), name + ": quarkus.jib.ports are the container's ports");
         }
-        Deployment ingress = deployments.stream().filter(d -> d.getMetadata().getName().equals("smtp-ingress")).findFirst().orElseThrow();
-        long grace = durationDefaultSeconds("smtp-ingress/src/main/java/dev/mailgateway/ingress/IngressConfig.java", "shutdownGrace");
-        assertTrue(ingress.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() > grace,
-                "the pod's grace period is above smtp.shutdown-grace (" + grace + "s)");
+        assertGracePeriodAboveDrain(deployments, "smtp-ingress", "smtp-ingress/src/main/java/dev/mailgateway/ingress/IngressConfig.java", "smtp");
+        assertGracePeriodAboveDrain(deployments, "pop3-access", "pop3-access/src/main/java/dev/mailgateway/pop3/Pop3Config.java", "pop3");
+    }
+
+    /** The pod's grace period is above the service's {@code <prefix>.shutdown-grace}, so its drain is never cut by SIGKILL. */
+    private static void assertGracePeriodAboveDrain(List<Deployment> deployments, String name, String config, String prefix) throws IOException {
+        Deployment deployment = deployments.stream().filter(d -> d.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+        long grace = durationDefaultSeconds(config, "shutdownGrace");
+        assertTrue(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() > grace,
+                name + ": the pod's grace period is above " + prefix + ".shutdown-grace (" + grace + "s)");
     }
 
     private static int httpPort(String service) throws IOException {

@@ -44,6 +44,15 @@ public interface Pop3Config {
     @WithDefault("50")
     int maxConnectionsPerClient();
 
+    /**
+     * On shutdown, how long sessions may take to finish the response in progress
+     * (a RETR to a slow reader, say) before they are cut; idle sessions hear
+     * {@code -ERR [SYS/TEMP]} at once. Cut or not, nothing marked with DELE is
+     * deleted. Keep it below the orchestrator's grace period (Kubernetes: 30s by default).
+     */
+    @WithDefault("25s")
+    Duration shutdownGrace();
+
     /** How failed logins ({@code -ERR [AUTH]}) are slowed down. */
     LoginFailure loginFailure();
 

@@ -12,7 +12,11 @@ import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,15 +24,20 @@ import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
 
 import dev.mailgateway.common.account.FailedLogins;
+import dev.mailgateway.common.server.ConnectionLimits;
+import dev.mailgateway.common.server.Listeners;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LoopbackServer;
 import dev.mailgateway.common.store.MessageSource;
 import dev.mailgateway.pop3.protocol.Logins;
 import dev.mailgateway.pop3.protocol.MaildropLease;
 import dev.mailgateway.pop3.protocol.MessageStore;
+import dev.mailgateway.pop3.protocol.Pop3Responses;
 import dev.mailgateway.pop3.protocol.Pop3Session;
 import dev.mailgateway.pop3.protocol.ReadAhead;
 
@@ -52,6 +61,11 @@ class Pop3TranscriptTest {
     private long lockRenewalMillis = 50;
     /** The store fails every renewal. */
     private volatile boolean storeDown;
+    /** Set, reading bodies waits for it: a RETR stays in progress until the test completes it. */
+    private volatile Promise<Void> bodiesHeld;
+    /** Counted down when a read of bodies starts waiting for {@link #bodiesHeld}. */
+    private final CountDownLatch bodiesWaiting = new CountDownLatch(1);
+    private final Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
     /** Short delays: the tests see them grow without waiting long. */
     private final FailedLogins failedLogins = new FailedLogins(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofMinutes(1),
             System::currentTimeMillis);
@@ -71,6 +85,11 @@ class Pop3TranscriptTest {
     private final MaildropLease lease = new MaildropLease() {
         @Override
         public Future<Void> startReplica(String name) {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> stopReplica() {
             return Future.succeededFuture();
         }
 
@@ -108,6 +127,10 @@ class Pop3TranscriptTest {
         public Future<java.util.Map<Long, Buffer>> bodies(List<Entry> entries) {
             java.util.Map<Long, Buffer> bodies = new java.util.HashMap<>();
             entries.forEach(entry -> bodies.put(entry.bodyId(), Buffer.buffer(entry.bodyId() == 11 ? FIRST : SECOND)));
+            if (bodiesHeld != null) {
+                bodiesWaiting.countDown();
+                return bodiesHeld.future().map(bodies);
+            }
             return Future.succeededFuture(bodies);
         }
 
@@ -129,10 +152,16 @@ class Pop3TranscriptTest {
 
     @BeforeEach
     void startServer() {
-        Pop3Metrics metrics = new Pop3Metrics(new SimpleMeterRegistry());
-        server = new LoopbackServer(socket ->
-                new Pop3Connection(socket, new Pop3Session("pop.example.test", new Pop3Session.Offer(plaintextAllowed, false, apopOffered), backends, readAheadBudget),
-                        metrics, failedLogins, idleMillis, lockRenewalMillis, () -> { }).start());
+        server = new LoopbackServer(socket -> connection(socket, () -> { }));
+    }
+
+    /** A started connection to a session of the in-memory maildrop; {@code closed} runs once it has closed. */
+    private Pop3Connection connection(NetSocket socket, Runnable closed) {
+        Pop3Connection connection = new Pop3Connection(socket,
+                new Pop3Session("pop.example.test", new Pop3Session.Offer(plaintextAllowed, false, apopOffered), backends, readAheadBudget),
+                metrics, failedLogins, idleMillis, lockRenewalMillis, closed);
+        connection.start();
+        return connection;
     }
 
     @AfterEach
@@ -141,7 +170,10 @@ class Pop3TranscriptTest {
     }
 
     private LineClient connect() throws Exception {
-        LineClient client = server.connect();
+        return greeted(server.connect());
+    }
+
+    private static LineClient greeted(LineClient client) throws Exception {
         client.expectStart("+OK pop.example.test POP3 server ready");
         return client;
     }
@@ -454,5 +486,40 @@ class Pop3TranscriptTest {
         startServer();
         sessionEndsAfterTheLockIsLost(() -> lockOwners.put(7L, "another-replica/another-session"), 0, "QUIT\r\n",
                 "-ERR [IN-USE] Maildrop taken over by another session, nothing deleted");
+    }
+
+    /**
+     * A shutdown (Listeners, as Pop3Server's) ends each session with [SYS/TEMP]: an idle one
+     * at once, one in the middle of a RETR right after the message. Neither enters the UPDATE
+     * state: the message marked with DELE stays (RFC 1939 section 6), and the lock is given up.
+     */
+    @Test
+    void shutdownSaysGoodbyeToIdleSessionsAtOnceLetsARetrFinishAndDeletesNothing() throws Exception {
+        Listeners listeners = new Listeners(server.vertx(), "POP3", "127.0.0.1", Optional.empty(), new ConnectionLimits(10, 10),
+                new Listeners.Lines("-ERR too many\r\n", Pop3Responses.SHUTTING_DOWN.status() + "\r\n"), () -> { });
+        int port = listeners.bind("POP3", 0, false, this::connection);
+        bodiesHeld = Promise.promise();
+        try (LineClient idle = greeted(new LineClient(port)); LineClient busy = greeted(new LineClient(port))) {
+            busy.send("USER alice@example.test\r\nPASS pass word\r\nDELE 2\r\nRETR 1\r\n");
+            busy.expect("+OK Send PASS");
+            busy.expectStart("+OK Maildrop has 2 messages");
+            busy.expect("+OK Message 2 deleted");
+            assertTrue(bodiesWaiting.await(5, TimeUnit.SECONDS), "RETR in progress");
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> listeners.stop(Duration.ofSeconds(30)));
+
+            idle.expect("-ERR [SYS/TEMP] Server shutting down, nothing deleted");
+            assertNull(idle.line());
+            bodiesHeld.complete();
+            busy.expect("+OK " + FIRST.length() + " octets");
+            assertEquals(List.of("Subject: one", "", "..", "..hidden", "end"), busy.linesUntilDot());
+            busy.expect("-ERR [SYS/TEMP] Server shutting down, nothing deleted");
+            assertNull(busy.line());
+            stopped.get(10, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(), deletedEntries);
+        for (int i = 0; i < 100 && !lockOwners.isEmpty(); i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(Map.of(), lockOwners, "the maildrop is free again");
     }
 }

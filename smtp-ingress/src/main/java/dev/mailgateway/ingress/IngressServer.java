@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,14 +16,13 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 
 import dev.mailgateway.common.address.LocalDomains;
 import dev.mailgateway.common.config.MailConfig;
 import dev.mailgateway.common.server.ConnectionLimits;
+import dev.mailgateway.common.server.Listeners;
 import dev.mailgateway.common.server.Peers;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.auth.InboundChecks;
@@ -42,6 +39,7 @@ import dev.mailgateway.ingress.protocol.SmtpSession;
  * The SMTP listeners: the MTA port, the submission port and, with a key pair,
  * the submissions port with implicit TLS. Each binds at start-up (a port
  * clash fails the start); each connection gets its own {@link SmtpConnection}.
+ * {@link Listeners} admits the clients and drains them on shutdown.
  */
 @ApplicationScoped
 public class IngressServer {
@@ -50,7 +48,6 @@ public class IngressServer {
     private static final Duration MIN_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration MAX_QUEUE_TIMEOUT = Duration.ofSeconds(120);
 
-    private final Vertx vertx;
     private final IngressConfig config;
     private final SmtpSession.Settings settings;
     private final RecipientCheck recipientCheck;
@@ -59,17 +56,14 @@ public class IngressServer {
     private final MessageQueue queue;
     private final MessageBudget budget;
     private final IngressMetrics metrics;
-    private final ConnectionLimits connectionLimits;
     private final Optional<PemKeyCertOptions> keyPair;
     private final SmtpConnection.Timeouts timeouts;
-    private final Map<Listener, NetServer> servers = new EnumMap<>(Listener.class);
-    private final Set<SmtpConnection> connections = ConcurrentHashMap.newKeySet();
-    private volatile boolean stopping;
+    private final Listeners listeners;
+    private final Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
 
     public IngressServer(Vertx vertx, IngressConfig config, MailConfig mail, LocalDomains localDomains,
             RecipientCheck recipientCheck, Authenticator authenticator, Instance<InboundChecks> inboundChecks, MessageQueue queue,
             InflightBudget budget, IngressMetrics metrics) {
-        this.vertx = vertx;
         this.config = config;
         this.timeouts = new SmtpConnection.Timeouts(config.commandTimeout().toMillis(), config.dataTimeout().toMillis(),
                 config.maxDataTime().toMillis());
@@ -84,7 +78,11 @@ public class IngressServer {
         this.queue = queue;
         this.budget = budget;
         this.metrics = metrics;
-        this.connectionLimits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient());
+        ConnectionLimits connectionLimits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient());
+        this.listeners = new Listeners(vertx, "SMTP", config.host(), keyPair, connectionLimits,
+                new Listeners.Lines("421 4.7.0 " + mail.hostname() + " Error: too many connections\r\n",
+                        SmtpReply.of(421, "4.3.2", mail.hostname() + " Service shutting down").wire()),
+                metrics::connectionRefused);
         metrics.sessionsActive(connectionLimits);
         metrics.inflight(budget);
     }
@@ -104,35 +102,17 @@ public class IngressServer {
     }
 
     private void listen(Listener listener, int port) {
-        NetServerOptions options = new NetServerOptions().setHost(config.host()).setPort(port).setSsl(listener.implicitTls);
-        // with a key pair, plain listeners can upgrade to TLS on STARTTLS
-        keyPair.ifPresent(options::setKeyCertOptions);
-        NetServer server = vertx.createNetServer(options).connectHandler(socket -> accept(socket, listener));
-        server.listen().toCompletionStage().toCompletableFuture().join();
-        servers.put(listener, server);
-        LOG.infof("SMTP %s listening on %s:%d", listener, config.host(), server.actualPort());
+        ports.put(listener, listeners.bind("SMTP " + listener, port, listener.implicitTls,
+                (socket, closed) -> open(socket, listener, closed)));
     }
 
-    private void accept(NetSocket socket, Listener listener) {
-        if (stopping) {
-            socket.write(shutdownReply()).onComplete(v -> socket.close());
-            return;
-        }
+    private SmtpConnection open(NetSocket socket, Listener listener, Runnable closed) {
         String client = socket.remoteAddress().hostAddress();
-        if (!connectionLimits.admit(client)) {
-            metrics.connectionRefused();
-            socket.write("421 4.7.0 " + settings.hostname() + " Error: too many connections\r\n")
-                    .onComplete(v -> socket.close());
-            return;
-        }
         SmtpSession session = new SmtpSession(settings, new SmtpSession.Client(client, listener, Peers.isLoopback(socket.remoteAddress())),
                 recipientCheck, authenticator, checks, queue, budget, Clock.systemDefaultZone());
-        SmtpConnection connection = new SmtpConnection(socket, session, metrics, timeouts, closed -> {
-            connectionLimits.release(client);
-            connections.remove(closed);
-        });
-        connections.add(connection);
+        SmtpConnection connection = new SmtpConnection(socket, session, metrics, timeouts, self -> closed.run());
         connection.start();
+        return connection;
     }
 
     /**
@@ -140,26 +120,14 @@ public class IngressServer {
      * 421 4.3.2 at once; idle sessions hear it now; sessions receiving a
      * message get their reply (250 after Kafka's acknowledgement) and then
      * 421 4.3.2. Whatever is still open after {@code smtp.shutdown-grace} is
-     * cut, and those clients keep their copy, as after any 4xx. The listeners
-     * close last, since closing a Vert.x server closes its connections too.
+     * cut, and those clients keep their copy, as after any 4xx.
      */
-    void stop(@Observes @Priority(1) ShutdownEvent event) throws InterruptedException {
-        stopping = true;
-        connections.forEach(connection -> connection.shutDown(shutdownReply()));
-        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        LOG.infof("SMTP stopping; %d sessions cut at the end of the grace period", connections.size());
-        servers.values().forEach(server -> server.close().toCompletionStage().toCompletableFuture().join());
-    }
-
-    private String shutdownReply() {
-        return SmtpReply.of(421, "4.3.2", settings.hostname() + " Service shutting down").wire();
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
+        listeners.stop(config.shutdownGrace());
     }
 
     /** A listener's bound port: as configured, or the one picked for port 0. */
     public int port(Listener listener) {
-        return servers.get(listener).actualPort();
+        return ports.get(listener);
     }
 }

@@ -46,14 +46,27 @@ public class PgMaildropLease implements MaildropLease {
     public Future<Void> startReplica(String name) {
         replica = name;
         // a killed run of this replica left locks that would keep their owners out until the lease ran out
+        return freeLocksOf(name).onSuccess(freed -> {
+            if (freed > 0) {
+                LOG.infof("freed %d maildrop locks left by the previous run of %s", freed, name);
+            }
+        }).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> stopReplica() {
+        return freeLocksOf(replica).onSuccess(freed -> {
+            if (freed > 0) {
+                LOG.infof("freed %d maildrop locks still held at shutdown", freed);
+            }
+        }).mapEmpty();
+    }
+
+    /** Deletes the locks of every session of {@code name}; how many there were. */
+    private Future<Integer> freeLocksOf(String name) {
         return pool.preparedQuery("delete from maildrop_lock where split_part(owner, '/', 1) = $1")
                 .execute(Tuple.of(name))
-                .onSuccess(rows -> {
-                    if (rows.rowCount() > 0) {
-                        LOG.infof("freed %d maildrop locks left by the previous run of %s", rows.rowCount(), name);
-                    }
-                })
-                .mapEmpty();
+                .map(rows -> rows.rowCount());
     }
 
     private String owner(String session) {

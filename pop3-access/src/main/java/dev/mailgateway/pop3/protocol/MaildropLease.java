@@ -16,6 +16,13 @@ public interface MaildropLease {
      */
     Future<Void> startReplica(String name);
 
+    /**
+     * Frees every lock this replica's sessions still hold: at shutdown, once
+     * they have ended, so that their maildrops are free at once rather than
+     * after the lease, whether or not each session's own unlock got through.
+     */
+    Future<Void> stopReplica();
+
     /** Takes the maildrop's lock for {@code owner} (one session per maildrop); false when another session holds it. */
     Future<Boolean> lock(long accountId, String owner);
 

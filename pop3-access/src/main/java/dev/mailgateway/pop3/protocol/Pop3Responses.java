@@ -33,6 +33,13 @@ public final class Pop3Responses {
     public static final Pop3Response APOP_NOT_ENABLED = Pop3Response.err("[AUTH] APOP is not enabled for this account: use USER/PASS or AUTH");
     /** RFC 2449 section 8.1.1: [IN-USE], another session holds the maildrop. */
     public static final Pop3Response MAILDROP_IN_USE = Pop3Response.err("[IN-USE] Maildrop is in use by another session");
+    /** RFC 3206 section 4: [SYS/TEMP], a temporary failure of ours, not the client's: it may try again later. Sent at connect. */
+    public static final Pop3Response TOO_MANY_CONNECTIONS = Pop3Response.err("[SYS/TEMP] Too many connections, try again later");
+    /**
+     * RFC 3206 section 4: [SYS/TEMP], the server is stopping. The session ends
+     * without the UPDATE state, so messages marked with DELE stay (RFC 1939 section 6).
+     */
+    public static final Pop3Response SHUTTING_DOWN = Pop3Response.err("[SYS/TEMP] Server shutting down, nothing deleted");
     /** RFC 3206: [SYS/TEMP], a temporary failure of ours, not the client's. */
     public static final Pop3Response STORE_UNAVAILABLE = Pop3Response.err("[SYS/TEMP] Mail store unavailable, try again later");
     public static final Pop3Response DELETIONS_FAILED = Pop3Response.err("[SYS/TEMP] Some deleted messages not removed");

@@ -49,6 +49,11 @@ class Pop3SessionFuzzTest {
         }
 
         @Override
+        public Future<Void> stopReplica() {
+            return Future.succeededFuture();
+        }
+
+        @Override
         public Future<Boolean> lock(long accountId, String owner) {
             // each session is alone with its maildrop here; the lock has tests of its own
             return Future.succeededFuture(true);
