@@ -58,7 +58,7 @@ public class QueueResource {
             if (rows == 0) {
                 return Response.status(Status.NOT_FOUND).build();
             }
-            queueManager.wake();
+            queueManager.flush();
             return Response.accepted().build();
         });
     }
@@ -67,7 +67,7 @@ public class QueueResource {
     @Path("flush")
     public Uni<Response> flush() {
         return uni(queue.dueNow(null)).map(rows -> {
-            queueManager.wake();
+            queueManager.flush();
             return Response.accepted().build();
         });
     }

@@ -102,6 +102,13 @@ final class DestinationQueue {
         }
     }
 
+    /** An operator asked for an attempt now (the queue API's flush, Postfix's postqueue -f): a dead site is tried again at once. */
+    void revive() {
+        dead = false;
+        failuresInRow = 0;
+        window = Math.max(window, initialConcurrency);
+    }
+
     /** What the jobs of a dead site are told: temporary, so they are tried again after their backoff. */
     SmtpReply suspendedReply() {
         return SmtpReply.of(451, "4.4.1", "delivery temporarily suspended: " + lastFailure.summary());

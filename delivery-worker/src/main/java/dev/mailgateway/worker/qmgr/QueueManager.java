@@ -94,6 +94,8 @@ public class QueueManager {
     /** Rows claimed whose verdicts are not written yet: no more than the batch size are claimed. */
     private int claimedRows;
     private int runningJobs;
+    /** Destinations dead now, for the gauge: counted on this context, read by the scraper. */
+    private volatile int deadSites;
     private boolean claiming;
     /** The last claim filled its batch: more rows may be due than were taken. */
     private boolean moreDue;
@@ -128,7 +130,7 @@ public class QueueManager {
                     .onSuccess(metrics::claimsLost)
                     .onFailure(e -> LOG.warnf("renewing the claims on queue rows failed, will retry: %s", e.toString())));
         });
-        metrics.relayJobs(() -> claimedRows, () -> runningJobs, () -> destinations.values().stream().filter(DestinationQueue::isDead).count());
+        metrics.relayJobs(() -> claimedRows, () -> runningJobs, () -> deadSites);
     }
 
     /** Look at the queue now rather than at the next poll: new rows were queued or made due. */
@@ -139,6 +141,21 @@ public class QueueManager {
                 wakeScheduled.set(false);
                 poll();
             }));
+        }
+    }
+
+    /**
+     * Every due row now, dead sites included: they are tried again at once
+     * rather than after their suspension, as Postfix's flush forgets its dead
+     * destinations.
+     */
+    public void flush() {
+        if (context != null) {
+            context.runOnContext(v -> {
+                destinations.values().forEach(DestinationQueue::revive);
+                countDeadSites();
+                wake();
+            });
         }
     }
 
@@ -154,7 +171,12 @@ public class QueueManager {
         }
         long now = System.nanoTime();
         destinations.values().removeIf(destination -> destination.forgettable(now));
+        countDeadSites();
         claim();
+    }
+
+    private void countDeadSites() {
+        deadSites = (int) destinations.values().stream().filter(DestinationQueue::isDead).count();
     }
 
     /** Claims due rows while there is room; called by the poll and whenever a domain's local backlog runs low. */
@@ -231,7 +253,11 @@ public class QueueManager {
             runner.run(job).onComplete(ended -> {
                 Delivery delivery = ended.result();
                 runningJobs--;
+                boolean wasDead = destination.isDead();
                 destination.finished(job, delivery.contact(), delivery.outcomes().values().iterator().next().reply(), System.nanoTime());
+                if (destination.isDead() != wasDead) {
+                    countDeadSites();
+                }
                 record(job, delivery.outcomes()).onSuccess(written -> metrics.relayed(System.nanoTime() - started));
                 pump(domain);
             });

@@ -103,6 +103,16 @@ class DestinationQueueTest {
     }
 
     @Test
+    void anOperatorsFlushRevivesADeadSite() {
+        killSite();
+        addJobs(3);
+        destination.revive();
+        assertFalse(destination.isDead());
+        assertEquals(List.of(), destination.suspended(now));
+        assertEquals(3, destination.startable(now).size());
+    }
+
+    @Test
     void aJobThatLearntNothingMovesNothing() {
         addJobs(5);
         destination.startable(now).forEach(job -> destination.finished(job, Contact.NONE, null, now));

@@ -192,6 +192,13 @@ class QueueManagerTest {
             }
             await(() -> queue.verdicts.size() == 60, "a verdict for each of 20 more messages");
             assertEquals(cohort, dead.accepted.get(), "no dial while the site is suspended");
+
+            // an operator's flush tries the site again at once
+            queueManager.flush();
+            await(() -> gauge("delivery.relay.destinations.dead") == 0, "the site revived");
+            queue.due(row(61, "dead.test"));
+            await(() -> queue.verdicts.size() == 61, "the verdict after the flush");
+            assertEquals(cohort + 1, dead.accepted.get(), "the flush's attempt dialled");
             assertEquals(0, gauge("delivery.relay.claimed"));
             assertEquals(0, gauge("delivery.relay.running"));
         }
