@@ -11,6 +11,7 @@ import dev.mailgateway.common.account.FailedLogins;
 import dev.mailgateway.common.codec.DotStuffer;
 import dev.mailgateway.common.codec.LineDecoder;
 import dev.mailgateway.common.server.PipelinedConnection;
+import dev.mailgateway.common.server.Timers;
 import dev.mailgateway.pop3.protocol.Pop3Response;
 import dev.mailgateway.pop3.protocol.Pop3Session;
 
@@ -40,11 +41,12 @@ final class Pop3Connection extends PipelinedConnection<Pop3Response> {
 
     /**
      * @param lockRenewalMillis how often the session renews its maildrop lock ({@link #LOCK_RENEWAL}; tests shorten it)
+     * @param timers the idle timeout's clock and timers
      * @param onClose runs once when the connection has closed (gives back its place in the connection limits)
      */
     Pop3Connection(NetSocket socket, Pop3Session session, Pop3Metrics metrics, FailedLogins failedLogins, long idleTimeoutMillis,
-            long lockRenewalMillis, Runnable onClose) {
-        super(socket);
+            long lockRenewalMillis, Timers timers, Runnable onClose) {
+        super(socket, timers);
         this.session = session;
         this.metrics = metrics;
         this.failedLogins = failedLogins;

@@ -24,6 +24,8 @@ import dev.mailgateway.common.config.MailConfig;
 import dev.mailgateway.common.server.ConnectionLimits;
 import dev.mailgateway.common.server.Listeners;
 import dev.mailgateway.common.server.Peers;
+import dev.mailgateway.common.server.Timers;
+import dev.mailgateway.common.server.VertxTimers;
 import dev.mailgateway.pop3.apop.ApopSecrets;
 import dev.mailgateway.pop3.protocol.Logins;
 import dev.mailgateway.pop3.protocol.MaildropLease;
@@ -58,6 +60,7 @@ public class Pop3Server {
     private final Optional<PemKeyCertOptions> keyPair;
     private final ApopSecrets apopSecrets;
     private final FailedLogins failedLogins;
+    private final Timers timers;
     private final ReadAhead.Budget readAheadBudget = new ReadAhead.Budget(READ_AHEAD_MEMORY);
     private final Listeners listeners;
     private int port;
@@ -75,6 +78,7 @@ public class Pop3Server {
         ConnectionLimits connectionLimits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient());
         this.listeners = new Listeners(vertx, "POP3", config.host(), keyPair, connectionLimits,
                 new Listeners.Lines(line(Pop3Responses.TOO_MANY_CONNECTIONS), line(Pop3Responses.SHUTTING_DOWN)), metrics::connectionRefused);
+        this.timers = new VertxTimers(vertx);
         metrics.sessionsActive(connectionLimits);
     }
 
@@ -95,7 +99,7 @@ public class Pop3Server {
         Pop3Session.Offer offer = new Pop3Session.Offer(implicitTls || plaintextAllowed(socket), !implicitTls && keyPair.isPresent(),
                 apopSecrets.enabled());
         Pop3Connection connection = new Pop3Connection(socket, new Pop3Session(hostname, offer, backends, readAheadBudget), metrics, failedLogins,
-                config.idleTimeout().toMillis(), Pop3Connection.LOCK_RENEWAL.toMillis(), closed);
+                config.idleTimeout().toMillis(), Pop3Connection.LOCK_RENEWAL.toMillis(), timers, closed);
         connection.start();
         return connection;
     }

@@ -33,6 +33,7 @@ import dev.mailgateway.common.server.ConnectionLimits;
 import dev.mailgateway.common.server.Listeners;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LoopbackServer;
+import dev.mailgateway.common.testing.ManualTimers;
 import dev.mailgateway.common.store.MessageSource;
 import dev.mailgateway.pop3.protocol.Logins;
 import dev.mailgateway.pop3.protocol.MaildropLease;
@@ -53,6 +54,8 @@ class Pop3TranscriptTest {
     private static final String APOP_SECRET = "tanstaaf";
 
     private LoopbackServer server;
+    /** The connections' idle timeout runs on it: a test lets it pass with advance. */
+    private ManualTimers timers;
     private final List<MessageStore.Entry> deletedEntries = new ArrayList<>();
     private boolean plaintextAllowed = true;
     private boolean apopOffered = true;
@@ -153,13 +156,14 @@ class Pop3TranscriptTest {
     @BeforeEach
     void startServer() {
         server = new LoopbackServer(socket -> connection(socket, () -> { }));
+        timers = new ManualTimers(server.vertx());
     }
 
     /** A started connection to a session of the in-memory maildrop; {@code closed} runs once it has closed. */
     private Pop3Connection connection(NetSocket socket, Runnable closed) {
         Pop3Connection connection = new Pop3Connection(socket,
                 new Pop3Session("pop.example.test", new Pop3Session.Offer(plaintextAllowed, false, apopOffered), backends, readAheadBudget),
-                metrics, failedLogins, idleMillis, lockRenewalMillis, closed);
+                metrics, failedLogins, idleMillis, lockRenewalMillis, timers, closed);
         connection.start();
         return connection;
     }
@@ -442,6 +446,7 @@ class Pop3TranscriptTest {
         try (LineClient c = loggedIn()) {
             c.send("DELE 1\r\n");
             c.expect("+OK Message 1 deleted");
+            timers.advance(300);
             c.expect("-ERR Autologout: idle too long");
             assertNull(c.line());
         }

@@ -24,6 +24,8 @@ import dev.mailgateway.common.config.MailConfig;
 import dev.mailgateway.common.server.ConnectionLimits;
 import dev.mailgateway.common.server.Listeners;
 import dev.mailgateway.common.server.Peers;
+import dev.mailgateway.common.server.Timers;
+import dev.mailgateway.common.server.VertxTimers;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.auth.InboundChecks;
 import dev.mailgateway.ingress.protocol.Authenticator;
@@ -58,6 +60,7 @@ public class IngressServer {
     private final IngressMetrics metrics;
     private final Optional<PemKeyCertOptions> keyPair;
     private final SmtpConnection.Timeouts timeouts;
+    private final Timers timers;
     private final Listeners listeners;
     private final Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
 
@@ -67,6 +70,7 @@ public class IngressServer {
         this.config = config;
         this.timeouts = new SmtpConnection.Timeouts(config.commandTimeout().toMillis(), config.dataTimeout().toMillis(),
                 config.maxDataTime().toMillis());
+        this.timers = new VertxTimers(vertx);
         this.keyPair = config.tls().serverOptions();
         this.settings = new SmtpSession.Settings(mail.hostname(), localDomains.postmasterMailbox(),
                 config.maxMessageSize(), config.maxRecipients(), keyPair.isPresent(), config.allowPlaintextAuth(),
@@ -110,7 +114,7 @@ public class IngressServer {
         String client = socket.remoteAddress().hostAddress();
         SmtpSession session = new SmtpSession(settings, new SmtpSession.Client(client, listener, Peers.isLoopback(socket.remoteAddress())),
                 recipientCheck, authenticator, checks, queue, budget, Clock.systemDefaultZone());
-        SmtpConnection connection = new SmtpConnection(socket, session, metrics, timeouts, self -> closed.run());
+        SmtpConnection connection = new SmtpConnection(socket, session, metrics, timeouts, timers, self -> closed.run());
         connection.start();
         return connection;
     }

@@ -8,6 +8,7 @@ import io.vertx.core.net.NetSocket;
 
 import dev.mailgateway.common.codec.LineDecoder;
 import dev.mailgateway.common.server.PipelinedConnection;
+import dev.mailgateway.common.server.Timers;
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.ingress.protocol.SmtpInputDecoder;
 import dev.mailgateway.ingress.protocol.SmtpSession;
@@ -35,8 +36,9 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
     /** The timer of the transaction in progress' deadline; -1: none. */
     private long dataDeadlineTimer = -1;
 
-    SmtpConnection(NetSocket socket, SmtpSession session, IngressMetrics metrics, Timeouts timeouts, Consumer<SmtpConnection> onClose) {
-        super(socket);
+    SmtpConnection(NetSocket socket, SmtpSession session, IngressMetrics metrics, Timeouts timeouts, Timers timers,
+            Consumer<SmtpConnection> onClose) {
+        super(socket, timers);
         this.session = session;
         this.metrics = metrics;
         this.timeouts = timeouts;
@@ -106,9 +108,9 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
      */
     private void watchDataDeadline() {
         if (session.receivingMessage() && dataDeadlineTimer < 0) {
-            dataDeadlineTimer = context.owner().setTimer(timeouts.maxDataMillis(), id -> dataDeadlinePassed());
+            dataDeadlineTimer = timers.schedule(timeouts.maxDataMillis(), this::dataDeadlinePassed);
         } else if (!session.receivingMessage() && dataDeadlineTimer >= 0) {
-            context.owner().cancelTimer(dataDeadlineTimer);
+            timers.cancel(dataDeadlineTimer);
             dataDeadlineTimer = -1;
         }
     }
@@ -135,7 +137,7 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
     @Override
     protected void onClose() {
         if (dataDeadlineTimer >= 0) {
-            context.owner().cancelTimer(dataDeadlineTimer);
+            timers.cancel(dataDeadlineTimer);
         }
         session.close();
         onClose.accept(this);

@@ -25,6 +25,7 @@ import dev.mailgateway.common.dns.DnsResolver;
 import dev.mailgateway.common.envelope.Envelope;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LoopbackServer;
+import dev.mailgateway.common.testing.ManualTimers;
 import dev.mailgateway.common.testing.ZoneServer;
 import dev.mailgateway.ingress.auth.InboundChecks;
 import dev.mailgateway.ingress.policy.InflightBudget;
@@ -46,6 +47,8 @@ class SmtpTranscriptTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-28T07:00:00Z"), ZoneOffset.UTC);
 
     private LoopbackServer server;
+    /** The connections' timeouts run on it: a test lets them pass with advance. */
+    private ManualTimers timers;
     private final List<Envelope> queuedEnvelopes = new ArrayList<>();
     private final List<String> queuedMessages = new ArrayList<>();
     private boolean queueFails;
@@ -88,10 +91,11 @@ class SmtpTranscriptTest {
         server = new LoopbackServer(tls ? LoopbackServer.localKeyPair() : null, socket -> {
             SmtpConnection connection = new SmtpConnection(socket, new SmtpSession(settings,
                     new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, checks, queue, budget, CLOCK), metrics,
-                    new SmtpConnection.Timeouts(commandTimeoutMillis, dataTimeoutMillis, maxDataMillis), closed -> { });
+                    new SmtpConnection.Timeouts(commandTimeoutMillis, dataTimeoutMillis, maxDataMillis), timers, closed -> { });
             connections.add(connection);
             connection.start();
         });
+        timers = new ManualTimers(server.vertx());
         budget = new InflightBudget(server.vertx(), budgetOctets, budgetWaitMillis);
     }
 
@@ -748,6 +752,7 @@ class SmtpTranscriptTest {
         try (LineClient c = connect()) {
             c.send("HELO c\r\n");
             c.expect("250 mx.example.test");
+            timers.advance(300);
             c.expect("421 4.4.2 mx.example.test Error: timeout exceeded");
             assertNull(c.line());
         }
@@ -762,7 +767,7 @@ class SmtpTranscriptTest {
             for (int i = 0; i < 6; i++) {
                 c.send("NOOP\r\n");
                 c.expect("250 2.0.0 Ok");
-                Thread.sleep(150);
+                timers.advance(150);
             }
             c.send("QUIT\r\n");
             c.expect("221 2.0.0 Bye");
@@ -778,13 +783,12 @@ class SmtpTranscriptTest {
             startData(c);
             c.send("Subject: t\r\n\r\n");
             // twice the command timeout inside DATA: its own, longer timeout holds there
-            Thread.sleep(600);
+            timers.advance(600);
             c.send("body\r\n.\r\n");
             c.expectStart("250 2.0.0 Ok: queued as ");
-            long answered = System.nanoTime();
+            // the command timeout's 300 ms end it: the data timeout (60 s) no longer applies
+            timers.advance(300);
             c.expect("421 4.4.2 mx.example.test Error: timeout exceeded");
-            long waitedMillis = (System.nanoTime() - answered) / 1_000_000;
-            assertTrue(waitedMillis < 10_000, "the data timeout (60 s) no longer applies: waited " + waitedMillis + " ms");
         }
     }
 
@@ -1082,14 +1086,10 @@ class SmtpTranscriptTest {
         restart();
         try (LineClient c = connect()) {
             startData(c);
-            long started = System.nanoTime();
-            // an octet every 50 ms: never silent for the data timeout, but never done
-            while (true) {
+            // an octet every 50 ms up to the deadline: never silent for the data timeout, but never done
+            for (long elapsed = 0; elapsed < maxDataMillis; elapsed += 50) {
                 c.send("x");
-                Thread.sleep(50);
-                if (System.nanoTime() - started > 400_000_000L) {
-                    break;
-                }
+                timers.advance(50);
             }
             c.expect("421 4.4.2 mx.example.test Error: message transfer took too long");
             assertNull(c.line(), "the server closes the connection");
@@ -1102,6 +1102,7 @@ class SmtpTranscriptTest {
             c.expect("250 2.1.5 Ok");
             c.expect("250 2.0.0 5 octets received");
             // between chunks the deadline still runs: it covers the whole BDAT transaction
+            timers.advance(500);
             c.expect("421 4.4.2 mx.example.test Error: message transfer took too long");
         }
         try (LineClient c = connect()) {
@@ -1109,7 +1110,7 @@ class SmtpTranscriptTest {
             c.send("Subject: in time\r\n\r\nbody\r\n.\r\n");
             c.expectStart("250 2.0.0 Ok: queued as ");
             // after the message, the deadline no longer applies
-            Thread.sleep(700);
+            timers.advance(700);
             c.send("NOOP\r\n");
             c.expect("250 2.0.0 Ok");
         }

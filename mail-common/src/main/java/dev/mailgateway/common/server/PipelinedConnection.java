@@ -28,16 +28,19 @@ public abstract class PipelinedConnection<R> {
 
     protected final NetSocket socket;
     protected final Context context = Vertx.currentContext();
+    /** The clock and timers of the idle timeout and of a subclass's own (SMTP's data deadline); virtual time in tests. */
+    protected final Timers timers;
     private boolean waiting;
     private boolean closed;
     private String shutdownGoodbye;
-    /** The one pending idle timer (-1: none), when it fires and when the client's silence ends the session, in nanoTime. */
+    /** The one pending idle timer (-1: none), when it fires and when the client's silence ends the session, in timers.nanoTime(). */
     private long idleTimer = -1;
     private long idleTimerFiresAt;
     private long idleDeadline;
 
-    protected PipelinedConnection(NetSocket socket) {
+    protected PipelinedConnection(NetSocket socket, Timers timers) {
         this.socket = socket;
+        this.timers = timers;
     }
 
     /** Installs the handlers and sends the greeting. */
@@ -105,7 +108,7 @@ public abstract class PipelinedConnection<R> {
             return;
         }
         long timeout = idleTimeoutMillis();
-        idleDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        idleDeadline = timers.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
         if (idleTimer >= 0 && idleTimerFiresAt - idleDeadline <= 0) {
             return;
         }
@@ -115,8 +118,8 @@ public abstract class PipelinedConnection<R> {
     }
 
     private void scheduleIdleCheck(long delayMillis) {
-        idleTimerFiresAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-        idleTimer = context.owner().setTimer(delayMillis, id -> idleCheck());
+        idleTimerFiresAt = timers.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+        idleTimer = timers.schedule(delayMillis, this::idleCheck);
     }
 
     private void idleCheck() {
@@ -124,7 +127,7 @@ public abstract class PipelinedConnection<R> {
         if (closed) {
             return;
         }
-        long left = idleDeadline - System.nanoTime();
+        long left = idleDeadline - timers.nanoTime();
         if (left > 0) {
             scheduleIdleCheck(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
         } else if (waiting) {
@@ -138,7 +141,7 @@ public abstract class PipelinedConnection<R> {
 
     private void cancelIdleTimer() {
         if (idleTimer >= 0) {
-            context.owner().cancelTimer(idleTimer);
+            timers.cancel(idleTimer);
             idleTimer = -1;
         }
     }

@@ -48,7 +48,7 @@ class ListenersTest {
         private final Runnable closed;
 
         EchoConnection(NetSocket socket, Runnable closed) {
-            super(socket);
+            super(socket, new VertxTimers(vertx));
             this.closed = closed;
         }
 
