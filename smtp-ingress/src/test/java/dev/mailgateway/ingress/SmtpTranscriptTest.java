@@ -180,6 +180,20 @@ class SmtpTranscriptTest {
             c.expect("250 2.0.0 Ok");
             c.send("RCPT TO:<alice@example.test>\r\n");
             c.expect("503 5.5.1 Error: need MAIL command");
+            c.send("AUTH PLAIN\r\n");
+            c.expect("503 5.5.1 Error: send EHLO first");
+            c.send("EHLO client.example\r\n");
+            c.skipReply();
+            c.send("MAIL FROM:<>\r\n");
+            c.expect("250 2.1.0 Ok");
+            // RFC 4954 section 4: no AUTH inside a mail transaction
+            c.send("AUTH PLAIN\r\n");
+            c.expect("503 5.5.1 Error: MAIL transaction in progress");
+            // RFC 3030 section 2: a refused BDAT's chunk is read, never taken for commands
+            c.send("BDAT 6 LAST\r\nQUIT\r\n");
+            c.expect("503 5.5.1 Error: need RCPT command");
+            c.send("NOOP\r\n");
+            c.expect("250 2.0.0 Ok");
         }
     }
 

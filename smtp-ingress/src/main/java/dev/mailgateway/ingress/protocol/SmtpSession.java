@@ -29,10 +29,8 @@ import dev.mailgateway.ingress.protocol.SmtpInputDecoder.DataPiece;
  * recipients are judged by a {@link RecipientCheck}, credentials by an
  * {@link Authenticator}, messages from strangers on the MTA port by
  * {@link MessageChecks}, and accepted messages handed to a
- * {@link MessageQueue}, whose futures the replies wait for. Message bytes are
- * kept only with room taken from the {@link MessageBudget}; a message that
- * will be refused anyway (too large, bare line breaks, overlong lines, a
- * loop) is read to its end without keeping its bytes.
+ * {@link MessageQueue}, whose futures the replies wait for. What a mail
+ * transaction gathers, its message bytes included, is its {@link Transaction}'s.
  * Security-sensitive: every byte comes from the network, passwords included
  * (never logged).
  */
@@ -74,8 +72,6 @@ public final class SmtpSession {
     /** RFC 4954 section 4: an AUTH line with its initial response, and each response line, up to 12288 octets. */
     public static final int MAX_AUTH_LINE = 12288;
 
-    /** The line end that DATA pieces come without; read-only, shared. */
-    private static final Buffer CRLF = Buffer.buffer("\r\n");
     /** Message bytes taken, no reply yet. */
     private static final Future<SmtpReply> NO_REPLY = Future.succeededFuture();
 
@@ -101,19 +97,9 @@ public final class SmtpSession {
     /** The connection is gone (set on its event loop, as every other step of the session). */
     private boolean closed;
 
-    // the transaction: MAIL, RCPTs, data
-    private String reversePath;
-    private final Map<String, String> mailParams = new LinkedHashMap<>();
-    private long declaredSize;
-    private final Map<String, Envelope.Recipient> recipients = new LinkedHashMap<>();
-    /** The bytes kept so far; null once the message is known to be refused, or dropped. */
-    private ReceivedMessage message;
-    private long messageSize;
-    private MessageInspector inspector;
-    /** The budget had no room in time: 452 at the end, unless a permanent refusal applies. */
-    private boolean storageRefused;
-    // CHUNKING: the transaction is sent with BDAT; the chunk in progress
-    private boolean chunking;
+    /** From an accepted MAIL to the end of its data; null outside one. */
+    private Transaction transaction;
+    // the BDAT chunk in progress, read whether or not its command was accepted
     private long chunkRemaining;
     private long chunkSize;
     private boolean lastChunk;
@@ -162,7 +148,7 @@ public final class SmtpSession {
 
     /** True while a message is being received (DATA, or a BDAT transaction): a shutdown lets it finish. */
     public boolean receivingMessage() {
-        return state == State.DATA || state == State.BDAT || chunking;
+        return state == State.DATA || state == State.BDAT || transaction != null && transaction.chunking();
     }
 
     private SmtpReply countErrors(SmtpReply reply) {
@@ -194,6 +180,11 @@ public final class SmtpSession {
         if (verb.get() != SmtpVerb.AUTH && text.getBytes(StandardCharsets.UTF_8).length + 2 > MAX_COMMAND_LINE) {
             return done(SmtpReplies.LINE_TOO_LONG);
         }
+        SmtpReply outOfOrder = outOfOrder(verb.get());
+        if (outOfOrder != null && verb.get() != SmtpVerb.BDAT) {
+            // a BDAT's chunk follows it whatever the reply (RFC 3030 section 2): bdat() reads it, then refuses
+            return done(outOfOrder);
+        }
         return switch (verb.get()) {
             case HELO -> done(helo(argument, false));
             case EHLO -> done(helo(argument, true));
@@ -202,7 +193,7 @@ public final class SmtpSession {
             case MAIL -> done(mail(argument));
             case RCPT -> rcpt(argument);
             case DATA -> done(data(argument));
-            case BDAT -> bdat(argument);
+            case BDAT -> bdat(argument, outOfOrder);
             case RSET -> done(argument.isEmpty() ? reset(SmtpReplies.OK) : SmtpReplies.NO_ARGUMENTS);
             case NOOP -> done(SmtpReplies.OK);
             case VRFY -> done(SmtpReplies.CANNOT_VRFY);
@@ -212,6 +203,23 @@ public final class SmtpSession {
                 yield done(SmtpReplies.BYE);
             }
         };
+    }
+
+    /** Why {@code verb} cannot come now, for what must come first; null when it may. */
+    private SmtpReply outOfOrder(SmtpVerb verb) {
+        SmtpReply missing = switch (verb.after) {
+            case NOTHING -> null;
+            case HELLO -> state == State.CONNECTED ? SmtpReplies.HELO_FIRST : null;
+            case EHLO -> state == State.CONNECTED || !esmtp ? SmtpReplies.EHLO_FIRST : null;
+            case MAIL -> state == State.CONNECTED ? SmtpReplies.HELO_FIRST : transaction == null ? SmtpReplies.MAIL_FIRST : null;
+            case RECIPIENT -> state == State.CONNECTED ? SmtpReplies.HELO_FIRST
+                    : transaction == null ? SmtpReplies.MAIL_FIRST
+                    : transaction.recipientCount() == 0 ? SmtpReplies.RCPT_FIRST : null;
+        };
+        if (missing == null && verb.outsideTransaction && transaction != null) {
+            return verb == SmtpVerb.MAIL ? SmtpReplies.NESTED_MAIL : SmtpReplies.AUTH_IN_TRANSACTION;
+        }
+        return missing;
     }
 
     /**
@@ -299,14 +307,8 @@ public final class SmtpSession {
     }
 
     private Future<SmtpReply> auth(String argument) {
-        if (state == State.CONNECTED || !esmtp) {
-            return done(SmtpReplies.EHLO_FIRST);
-        }
         if (authUser != null) {
             return done(SmtpReplies.ALREADY_AUTHENTICATED);
-        }
-        if (state != State.GREETED) {
-            return done(SmtpReplies.AUTH_IN_TRANSACTION);
         }
         if (!authOffered()) {
             return done(SmtpReplies.ENCRYPTION_REQUIRED);
@@ -344,12 +346,6 @@ public final class SmtpSession {
     }
 
     private SmtpReply mail(String argument) {
-        if (state == State.CONNECTED) {
-            return SmtpReplies.HELO_FIRST;
-        }
-        if (state != State.GREETED) {
-            return SmtpReplies.NESTED_MAIL;
-        }
         if (client.listener().authRequired && authUser == null) {
             return SmtpReplies.AUTH_REQUIRED;
         }
@@ -387,9 +383,7 @@ public final class SmtpSession {
         if (authUser != null && path.address().isPresent() && !path.address().get().mailboxKey().equals(authUser)) {
             return withAddress(SmtpReplies.SENDER_NOT_OWNED, path.address().get());
         }
-        reversePath = path.address().map(MailAddress::toString).orElse("");
-        mailParams.putAll(params);
-        declaredSize = declared;
+        transaction = new Transaction(settings, budget, path.address().map(MailAddress::toString).orElse(""), params, declared);
         state = State.MAIL_GIVEN;
         return SmtpReplies.SENDER_OK;
     }
@@ -414,9 +408,6 @@ public final class SmtpSession {
     }
 
     private Future<SmtpReply> rcpt(String argument) {
-        if (state != State.MAIL_GIVEN && state != State.RCPT_GIVEN) {
-            return done(state == State.CONNECTED ? SmtpReplies.HELO_FIRST : SmtpReplies.MAIL_FIRST);
-        }
         PathArgument parsed = PathArgument.parse(argument, "TO:");
         if (parsed == null) {
             return done(SmtpReplies.RCPT_SYNTAX);
@@ -436,24 +427,25 @@ public final class SmtpSession {
         if (path.isNull()) {
             return done(SmtpReplies.BAD_RECIPIENT);
         }
-        if (!EsmtpParameters.isAscii(parsed.path()) && !mailParams.containsKey("SMTPUTF8")) {
+        if (!EsmtpParameters.isAscii(parsed.path()) && !transaction.mailParams.containsKey("SMTPUTF8")) {
             return done(SmtpReplies.UTF8_NOT_DECLARED);
         }
         MailAddress recipient = path.postmaster()
                 ? MailAddress.parse(settings.postmasterAddress())
                 : path.address().orElseThrow();
         String key = recipient.mailboxKey();
-        if (recipients.containsKey(key)) {
+        if (transaction.names(key)) {
             // named twice in one transaction: one copy (CONTRACT.md)
             return done(SmtpReplies.RECIPIENT_OK);
         }
-        if (recipients.size() >= settings.maxRecipients()) {
+        if (transaction.recipientCount() >= settings.maxRecipients()) {
             return done(SmtpReplies.TOO_MANY_RECIPIENTS);
         }
-        return recipientCheck.check(recipient, authUser != null, declaredSize)
+        Transaction asked = transaction;
+        return recipientCheck.check(recipient, authUser != null, asked.declaredSize)
                 .map(verdict -> switch (verdict) {
                     case ACCEPT -> {
-                        recipients.put(key, new Envelope.Recipient(recipient.toString(), params));
+                        asked.addRecipient(key, new Envelope.Recipient(recipient.toString(), params));
                         state = State.RCPT_GIVEN;
                         yield SmtpReplies.RECIPIENT_OK;
                     }
@@ -472,110 +464,20 @@ public final class SmtpSession {
         if (!argument.isEmpty()) {
             return SmtpReplies.NO_ARGUMENTS;
         }
-        if (state != State.RCPT_GIVEN) {
-            return transactionRefusal();
-        }
-        if (chunking) {
+        if (transaction.chunking()) {
             return SmtpReplies.BDAT_IN_PROGRESS;
         }
         state = State.DATA;
-        startMessage();
+        transaction.startMessage(false);
         return SmtpReplies.START_DATA;
-    }
-
-    /** Why DATA or BDAT cannot start now. */
-    private SmtpReply transactionRefusal() {
-        return state == State.MAIL_GIVEN ? SmtpReplies.RCPT_FIRST
-                : state == State.CONNECTED ? SmtpReplies.HELO_FIRST : SmtpReplies.MAIL_FIRST;
-    }
-
-    private void startMessage() {
-        message = new ReceivedMessage();
-        messageSize = 0;
-        storageRefused = false;
-        inspector = new MessageInspector(settings.maxLineLength());
-    }
-
-    /**
-     * Message bytes, with a CRLF when their line ended, as they will be
-     * queued. Kept when there is room in the message's blocks or the budget
-     * grants a new block; the future completes once they are kept or dropped.
-     */
-    private Future<SmtpReply> append(Buffer bytes, boolean lineEnds) {
-        inspector.feed(bytes);
-        int octets = bytes.length();
-        if (lineEnds) {
-            inspector.feed(CRLF);
-            octets += 2;
-        }
-        messageSize += octets;
-        if (message == null) {
-            return NO_REPLY;
-        }
-        if (messageSize > settings.maxMessageSize() || inspector.faultFound() || inspector.hops() >= settings.maxHops()) {
-            dropMessage();
-            return NO_REPLY;
-        }
-        if (message.room() >= octets) {
-            keep(bytes, lineEnds);
-            return NO_REPLY;
-        }
-        int block = message.nextBlockSize(octets);
-        ReceivedMessage growing = message;
-        return budget.take(block).map(taken -> {
-            if (message != growing) {
-                // the client went away or the transaction ended meanwhile
-                budget.giveBack(block);
-                return null;
-            }
-            message.addBlock(block);
-            keep(bytes, lineEnds);
-            return (SmtpReply) null;
-        }).otherwise(noRoom -> {
-            if (message == growing) {
-                storageRefused = true;
-                dropMessage();
-            }
-            return null;
-        });
-    }
-
-    private void keep(Buffer bytes, boolean lineEnds) {
-        message.append(bytes);
-        if (lineEnds) {
-            message.append(CRLF);
-        }
-    }
-
-    /** Stops keeping the message's bytes and gives their room back. */
-    private void dropMessage() {
-        if (message != null) {
-            budget.giveBack(message.allocated());
-            message = null;
-        }
-    }
-
-    /** Why the message just ended is refused, or null: permanent reasons before the temporary one. */
-    private SmtpReply refusal() {
-        if (messageSize > settings.maxMessageSize()) {
-            return SmtpReplies.SIZE_EXCEEDED;
-        }
-        if (inspector.bareLineBreak()) {
-            return SmtpReplies.BARE_LINE_BREAK;
-        }
-        if (inspector.lineTooLong()) {
-            return SmtpReplies.TEXT_LINE_TOO_LONG;
-        }
-        if (inspector.hops() >= settings.maxHops()) {
-            return SmtpReplies.TOO_MANY_HOPS;
-        }
-        return storageRefused ? SmtpReplies.INSUFFICIENT_STORAGE : null;
     }
 
     /** The client went away: whatever it was sending is dropped, and a message still being checked is not queued. */
     public void close() {
         closed = true;
-        dropMessage();
+        if (transaction != null) {
+            transaction.dropMessage();
+        }
     }
 
     /**
@@ -584,7 +486,7 @@ public final class SmtpSession {
      * taken for commands; the reply comes after the chunk. A null future
      * result: no reply yet.
      */
-    private Future<SmtpReply> bdat(String argument) {
+    private Future<SmtpReply> bdat(String argument, SmtpReply outOfOrder) {
         String[] words = argument.split(" ");
         boolean last = words.length == 2 && words[1].equalsIgnoreCase("LAST");
         if (argument.isEmpty() || words.length > 2 || (words.length == 2 && !last)
@@ -595,10 +497,9 @@ public final class SmtpSession {
         chunkRemaining = chunkSize;
         lastChunk = last;
         stateBeforeChunk = state;
-        chunkRefusal = state == State.RCPT_GIVEN ? null : transactionRefusal();
-        if (chunkRefusal == null && !chunking) {
-            chunking = true;
-            startMessage();
+        chunkRefusal = outOfOrder;
+        if (chunkRefusal == null && !transaction.chunking()) {
+            transaction.startMessage(true);
         }
         state = State.BDAT;
         return chunkRemaining == 0 ? endOfChunk() : done(null);
@@ -612,7 +513,7 @@ public final class SmtpSession {
     /** Takes bytes of the current BDAT chunk; completes with the reply once the chunk is complete, else with null. */
     public Future<SmtpReply> chunk(Buffer bytes) {
         chunkRemaining -= bytes.length();
-        Future<SmtpReply> taken = chunkRefusal == null ? append(bytes, false) : NO_REPLY;
+        Future<SmtpReply> taken = chunkRefusal == null ? transaction.append(bytes, false) : NO_REPLY;
         return chunkRemaining > 0 ? taken : taken.compose(none -> endOfChunk()).map(this::countErrors);
     }
 
@@ -644,26 +545,26 @@ public final class SmtpSession {
         if (piece.startsLine() && bytes.length() > 0 && bytes.getByte(0) == '.') {
             bytes = bytes.slice(1, bytes.length());
         }
-        return append(bytes, piece.endsLine());
+        return transaction.append(bytes, piece.endsLine());
     }
 
     private Future<SmtpReply> endOfData() {
-        SmtpReply refusal = refusal();
+        SmtpReply refusal = transaction.refusal();
         if (refusal != null) {
             return done(reset(refusal));
         }
         String queueId = QueueId.next();
-        Envelope envelope = new Envelope(queueId, reversePath, mailParams, List.copyOf(recipients.values()), client.address(),
+        String reversePath = transaction.reversePath;
+        Envelope envelope = new Envelope(queueId, reversePath, transaction.mailParams, List.copyOf(transaction.recipients()), client.address(),
                 heloName, Optional.ofNullable(authUser), clock.instant());
-        ReceivedMessage queued = message;
         String received = ReceivedHeader.of(envelope, settings.hostname(), esmtp, secure, clock.getZone());
+        // the queue holds the bytes until the broker's answer: their room goes back then, not at the reset
+        ReceivedMessage queued = transaction.takeMessage();
+        reset(null);
         // a stranger's mail on the MTA port is checked; a logged-in user's is not (issue 19)
         Future<MessageChecks.Verdict> verdict = client.listener() == Listener.MTA && authUser == null
                 ? check(new MessageChecks.Sender(client.address(), heloName, reversePath), queued)
                 : Future.succeededFuture(MessageChecks.Verdict.UNCHECKED);
-        // the queue holds the bytes until the broker's answer: their room goes back then, not at the reset
-        message = null;
-        reset(null);
         return verdict.compose(checked -> {
             if (checked.refusal() != null || closed) {
                 // refused; or its client went away during the checks, saw no 250 and keeps its copy to send again
@@ -689,13 +590,10 @@ public final class SmtpSession {
 
     /** Ends the transaction (RFC 5321 section 4.1.1.5) and answers with {@code reply}. */
     private SmtpReply reset(SmtpReply reply) {
-        reversePath = null;
-        mailParams.clear();
-        declaredSize = 0;
-        recipients.clear();
-        dropMessage();
-        messageSize = 0;
-        chunking = false;
+        if (transaction != null) {
+            transaction.dropMessage();
+            transaction = null;
+        }
         if (state != State.CONNECTED && state != State.CLOSED) {
             state = State.GREETED;
         }
