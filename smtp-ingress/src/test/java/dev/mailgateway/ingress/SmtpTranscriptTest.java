@@ -96,7 +96,7 @@ class SmtpTranscriptTest {
             connection.start();
         });
         timers = new ManualTimers(server.vertx());
-        budget = new InflightBudget(server.vertx(), budgetOctets, budgetWaitMillis);
+        budget = new InflightBudget(server.vertx(), timers, budgetOctets, budgetWaitMillis);
     }
 
     @AfterEach
@@ -998,6 +998,14 @@ class SmtpTranscriptTest {
         }
     }
 
+    /** Waits until {@code sessions} wait for room in the budget: their data reached it. */
+    private void awaitBudgetWaiting(int sessions) throws InterruptedException {
+        for (int i = 0; i < 200 && budget.waiting() != sessions; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(sessions, budget.waiting());
+    }
+
     /** Waits until the budget holds {@code octets}: what sessions hold shows in it a moment after their replies. */
     private void awaitBudgetInUse(long octets) throws InterruptedException {
         for (int i = 0; i < 200 && budget.inUse() != octets; i++) {
@@ -1018,7 +1026,8 @@ class SmtpTranscriptTest {
             awaitBudgetInUse(8 * 1024);
             startData(starved);
             starved.send("Subject: finds none\r\n\r\nbody\r\n");
-            Thread.sleep(600);
+            awaitBudgetWaiting(1);
+            timers.advance(budgetWaitMillis);
             starved.send(".\r\n");
             starved.expect("452 4.3.1 Error: insufficient system storage, try again later");
             starved.send("NOOP\r\n");
@@ -1050,8 +1059,7 @@ class SmtpTranscriptTest {
             awaitBudgetInUse(8 * 1024);
             startData(waiting);
             waiting.send("Subject: second\r\n\r\nbody\r\n.\r\n");
-            Thread.sleep(200);
-            assertEquals(1, budget.waiting(), "paused, not refused");
+            awaitBudgetWaiting(1);
             holding.send("\r\nbody\r\n.\r\n");
             holding.expectStart("250 2.0.0 Ok: queued as ");
             waiting.expectStart("250 2.0.0 Ok: queued as ");

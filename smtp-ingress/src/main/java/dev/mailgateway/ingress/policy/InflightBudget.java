@@ -13,6 +13,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
+import dev.mailgateway.common.server.Timers;
+import dev.mailgateway.common.server.VertxTimers;
+
 import dev.mailgateway.ingress.IngressConfig;
 import dev.mailgateway.ingress.protocol.MessageBudget;
 
@@ -35,6 +38,7 @@ public class InflightBudget implements MessageBudget {
     static final int HEAP_SHARE_DIVISOR = 5;
 
     private final Vertx vertx;
+    private final Timers timers;
     private final long capacity;
     private final long waitMillis;
     private long available;
@@ -55,7 +59,7 @@ public class InflightBudget implements MessageBudget {
 
     @Inject
     public InflightBudget(Vertx vertx, IngressConfig config) {
-        this(vertx, capacity(config), config.inflightWait().toMillis());
+        this(vertx, new VertxTimers(vertx), capacity(config), config.inflightWait().toMillis());
         long needed = config.maxMessageSize() + 2L * 1024 * 1024;
         if (capacity < needed) {
             throw new IllegalStateException("smtp.max-inflight-bytes is " + capacity + ": it must hold one message of smtp.max-message-size ("
@@ -63,9 +67,10 @@ public class InflightBudget implements MessageBudget {
         }
     }
 
-    /** A budget of {@code capacity} octets whose waits last up to {@code waitMillis}. */
-    public InflightBudget(Vertx vertx, long capacity, long waitMillis) {
+    /** A budget of {@code capacity} octets whose waits last up to {@code waitMillis}, timed by {@code timers}. */
+    public InflightBudget(Vertx vertx, Timers timers, long capacity, long waitMillis) {
         this.vertx = vertx;
+        this.timers = timers;
         this.capacity = capacity;
         this.available = capacity;
         this.waitMillis = waitMillis;
@@ -90,10 +95,10 @@ public class InflightBudget implements MessageBudget {
             waiter = new Waiter(bytes, vertx.getOrCreateContext());
             waiters.add(waiter);
         }
-        long timer = vertx.setTimer(waitMillis, id -> expire(waiter));
+        long timer = timers.schedule(waitMillis, () -> expire(waiter));
         synchronized (this) {
             if (waiter.settled) {
-                vertx.cancelTimer(timer);
+                timers.cancel(timer);
             } else {
                 waiter.timer = timer;
             }
@@ -142,7 +147,7 @@ public class InflightBudget implements MessageBudget {
     private void settleGranted(Waiter waiter) {
         synchronized (this) {
             if (waiter.timer >= 0) {
-                vertx.cancelTimer(waiter.timer);
+                timers.cancel(waiter.timer);
             }
         }
         waiter.context.runOnContext(v -> waiter.promise.complete());
