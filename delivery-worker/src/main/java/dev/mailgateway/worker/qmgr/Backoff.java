@@ -11,13 +11,13 @@ import dev.mailgateway.worker.DeliveryConfig;
  * up to the largest delay, as Postfix's qmgr does; never past the message's
  * lifetime, so the last attempt falls on its expiry.
  */
-public final class Backoff {
+final class Backoff {
 
     private final Duration initial;
     private final Duration max;
     private final Duration lifetime;
 
-    public Backoff(DeliveryConfig.Retry retry) {
+    Backoff(DeliveryConfig.Retry retry) {
         this(retry.initial(), retry.max(), retry.lifetime());
     }
 
@@ -28,7 +28,7 @@ public final class Backoff {
     }
 
     /** The delay after {@code attempts} failed attempts (1 for the first). */
-    public Duration delayAfter(int attempts) {
+    Duration delayAfter(int attempts) {
         Duration delay = initial;
         for (int i = 1; i < attempts && delay.compareTo(max) < 0; i++) {
             delay = delay.multipliedBy(2);
@@ -37,17 +37,17 @@ public final class Backoff {
     }
 
     /** True when a message received at {@code receivedAt} may no longer be deferred at {@code now}. */
-    public boolean expired(Instant receivedAt, Instant now) {
+    boolean expired(Instant receivedAt, Instant now) {
         return !now.isBefore(expiry(receivedAt));
     }
 
     /** When a message received at {@code receivedAt} stops being retried. */
-    public Instant expiry(Instant receivedAt) {
+    Instant expiry(Instant receivedAt) {
         return receivedAt.plus(lifetime);
     }
 
     /** The next attempt after {@code attempts} failures, at the latest on the message's expiry. */
-    public Instant nextAttempt(int attempts, Instant receivedAt, Instant now) {
+    Instant nextAttempt(int attempts, Instant receivedAt, Instant now) {
         Instant next = now.plus(delayAfter(attempts));
         Instant expiry = expiry(receivedAt);
         return next.isAfter(expiry) ? expiry : next;

@@ -9,7 +9,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.mailgateway.common.reply.SmtpReply;
-import dev.mailgateway.worker.remote.RelayClient.Contact;
+import dev.mailgateway.worker.remote.RelayClient;
+import dev.mailgateway.worker.remote.RelayClient.Delivery;
 
 /**
  * One destination domain's relay jobs, as Postfix's qmgr keeps a queue per
@@ -22,9 +23,10 @@ import dev.mailgateway.worker.remote.RelayClient.Contact;
  * 1 and {@code delivery.relay.destination-concurrency}. A site whose servers
  * failed a whole cohort of jobs in a row (a window's worth; Postfix's
  * destination_concurrency_failed_cohort_limit of 1) is dead: for the retry's
- * first delay (Postfix's minimal_backoff_time) its jobs are answered with
- * {@link #suspendedReply()} and dial nothing, then one job at a time probes it
- * until a server answers. Not thread-safe: the queue manager's context owns it.
+ * first delay (Postfix's minimal_backoff_time) its rows are not claimed, and
+ * the jobs already here are answered with {@link #suspendedReply()} without a
+ * dial; then one job at a time probes it until a server answers. Not
+ * thread-safe: the queue manager's context owns it.
  */
 final class DestinationQueue {
 
@@ -63,9 +65,14 @@ final class DestinationQueue {
         return start;
     }
 
-    /** While the site is dead and its suspension runs: the waiting jobs, taken off the line, to be answered without a dial. */
-    List<RelayJob> suspended(long now) {
-        if (!dead || now - suspendedUntil >= 0) {
+    /** Dead, and its suspension runs: no job starts, and its rows are left in the queue. */
+    boolean isSuspended(long now) {
+        return dead && now - suspendedUntil < 0;
+    }
+
+    /** While the site is suspended: the waiting jobs, taken off the line, to be answered without a dial. */
+    List<RelayJob> takeSuspended(long now) {
+        if (!isSuspended(now)) {
             return List.of();
         }
         List<RelayJob> jobs = new ArrayList<>(waiting);
@@ -74,9 +81,9 @@ final class DestinationQueue {
     }
 
     /** A running job ended: its slot is free, and what it learnt of the servers moves the window. */
-    void finished(RelayJob job, Contact contact, SmtpReply reply, long now) {
+    void finished(RelayJob job, Delivery delivery, long now) {
         running.remove(job);
-        switch (contact) {
+        switch (delivery.contact()) {
             case MADE -> {
                 failuresInRow = 0;
                 if (dead) {
@@ -88,7 +95,8 @@ final class DestinationQueue {
             }
             case FAILED -> {
                 failuresInRow++;
-                lastFailure = reply;
+                // every recipient of a delivery that reached no server has the last host's failure
+                lastFailure = delivery.outcomes().values().iterator().next().reply();
                 window = Math.max(1, window - 1 / window);
                 if (dead ? now - suspendedUntil >= 0 : failuresInRow >= concurrency()) {
                     // a failed cohort, or a failed probe: no dial for another interval

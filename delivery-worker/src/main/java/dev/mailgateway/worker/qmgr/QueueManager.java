@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import jakarta.annotation.Priority;
@@ -186,21 +187,25 @@ public class QueueManager {
             return;
         }
         claiming = true;
-        Set<String> busy = backloggedDomains();
-        queue.claimDue(busy, claims.heldIds(), room, settings.claimLease()).onComplete(claim -> {
+        long now = System.nanoTime();
+        Set<String> backlogged = domains(DestinationQueue::backlogged);
+        // a dead site's rows stay in the queue while it is suspended: another replica, or a flush here, may try them
+        Set<String> leftOut = new HashSet<>(backlogged);
+        leftOut.addAll(domains(destination -> destination.isSuspended(now)));
+        queue.claimDue(leftOut, claims.heldIds(), room, settings.claimLease()).onComplete(claim -> {
             claiming = false;
             if (claim.failed()) {
                 LOG.warnf("claiming due queue rows failed, will retry: %s", claim.cause().toString());
                 return;
             }
-            moreDue = mayBeMoreDue(claim.result().size(), room, busy);
+            moreDue = mayBeMoreDue(claim.result().size(), room, backlogged);
             dispatch(claim.result());
         });
     }
 
     /**
      * Whether rows may be due that a claim did not take: it filled its room, or
-     * it left out busy domains, whose backlog is taken as their jobs finish.
+     * it left out backlogged domains, whose rows are taken as their jobs finish.
      * Only a false here leaves the queue to the next poll.
      */
     static boolean mayBeMoreDue(int claimed, int room, Set<String> leftOut) {
@@ -215,8 +220,8 @@ public class QueueManager {
         return queueIds;
     }
 
-    private Set<String> backloggedDomains() {
-        return destinations.entrySet().stream().filter(e -> e.getValue().backlogged()).map(Map.Entry::getKey).collect(Collectors.toSet());
+    private Set<String> domains(Predicate<DestinationQueue> which) {
+        return destinations.entrySet().stream().filter(e -> which.test(e.getValue())).map(Map.Entry::getKey).collect(Collectors.toSet());
     }
 
     private void dispatch(List<ClaimedRecipient> rows) {
@@ -244,21 +249,22 @@ public class QueueManager {
             return;
         }
         long now = System.nanoTime();
-        for (RelayJob job : destination.suspended(now)) {
+        for (RelayJob job : destination.takeSuspended(now)) {
             record(job, JobRunner.allGet(job, destination.suspendedReply()).outcomes());
         }
         for (RelayJob job : destination.startable(now)) {
             runningJobs++;
             long started = System.nanoTime();
             runner.run(job).onComplete(ended -> {
+                // the run never fails: every recipient has an outcome, by the job's hard end at the latest
                 Delivery delivery = ended.result();
                 runningJobs--;
+                record(job, delivery.outcomes()).onSuccess(written -> metrics.relayed(System.nanoTime() - started));
                 boolean wasDead = destination.isDead();
-                destination.finished(job, delivery.contact(), delivery.outcomes().values().iterator().next().reply(), System.nanoTime());
+                destination.finished(job, delivery, System.nanoTime());
                 if (destination.isDead() != wasDead) {
                     countDeadSites();
                 }
-                record(job, delivery.outcomes()).onSuccess(written -> metrics.relayed(System.nanoTime() - started));
                 pump(domain);
             });
         }

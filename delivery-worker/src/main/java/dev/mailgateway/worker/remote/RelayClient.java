@@ -50,15 +50,23 @@ public class RelayClient {
 
     /** Every recipient's final answer, and how the destination's servers took part. */
     public record Delivery(Map<String, Outcome> outcomes, Contact contact) {
+        public Delivery {
+            if (outcomes.isEmpty() || contact == null) {
+                throw new IllegalArgumentException("a delivery has an outcome for each recipient, and a contact");
+            }
+        }
     }
 
     /** What a delivery says about the destination's servers: the queue manager's concurrency feedback (Postfix's qmgr_feedback). */
     public enum Contact {
         /** A host answered a mail transaction, whatever it said to the recipients. */
         MADE,
-        /** Every host tried failed before a transaction, temporarily: no connection, a 4xx greeting, no hello, no TLS. */
+        /** Every host tried failed its handshake, temporarily: no connection, a 4xx greeting, no hello, no TLS (Postfix's site failure). */
         FAILED,
-        /** Nothing learnt about the servers: the gate stopped the delivery, or the last host refused for good (a loop). */
+        /**
+         * Nothing learnt about the servers: the gate stopped the delivery, the last host refused for good (a
+         * loop), or a session failed after its handshake (a timeout in DATA says more about the message).
+         */
         NONE
     }
 
@@ -104,7 +112,7 @@ public class RelayClient {
     private record Session(SmtpClientConnection connection, ServerCapabilities server, NextHop hop) {
     }
 
-    /** A hop that could not take the message at all; the reply says why, for the recipients' last error. */
+    /** A hop whose handshake failed (connection, greeting, hello, TLS); the reply says why, for the recipients' last error. */
     private static final class HopFailure extends RuntimeException {
         final SmtpReply reply;
 
@@ -159,11 +167,10 @@ public class RelayClient {
                     }
                 }
             } else {
-                SmtpReply reply = result.cause() instanceof HopFailure failure ? failure.reply
-                        : SmtpReply.of(451, "4.4.1", hop + ": " + result.cause().getMessage());
+                SmtpReply reply = result.cause() instanceof HopFailure failure ? failure.reply : failed(hop, result.cause());
                 LOG.debugf("%s to %s: %s", message.queueId(), hop, reply.summary());
                 message.recipients().forEach(r -> outcomes.put(r.address(), new Outcome(reply, hop.hostName(), false)));
-                contact = reply.isTransient() ? Contact.FAILED : Contact.NONE;
+                contact = result.cause() instanceof HopFailure && reply.isTransient() ? Contact.FAILED : Contact.NONE;
                 if (reply.isTransient()) {
                     pending.addAll(message.recipients());
                 }
@@ -206,7 +213,12 @@ public class RelayClient {
                     .compose(server -> secure(domain, connection, server, hop))
                     .map(server -> new Session(connection, server, hop))
                     .onFailure(e -> connection.quit());
-        });
+        }).recover(e -> Future.failedFuture(e instanceof HopFailure ? e : new HopFailure(failed(hop, e))));
+    }
+
+    /** What the recipients are left with when {@code hop} failed with {@code e}: temporary, another hop or attempt may do. */
+    private static SmtpReply failed(NextHop hop, Throwable e) {
+        return SmtpReply.of(451, "4.4.1", hop + ": " + e.getMessage());
     }
 
     /** EHLO, or HELO when EHLO is refused (RFC 5321 section 3.2); a server calling itself by our name is a loop. */

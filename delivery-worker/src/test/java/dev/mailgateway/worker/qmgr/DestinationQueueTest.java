@@ -7,19 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
 import dev.mailgateway.common.reply.SmtpReply;
 import dev.mailgateway.worker.queue.ClaimedRecipient;
+import dev.mailgateway.worker.remote.RelayClient;
 import dev.mailgateway.worker.remote.RelayClient.Contact;
+import dev.mailgateway.worker.remote.RelayClient.Delivery;
 
 /** The destination's window and dead-site throttle on virtual time: nanoTime values the test chooses. */
 class DestinationQueueTest {
 
     private static final long SUSPENSION = TimeUnit.MINUTES.toNanos(5);
-    private static final SmtpReply REFUSED = SmtpReply.of(451, "4.4.1", "[192.0.2.1]:25: Connection refused");
+    private static final Delivery REFUSED_DELIVERY = new Delivery(Map.of("user@dest.test",
+            new RelayClient.Outcome(SmtpReply.of(451, "4.4.1", "[192.0.2.1]:25: Connection refused"), "mx.dest.test", false)), Contact.FAILED);
 
     private final DestinationQueue destination = new DestinationQueue(20, 5, SUSPENSION);
     private long now = 1_000;
@@ -37,7 +41,7 @@ class DestinationQueueTest {
         List<RelayJob> running = new ArrayList<>(destination.startable(now));
         int answers = 0;
         while (destination.concurrency() == 5) {
-            destination.finished(running.remove(0), Contact.MADE, null, now);
+            destination.finished(running.remove(0), delivery(Contact.MADE), now);
             answers++;
             running.addAll(destination.startable(now));
         }
@@ -54,7 +58,7 @@ class DestinationQueueTest {
         for (int i = 0; i < 100; i++) {
             RelayJob job = job(i);
             narrow.add(job);
-            narrow.startable(now).forEach(started -> narrow.finished(started, Contact.MADE, null, now));
+            narrow.startable(now).forEach(started -> narrow.finished(started, delivery(Contact.MADE), now));
         }
         assertEquals(2, narrow.concurrency());
     }
@@ -64,20 +68,22 @@ class DestinationQueueTest {
         addJobs(10);
         List<RelayJob> cohort = destination.startable(now);
         for (RelayJob job : cohort.subList(0, 3)) {
-            destination.finished(job, Contact.FAILED, REFUSED, now);
+            destination.finished(job, REFUSED_DELIVERY, now);
             assertFalse(destination.isDead());
         }
-        destination.finished(cohort.get(3), Contact.FAILED, REFUSED, now);
+        destination.finished(cohort.get(3), REFUSED_DELIVERY, now);
         assertTrue(destination.isDead(), "four failures in a row, window down to 4");
+        assertTrue(destination.isSuspended(now), "its rows are left in the queue");
+        assertFalse(destination.isSuspended(now + SUSPENSION), "until the suspension ends");
         assertEquals(0, destination.startable(now).size());
-        List<RelayJob> suspended = destination.suspended(now);
+        List<RelayJob> suspended = destination.takeSuspended(now);
         assertEquals(5, suspended.size(), "the ten jobs less the five started");
         assertEquals("451 4.4.1 delivery temporarily suspended: 451 4.4.1 [192.0.2.1]:25: Connection refused",
                 destination.suspendedReply().summary());
         // a job started before the site died fails too: the suspension does not grow
-        destination.finished(cohort.get(4), Contact.FAILED, REFUSED, now + SUSPENSION - 1);
+        destination.finished(cohort.get(4), REFUSED_DELIVERY, now + SUSPENSION - 1);
         destination.add(job(100));
-        assertEquals(1, destination.suspended(now + SUSPENSION - 1).size());
+        assertEquals(1, destination.takeSuspended(now + SUSPENSION - 1).size());
     }
 
     @Test
@@ -85,19 +91,19 @@ class DestinationQueueTest {
         killSite();
         addJobs(3);
         now += SUSPENSION;
-        assertEquals(List.of(), destination.suspended(now), "the suspension is over: jobs wait for the probe");
+        assertEquals(List.of(), destination.takeSuspended(now), "the suspension is over: jobs wait for the probe");
         List<RelayJob> probe = destination.startable(now);
         assertEquals(1, probe.size());
         assertEquals(0, destination.startable(now).size(), "one probe at a time");
 
-        destination.finished(probe.get(0), Contact.FAILED, REFUSED, now);
+        destination.finished(probe.get(0), REFUSED_DELIVERY, now);
         assertTrue(destination.isDead(), "a failed probe suspends the site again");
-        assertEquals(2, destination.suspended(now).size());
+        assertEquals(2, destination.takeSuspended(now).size());
 
         now += SUSPENSION;
         addJobs(8);
         probe = destination.startable(now);
-        destination.finished(probe.get(0), Contact.MADE, null, now);
+        destination.finished(probe.get(0), delivery(Contact.MADE), now);
         assertFalse(destination.isDead(), "a server answered the probe");
         assertEquals(5, destination.startable(now).size(), "the window starts again at the initial concurrency");
     }
@@ -108,14 +114,14 @@ class DestinationQueueTest {
         addJobs(3);
         destination.revive();
         assertFalse(destination.isDead());
-        assertEquals(List.of(), destination.suspended(now));
+        assertEquals(List.of(), destination.takeSuspended(now));
         assertEquals(3, destination.startable(now).size());
     }
 
     @Test
     void aJobThatLearntNothingMovesNothing() {
         addJobs(5);
-        destination.startable(now).forEach(job -> destination.finished(job, Contact.NONE, null, now));
+        destination.startable(now).forEach(job -> destination.finished(job, delivery(Contact.NONE), now));
         assertEquals(5, destination.concurrency());
         assertFalse(destination.isDead());
     }
@@ -129,9 +135,14 @@ class DestinationQueueTest {
         assertTrue(alive.forgettable(now));
     }
 
+    /** Every recipient's reply from the hosts (or from none), and what the delivery learnt of them. */
+    private static Delivery delivery(Contact contact) {
+        return new Delivery(Map.of("user@dest.test", new RelayClient.Outcome(SmtpReply.of(250, "2.0.0", "Ok"), "mx.dest.test", true)), contact);
+    }
+
     private void killSite() {
         addJobs(4);
-        destination.startable(now).forEach(job -> destination.finished(job, Contact.FAILED, REFUSED, now));
+        destination.startable(now).forEach(job -> destination.finished(job, REFUSED_DELIVERY, now));
         assertTrue(destination.isDead());
     }
 
