@@ -122,7 +122,8 @@ public class Pop3Server {
      * Graceful stop, first of the shutdown observers: new connections and
      * idle sessions hear {@code -ERR [SYS/TEMP]} at once, a session in the
      * middle of a response (a RETR) right after it. None enters the UPDATE
-     * state, so nothing marked with DELE is deleted (RFC 1939 section 6).
+     * state after the signal, so nothing marked with DELE is deleted (RFC 1939
+     * section 6); a QUIT already being answered finishes its deletes.
      * Whatever is still open after {@code pop3.shutdown-grace} is cut; then
      * the locks of this replica's sessions are freed in one statement, as a
      * session's own unlock may not reach the database before it closes.

@@ -170,6 +170,9 @@ class SmtpTranscriptTest {
             c.expect("503 5.5.1 Error: need MAIL command");
             c.send("DATA\r\n");
             c.expect("503 5.5.1 Error: need MAIL command");
+            // what must come first is said before what is wrong with the arguments, as Postfix does
+            c.send("DATA now\r\n");
+            c.expect("503 5.5.1 Error: need MAIL command");
             c.send("MAIL FROM:<>\r\n");
             c.expect("250 2.1.0 Ok");
             c.send("MAIL FROM:<>\r\n");

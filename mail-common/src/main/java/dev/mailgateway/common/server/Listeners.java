@@ -103,7 +103,16 @@ public final class Listeners {
             sayAndClose(socket, lines.tooManyConnections());
             return;
         }
-        PipelinedConnection<?> connection = opener.open(socket, () -> closed(socket, client));
+        PipelinedConnection<?> connection;
+        try {
+            connection = opener.open(socket, () -> closed(socket, client));
+        } catch (RuntimeException e) {
+            // a connection that could not be made holds no slot: the client may try again
+            LOG.errorf(e, "%s connection from %s could not start", protocol, client);
+            limits.release(client);
+            socket.close();
+            return;
+        }
         live.put(socket, connection);
         if (stopping) {
             // stop() began while this client was let in, and its round of goodbyes missed it

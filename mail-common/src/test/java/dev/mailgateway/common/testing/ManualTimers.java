@@ -28,6 +28,8 @@ public final class ManualTimers implements Timers {
      * more than a step takes, so that a stuck loop fails the test, not hangs it.
      */
     private static final long STEP_TIMEOUT_SECONDS = 10;
+    /** Rounds of "anything queued?" per event loop before {@link #advance} gives up: a loop that always has work fails the test. */
+    private static final int MAX_SETTLE_ROUNDS = 10_000;
 
     private record Pending(long id, long firesAt, Context context, Runnable action) {
     }
@@ -120,8 +122,12 @@ public final class ManualTimers implements Timers {
      */
     private void settle() {
         for (EventExecutor loop : vertx.nettyEventLoopGroup()) {
+            int asked = 0;
             while (!await(loop.submit(() -> ((SingleThreadEventExecutor) loop).pendingTasks() == 0))) {
                 // what ran before the question queued more: ask again, behind it
+                if (++asked == MAX_SETTLE_ROUNDS) {
+                    throw new IllegalStateException("an event loop still had work queued after " + MAX_SETTLE_ROUNDS + " rounds: a busy loop?");
+                }
             }
         }
     }

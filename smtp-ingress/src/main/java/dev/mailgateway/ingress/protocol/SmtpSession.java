@@ -39,12 +39,8 @@ public final class SmtpSession {
     public enum State {
         /** Connected, greeted by us, no HELO/EHLO yet. */
         CONNECTED,
-        /** HELO/EHLO done, no transaction. */
+        /** HELO/EHLO done: commands, a {@link Transaction} open or not. */
         GREETED,
-        /** MAIL accepted, no recipient yet. */
-        MAIL_GIVEN,
-        /** At least one recipient accepted. */
-        RCPT_GIVEN,
         /** Between 354 and the end of data. */
         DATA,
         /** Between a BDAT command and the end of its chunk (RFC 3030). */
@@ -72,8 +68,6 @@ public final class SmtpSession {
     /** RFC 4954 section 4: an AUTH line with its initial response, and each response line, up to 12288 octets. */
     public static final int MAX_AUTH_LINE = 12288;
 
-    /** Message bytes taken, no reply yet. */
-    private static final Future<SmtpReply> NO_REPLY = Future.succeededFuture();
 
     private final Settings settings;
     private final Client client;
@@ -384,7 +378,6 @@ public final class SmtpSession {
             return withAddress(SmtpReplies.SENDER_NOT_OWNED, path.address().get());
         }
         transaction = new Transaction(settings, budget, path.address().map(MailAddress::toString).orElse(""), params, declared);
-        state = State.MAIL_GIVEN;
         return SmtpReplies.SENDER_OK;
     }
 
@@ -446,7 +439,6 @@ public final class SmtpSession {
                 .map(verdict -> switch (verdict) {
                     case ACCEPT -> {
                         asked.addRecipient(key, new Envelope.Recipient(recipient.toString(), params));
-                        state = State.RCPT_GIVEN;
                         yield SmtpReplies.RECIPIENT_OK;
                     }
                     case UNKNOWN_USER -> withAddress(SmtpReplies.UNKNOWN_USER, recipient);
@@ -513,7 +505,7 @@ public final class SmtpSession {
     /** Takes bytes of the current BDAT chunk; completes with the reply once the chunk is complete, else with null. */
     public Future<SmtpReply> chunk(Buffer bytes) {
         chunkRemaining -= bytes.length();
-        Future<SmtpReply> taken = chunkRefusal == null ? transaction.append(bytes, false) : NO_REPLY;
+        Future<SmtpReply> taken = chunkRefusal == null ? transaction.append(bytes, false) : Transaction.NO_REPLY;
         return chunkRemaining > 0 ? taken : taken.compose(none -> endOfChunk()).map(this::countErrors);
     }
 
@@ -525,7 +517,7 @@ public final class SmtpSession {
             return done(refusal);
         }
         if (!lastChunk) {
-            state = State.RCPT_GIVEN;
+            state = State.GREETED;
             return done(SmtpReply.of(250, "2.0.0", chunkSize + " octets received"));
         }
         return endOfData();

@@ -25,7 +25,7 @@ final class Transaction {
     /** The line end that DATA pieces come without; read-only, shared. */
     private static final Buffer CRLF = Buffer.buffer("\r\n");
     /** Message bytes taken, no reply yet. */
-    private static final Future<SmtpReply> NO_REPLY = Future.succeededFuture();
+    static final Future<SmtpReply> NO_REPLY = Future.succeededFuture();
 
     private final SmtpSession.Settings settings;
     private final MessageBudget budget;
