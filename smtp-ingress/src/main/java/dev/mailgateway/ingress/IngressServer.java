@@ -114,7 +114,7 @@ public class IngressServer {
         String client = socket.remoteAddress().hostAddress();
         SmtpSession session = new SmtpSession(settings, new SmtpSession.Client(client, listener, Peers.isLoopback(socket.remoteAddress())),
                 recipientCheck, authenticator, checks, queue, budget, Clock.systemDefaultZone());
-        SmtpConnection connection = new SmtpConnection(socket, session, metrics, timeouts, timers, self -> closed.run());
+        SmtpConnection connection = new SmtpConnection(socket, session, metrics, timeouts, timers, closed);
         connection.start();
         return connection;
     }

@@ -1,7 +1,5 @@
 package dev.mailgateway.ingress;
 
-import java.util.function.Consumer;
-
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -31,18 +29,18 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
     private final SmtpSession session;
     private final IngressMetrics metrics;
     private final Timeouts timeouts;
-    private final Consumer<SmtpConnection> onClose;
+    private final Runnable closed;
     private final SmtpInputDecoder decoder = new SmtpInputDecoder(SmtpSession.MAX_AUTH_LINE);
     /** The timer of the transaction in progress' deadline; -1: none. */
     private long dataDeadlineTimer = -1;
 
     SmtpConnection(NetSocket socket, SmtpSession session, IngressMetrics metrics, Timeouts timeouts, Timers timers,
-            Consumer<SmtpConnection> onClose) {
+            Runnable closed) {
         super(socket, timers);
         this.session = session;
         this.metrics = metrics;
         this.timeouts = timeouts;
-        this.onClose = onClose;
+        this.closed = closed;
     }
 
     void start() {
@@ -140,7 +138,7 @@ final class SmtpConnection extends PipelinedConnection<SmtpReply> {
             timers.cancel(dataDeadlineTimer);
         }
         session.close();
-        onClose.accept(this);
+        closed.run();
     }
 
     /** A message being received is finished before a shutdown ends the session. */

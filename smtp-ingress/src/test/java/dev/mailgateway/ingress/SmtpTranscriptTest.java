@@ -91,7 +91,7 @@ class SmtpTranscriptTest {
         server = new LoopbackServer(tls ? LoopbackServer.localKeyPair() : null, socket -> {
             SmtpConnection connection = new SmtpConnection(socket, new SmtpSession(settings,
                     new SmtpSession.Client("127.0.0.1", listener, loopback), recipients, passwords, checks, queue, budget, CLOCK), metrics,
-                    new SmtpConnection.Timeouts(commandTimeoutMillis, dataTimeoutMillis, maxDataMillis), timers, closed -> { });
+                    new SmtpConnection.Timeouts(commandTimeoutMillis, dataTimeoutMillis, maxDataMillis), timers, () -> { });
             connections.add(connection);
             connection.start();
         });

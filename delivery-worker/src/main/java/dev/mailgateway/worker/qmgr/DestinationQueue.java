@@ -146,7 +146,12 @@ final class DestinationQueue {
      * no mail goes to any more).
      */
     boolean forgettable(long now) {
-        return waiting.isEmpty() && running.isEmpty() && (!dead || now - suspendedUntil - suspensionNanos >= 0);
+        return idle() && (!dead || now - suspendedUntil - suspensionNanos >= 0);
+    }
+
+    /** No job running or waiting. */
+    boolean idle() {
+        return waiting.isEmpty() && running.isEmpty();
     }
 
     void forEachJob(Consumer<RelayJob> action) {

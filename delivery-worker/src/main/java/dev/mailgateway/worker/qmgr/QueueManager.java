@@ -71,6 +71,13 @@ public class QueueManager {
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
     /** How long wake-ups are gathered before one look at the queue. */
     static final Duration WAKE_COALESCING = Duration.ofMillis(20);
+    /**
+     * Dead sites remembered at once. Each is left out of every claim by name, so
+     * a sender spraying mail at unreachable domains must not grow the claim's
+     * query and the heap without bound: past it, idle dead sites are forgotten,
+     * and dialled again when their rows come due.
+     */
+    static final int MAX_DEAD_SITES = 1_000;
 
     private final Vertx vertx;
     private final DeliveryQueue queue;
@@ -173,6 +180,11 @@ public class QueueManager {
         long now = System.nanoTime();
         destinations.values().removeIf(destination -> destination.forgettable(now));
         countDeadSites();
+        if (deadSites > MAX_DEAD_SITES) {
+            int[] over = {deadSites - MAX_DEAD_SITES};
+            destinations.values().removeIf(destination -> over[0] > 0 && destination.isDead() && destination.idle() && over[0]-- > 0);
+            countDeadSites();
+        }
         claim();
     }
 

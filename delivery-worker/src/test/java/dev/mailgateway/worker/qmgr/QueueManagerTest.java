@@ -208,6 +208,24 @@ class QueueManagerTest {
         }
     }
 
+    @Test
+    void deadSitesRememberedAreBoundedSummedOverAllDomains() throws Exception {
+        try (RefusingServer dead = new RefusingServer()) {
+            DeliveryConfig config = config(Map.of("delivery.smtp-port", Integer.toString(dead.port()),
+                    "delivery.scheduler.batch-size", "2000", "delivery.relay.destination-concurrency", "1", "delivery.retry.initial", "1h"));
+            start(config, resolverTo("127.0.0.1"), new RelayClient(vertx, config, mail()));
+            int domains = QueueManager.MAX_DEAD_SITES + 50;
+            for (int id = 1; id <= domains; id++) {
+                queue.due(row(id, "dead" + id + ".test"));
+            }
+            await(() -> queue.verdicts.size() == domains, "a verdict for each of " + domains + " domains");
+            int claims = queue.claims.get();
+            await(() -> queue.claims.get() >= claims + 2, "two more looks at the queue");
+            assertEquals(QueueManager.MAX_DEAD_SITES, gauge("delivery.relay.destinations.dead"));
+            assertTrue(queue.leftOut.size() <= QueueManager.MAX_DEAD_SITES, "domains left out of a claim: " + queue.leftOut.size());
+        }
+    }
+
     // ---- the queue manager's surroundings
 
     private void start(DeliveryConfig config, MxResolver resolver, RelayClient client) {
