@@ -19,6 +19,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.mailgateway.common.envelope.QueueId;
@@ -165,6 +167,39 @@ class MaildropTest {
             c.expectStart("+OK ");
         }
         assertEquals(0, rows("select 1 from message_body where queue_id = $1", queueId), "the last reference took the body");
+    }
+
+    /**
+     * A QUIT and a relay's delivered row drop a body's last two references at
+     * once, in two transactions. The second waits on the schema's lock of the
+     * body until the first commits, then sees both references gone: the body
+     * goes, where two unlocked checks would each see the other's row and keep it.
+     */
+    @Test
+    void twoTransactionsDroppingTheLastTwoReferencesAtOnceTakeTheBody() {
+        String address = "drop-" + UUID.randomUUID() + "@example.test";
+        String queueId = deliver("Subject: two\r\n\r\nreferences\r\n".getBytes(StandardCharsets.US_ASCII), account(address));
+        pool.preparedQuery("insert into delivery_queue (queue_id, body_id, recipient, domain)"
+                + " select queue_id, id, 'far@remote.test', 'remote.test' from message_body where queue_id = $1")
+                .execute(Tuple.of(queueId)).await().indefinitely();
+
+        SqlConnection quit = pool.getConnectionAndAwait();
+        SqlConnection relay = pool.getConnectionAndAwait();
+        try {
+            Transaction quitting = quit.beginAndAwait();
+            quit.preparedQuery("delete from mailbox_entry where queue_id = $1").executeAndAwait(Tuple.of(queueId));
+            Transaction relaying = relay.beginAndAwait();
+            var relayDeleted = relay.preparedQuery("delete from delivery_queue where queue_id = $1").execute(Tuple.of(queueId))
+                    .subscribeAsCompletionStage();
+            assertEquals(1, rows("select 1 from message_body where queue_id = $1", queueId), "neither committed yet");
+            quitting.commitAndAwait();
+            relayDeleted.join();
+            relaying.commitAndAwait();
+        } finally {
+            quit.closeAndAwait();
+            relay.closeAndAwait();
+        }
+        assertEquals(0, rows("select 1 from message_body where queue_id = $1", queueId), "the later transaction took the body");
     }
 
     @Test

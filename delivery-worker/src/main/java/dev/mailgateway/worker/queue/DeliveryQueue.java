@@ -16,6 +16,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import dev.mailgateway.common.store.Batch;
@@ -161,38 +162,44 @@ public class DeliveryQueue {
 
     /**
      * Writes the verdicts of one attempt in one transaction. A row an operator
-     * deleted meanwhile stays deleted; a delivered row goes, and its body with it
-     * when nothing else holds it. Delivered and failed are final whoever holds
+     * deleted meanwhile stays deleted; a delivered row goes (and its body with
+     * it when nothing else holds it: the schema's trigger, V12). Delivered and failed are final whoever holds
      * the row now (a newer claim then finds it gone or failed and sends
      * nothing); a deferral only schedules the row, so it is written only while
      * the claim's token is still the row's.
      */
     public Future<Void> record(List<Verdict> verdicts) {
-        List<Tuple> delivered = new ArrayList<>();
+        List<Long> delivered = new ArrayList<>();
         List<Tuple> deferred = new ArrayList<>();
         List<Tuple> failed = new ArrayList<>();
         List<Tuple> relayed = new ArrayList<>();
         for (Verdict verdict : verdicts) {
             String error = verdict.reply().summary();
             switch (verdict.kind()) {
-                case DELIVERED -> delivered.add(Tuple.of(verdict.row().id()));
+                case DELIVERED -> delivered.add(verdict.row().id());
                 case DEFERRED -> deferred.add(Tuple.of(verdict.row().id(), time(verdict.nextAttemptAt()), error, verdict.status(), verdict.remoteMta(),
                         verdict.warnDelay(), verdict.row().attempts()));
                 case FAILED -> failed.add(Tuple.of(verdict.row().id(), error, verdict.status(), verdict.remoteMta()));
                 case RELAYED -> relayed.add(Tuple.of(verdict.row().id(), error, verdict.status(), verdict.remoteMta()));
             }
         }
-        Long[] bodies = verdicts.stream().map(v -> v.row().bodyId()).distinct().toArray(Long[]::new);
-        return pool.withTransaction(connection -> Batch.execute(connection, "delete from delivery_queue where id = $1", delivered)
+        return pool.withTransaction(connection -> delete(connection, delivered)
                 .compose(v -> Batch.execute(connection, "update delivery_queue set next_attempt_at = $2, last_error = $3, status = $4, remote_mta = $5,"
                         + " delay_warned = delay_warned or $6 where id = $1 and state = 'queued' and attempts = $7", deferred))
                 .compose(v -> Batch.execute(connection, "update delivery_queue set state = 'failed', last_error = $2, status = $3, remote_mta = $4"
                         + " where id = $1 and state = 'queued'", failed))
                 // kept for their "relayed" report, as failed rows for their bounce
                 .compose(v -> Batch.execute(connection, "update delivery_queue set state = 'relayed', last_error = $2, status = $3, remote_mta = $4"
-                        + " where id = $1 and state = 'queued'", relayed))
-                .compose(v -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(bodies)))
-                .mapEmpty());
+                        + " where id = $1 and state = 'queued'", relayed)));
+    }
+
+    /**
+     * Deletes rows in one statement, not a batch of one per row: the schema's
+     * trigger that drops their bodies (V12) then runs once.
+     */
+    private static Future<Void> delete(SqlConnection connection, List<Long> ids) {
+        return ids.isEmpty() ? Future.succeededFuture() : connection.preparedQuery("delete from delivery_queue where id = any($1)")
+                .execute(Tuple.tuple().addArrayOfLong(ids.toArray(Long[]::new))).mapEmpty();
     }
 
     /** Rows claimed but not attempted (the worker is stopping): due again at once, if still ours. */
@@ -240,7 +247,7 @@ public class DeliveryQueue {
 
     /**
      * Runs {@code report} on the marked set of one message, then deletes the
-     * rows and the body when nothing else holds it; the number of rows. The
+     * rows (and so the body, when nothing else holds it); the number of rows. The
      * same set every time until it succeeds: a report queued before a crash is
      * queued again as the same record. 0 when another replica has the message.
      */
@@ -263,7 +270,6 @@ public class DeliveryQueue {
                 Long[] ids = set.stream().map(Failed::id).toArray(Long[]::new);
                 return report.apply(set)
                         .compose(v -> connection.preparedQuery("delete from delivery_queue where id = any($1)").execute(Tuple.tuple().addArrayOfLong(ids)))
-                        .compose(v -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(new Long[] {bodyId})))
                         .map(set.size());
             });
         }));
@@ -306,18 +312,8 @@ public class DeliveryQueue {
                     + " where queue_id = $1 and state = 'queued'")
                     .execute(Tuple.of(queueId, status, reason)).map(RowSet::rowCount);
         }
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("delete from delivery_queue where queue_id = $1 and state = 'queued' returning body_id")
-                .execute(Tuple.of(queueId))
-                .compose(rows -> {
-                    Long[] bodies = new Long[rows.size()];
-                    int i = 0;
-                    for (Row row : rows) {
-                        bodies[i++] = row.getLong(0);
-                    }
-                    return connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED).execute(Tuple.tuple().addArrayOfLong(bodies))
-                            .map(rows.rowCount());
-                }));
+        return pool.preparedQuery("delete from delivery_queue where queue_id = $1 and state = 'queued'")
+                .execute(Tuple.of(queueId)).map(RowSet::rowCount);
     }
 
     public Future<Depth> depth() {

@@ -14,7 +14,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -142,15 +141,8 @@ public class AccountResource {
             if (account == null) {
                 return status(Status.NOT_FOUND, "no such account");
             }
-            // its mailbox entries, then the bodies nobody else references (ARCHITECTURE decision 8), then the account
-            return Panache.getSession()
-                    .chain(session -> session.createNativeQuery("with gone as (delete from mailbox_entry where account_id = ?1 returning body_id)"
-                            + " delete from message_body b where b.id in (select body_id from gone)"
-                            + " and not exists (select 1 from mailbox_entry e where e.body_id = b.id and e.account_id <> ?1)"
-                            + " and not exists (select 1 from delivery_queue q where q.body_id = b.id)")
-                            .setParameter(1, account.id).executeUpdate())
-                    .chain(account::delete)
-                    .replaceWith(Response.noContent().build());
+            // its mailbox entries go by the schema's cascade, and with them the bodies nobody else references (V12)
+            return account.delete().replaceWith(Response.noContent().build());
         });
     }
 

@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import dev.mailgateway.common.store.MessageBodies;
@@ -78,16 +79,13 @@ public class PgMessageStore implements MessageStore {
     @Override
     public Future<Boolean> delete(long accountId, String owner, List<Entry> entries) {
         Long[] ids = entries.stream().map(Entry::id).toArray(Long[]::new);
-        Long[] bodies = entries.stream().map(Entry::bodyId).distinct().toArray(Long[]::new);
         // the renewal locks the lease's row until the commit: no other session can take the maildrop over mid-delete
         return pool.withTransaction(connection -> lease.renew(connection, accountId, owner)
                 .compose(renewed -> !renewed ? Future.succeededFuture(-1) : connection
                         .preparedQuery("delete from mailbox_entry where account_id = $1 and id = any($2)")
                         .execute(Tuple.of(accountId).addArrayOfLong(ids))
-                        // a body goes with its last reference (ARCHITECTURE decision 8)
-                        .compose(deleted -> connection.preparedQuery(MessageBodies.DELETE_UNREFERENCED)
-                                .execute(Tuple.tuple().addArrayOfLong(bodies))
-                                .map(deleted.rowCount()))))
+                        // a body goes with its last reference: the schema's trigger (V12)
+                        .map(RowSet::rowCount)))
                 .onSuccess(deleted -> {
                     if (deleted < 0) {
                         LOG.warnf("account %d: maildrop lock taken over by another session, %d messages not deleted", accountId, ids.length);

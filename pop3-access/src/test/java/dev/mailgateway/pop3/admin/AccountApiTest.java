@@ -23,6 +23,7 @@ import io.restassured.specification.RequestSpecification;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import dev.mailgateway.common.envelope.QueueId;
 import dev.mailgateway.common.testing.LineClient;
 import dev.mailgateway.common.testing.LocalStack;
 import dev.mailgateway.pop3.Pop3Server;
@@ -74,6 +75,39 @@ class AccountApiTest {
 
         admin().delete("/api/accounts/" + address).then().statusCode(204);
         admin().delete("/api/accounts/" + address).then().statusCode(404);
+    }
+
+    /** The account's mailbox goes with it, and the bodies only it held; a body another mailbox holds stays. */
+    @Test
+    void deletingAnAccountTakesItsMailAndTheBodiesOnlyItHeld() {
+        String leaving = newAddress();
+        String staying = newAddress();
+        for (String address : new String[] {leaving, staying}) {
+            admin().body("{\"address\":\"" + address + "\",\"password\":\"pw\"}").post("/api/accounts").then().statusCode(201);
+        }
+        String own = deliver(leaving);
+        String shared = deliver(leaving, staying);
+
+        admin().delete("/api/accounts/" + leaving).then().statusCode(204);
+
+        assertEquals(0, count("select 1 from message_body where queue_id = $1", own), "the body only it held");
+        assertEquals(1, count("select 1 from message_body where queue_id = $1", shared), "the body another mailbox holds");
+        assertEquals(1, count("select 1 from mailbox_entry where queue_id = $1", shared), "the other mailbox's entry");
+    }
+
+    /** One message, stored once and delivered to each of {@code addresses}; its queue id. */
+    private String deliver(String... addresses) {
+        String queueId = QueueId.next();
+        pool.preparedQuery("with body as (insert into message_body (queue_id, sender, received_at, size_bytes, content)"
+                + " values ($1, '', now(), 4, '\\x6869210a'::bytea) returning id)"
+                + " insert into mailbox_entry (account_id, body_id, queue_id, size_bytes)"
+                + " select a.id, body.id, $1, 4 from account a, body where a.address = any($2)")
+                .execute(Tuple.of(queueId, addresses)).await().indefinitely();
+        return queueId;
+    }
+
+    private int count(String sql, String queueId) {
+        return pool.preparedQuery(sql).execute(Tuple.of(queueId)).await().indefinitely().size();
     }
 
     @Test
