@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -169,6 +170,32 @@ class MaildropTest {
         assertEquals(0, rows("select 1 from message_body where queue_id = $1", queueId), "the last reference took the body");
     }
 
+    /** A message stored for a new account and queued for one remote recipient: two references to one body. */
+    private String storedAndQueued(String subject) {
+        String queueId = deliver(("Subject: " + subject + "\r\n\r\nreferences\r\n").getBytes(StandardCharsets.US_ASCII),
+                account("drop-" + UUID.randomUUID() + "@example.test"));
+        pool.preparedQuery("insert into delivery_queue (queue_id, body_id, recipient, domain)"
+                + " select queue_id, id, 'far@remote.test', 'remote.test' from message_body where queue_id = $1")
+                .execute(Tuple.of(queueId)).await().indefinitely();
+        return queueId;
+    }
+
+    /** Waits (bounded) until the backend {@code pid} waits for a lock. */
+    private void awaitWaitingForALock(int pid) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (pool.preparedQuery("select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'")
+                    .execute(Tuple.of(pid)).await().indefinitely().size() == 1) {
+                return;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("backend " + pid + " never waited for a lock");
+    }
+
+    private static int backendPid(SqlConnection connection) {
+        return connection.query("select pg_backend_pid()").executeAndAwait().iterator().next().getInteger(0);
+    }
+
     /**
      * A QUIT and a relay's delivered row drop a body's last two references at
      * once, in two transactions. The second waits on the schema's lock of the
@@ -176,21 +203,18 @@ class MaildropTest {
      * goes, where two unlocked checks would each see the other's row and keep it.
      */
     @Test
-    void twoTransactionsDroppingTheLastTwoReferencesAtOnceTakeTheBody() {
-        String address = "drop-" + UUID.randomUUID() + "@example.test";
-        String queueId = deliver("Subject: two\r\n\r\nreferences\r\n".getBytes(StandardCharsets.US_ASCII), account(address));
-        pool.preparedQuery("insert into delivery_queue (queue_id, body_id, recipient, domain)"
-                + " select queue_id, id, 'far@remote.test', 'remote.test' from message_body where queue_id = $1")
-                .execute(Tuple.of(queueId)).await().indefinitely();
-
+    void twoTransactionsDroppingTheLastTwoReferencesAtOnceTakeTheBody() throws Exception {
+        String queueId = storedAndQueued("two");
         SqlConnection quit = pool.getConnectionAndAwait();
         SqlConnection relay = pool.getConnectionAndAwait();
         try {
             Transaction quitting = quit.beginAndAwait();
             quit.preparedQuery("delete from mailbox_entry where queue_id = $1").executeAndAwait(Tuple.of(queueId));
+            int relayPid = backendPid(relay);
             Transaction relaying = relay.beginAndAwait();
             var relayDeleted = relay.preparedQuery("delete from delivery_queue where queue_id = $1").execute(Tuple.of(queueId))
                     .subscribeAsCompletionStage();
+            awaitWaitingForALock(relayPid);
             assertEquals(1, rows("select 1 from message_body where queue_id = $1", queueId), "neither committed yet");
             quitting.commitAndAwait();
             relayDeleted.join();
@@ -200,6 +224,27 @@ class MaildropTest {
             relay.closeAndAwait();
         }
         assertEquals(0, rows("select 1 from message_body where queue_id = $1", queueId), "the later transaction took the body");
+    }
+
+    /**
+     * The worker's bounce report holds its message's body row locked while it
+     * sends the bounce (DeliveryQueue.report). A QUIT deleting another
+     * reference to that body does not wait for it.
+     */
+    @Test
+    void aQuitDoesNotWaitForABounceBeingSentForTheSameMessage() {
+        String queueId = storedAndQueued("bounced");
+        SqlConnection report = pool.getConnectionAndAwait();
+        try {
+            Transaction reporting = report.beginAndAwait();
+            report.preparedQuery("select 1 from message_body where queue_id = $1 for no key update").executeAndAwait(Tuple.of(queueId));
+            pool.preparedQuery("delete from mailbox_entry where queue_id = $1").execute(Tuple.of(queueId))
+                    .await().atMost(Duration.ofSeconds(5));
+            reporting.rollbackAndAwait();
+        } finally {
+            report.closeAndAwait();
+        }
+        assertEquals(1, rows("select 1 from message_body where queue_id = $1", queueId), "the queue row still holds the body");
     }
 
     @Test
