@@ -180,52 +180,6 @@ class MaildropTest {
         return queueId;
     }
 
-    /** Waits (bounded) until the backend {@code pid} waits for a lock. */
-    private void awaitWaitingForALock(int pid) throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
-            if (pool.preparedQuery("select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'")
-                    .execute(Tuple.of(pid)).await().indefinitely().size() == 1) {
-                return;
-            }
-            Thread.sleep(25);
-        }
-        throw new AssertionError("backend " + pid + " never waited for a lock");
-    }
-
-    private static int backendPid(SqlConnection connection) {
-        return connection.query("select pg_backend_pid()").executeAndAwait().iterator().next().getInteger(0);
-    }
-
-    /**
-     * A QUIT and a relay's delivered row drop a body's last two references at
-     * once, in two transactions. The second waits on the schema's lock of the
-     * body until the first commits, then sees both references gone: the body
-     * goes, where two unlocked checks would each see the other's row and keep it.
-     */
-    @Test
-    void twoTransactionsDroppingTheLastTwoReferencesAtOnceTakeTheBody() throws Exception {
-        String queueId = storedAndQueued("two");
-        SqlConnection quit = pool.getConnectionAndAwait();
-        SqlConnection relay = pool.getConnectionAndAwait();
-        try {
-            Transaction quitting = quit.beginAndAwait();
-            quit.preparedQuery("delete from mailbox_entry where queue_id = $1").executeAndAwait(Tuple.of(queueId));
-            int relayPid = backendPid(relay);
-            Transaction relaying = relay.beginAndAwait();
-            var relayDeleted = relay.preparedQuery("delete from delivery_queue where queue_id = $1").execute(Tuple.of(queueId))
-                    .subscribeAsCompletionStage();
-            awaitWaitingForALock(relayPid);
-            assertEquals(1, rows("select 1 from message_body where queue_id = $1", queueId), "neither committed yet");
-            quitting.commitAndAwait();
-            relayDeleted.join();
-            relaying.commitAndAwait();
-        } finally {
-            quit.closeAndAwait();
-            relay.closeAndAwait();
-        }
-        assertEquals(0, rows("select 1 from message_body where queue_id = $1", queueId), "the later transaction took the body");
-    }
-
     /**
      * The worker's bounce report holds its message's body row locked while it
      * sends the bounce (DeliveryQueue.report). A QUIT deleting another

@@ -95,6 +95,27 @@ class AccountApiTest {
         assertEquals(1, count("select 1 from mailbox_entry where queue_id = $1", shared), "the other mailbox's entry");
     }
 
+    /**
+     * A large mailbox goes in one delete, its bodies with it: the schema's
+     * trigger holds no lock per body (an advisory lock each once ran
+     * PostgreSQL's shared lock table out here).
+     */
+    @Test
+    void deletingAnAccountWithFortyThousandMessagesTakesThemAll() {
+        String address = newAddress();
+        admin().body("{\"address\":\"" + address + "\",\"password\":\"pw\"}").post("/api/accounts").then().statusCode(201);
+        String prefix = "big" + UUID.randomUUID().toString().substring(0, 8);
+        pool.preparedQuery("with bodies as (insert into message_body (queue_id, sender, received_at, size_bytes, content)"
+                + " select $1 || n, '', now(), 4, '\\x6869210a'::bytea from generate_series(1, 40000) n returning id, queue_id)"
+                + " insert into mailbox_entry (account_id, body_id, queue_id, size_bytes)"
+                + " select a.id, bodies.id, bodies.queue_id, 4 from account a, bodies where a.address = $2")
+                .execute(Tuple.of(prefix, address)).await().indefinitely();
+
+        admin().delete("/api/accounts/" + address).then().statusCode(204);
+
+        assertEquals(0, count("select 1 from message_body where queue_id like $1 || '%'", prefix));
+    }
+
     /** One message, stored once and delivered to each of {@code addresses}; its queue id. */
     private String deliver(String... addresses) {
         String queueId = QueueId.next();
