@@ -33,11 +33,52 @@ final class MessageInspector {
         this.maxLine = maxLine;
     }
 
+    /**
+     * Looks at every octet, but one by one only where the state can change: after a CR, and at
+     * the start of a header line while it may still be a Received field. A run of text up to the
+     * next CR or LF only adds to the line's length, so it is skipped by a loop that does nothing
+     * else: octet by octet, the whole message cost the ingress a sixth of its event loop at 100 KiB.
+     */
     void feed(Buffer bytes) {
         Octets octets = Octets.of(bytes);
         byte[] array = octets.array();
-        for (int i = octets.offset(), end = i + octets.length(); i < end; i++) {
-            octet(array[i]);
+        int end = octets.offset() + octets.length();
+        int i = octets.offset();
+        while (i < end) {
+            if (pendingCr || matchingReceived()) {
+                octet(array[i++]);
+                continue;
+            }
+            int lineBreak = nextLineBreak(array, i, end);
+            textRun(lineBreak - i);
+            i = lineBreak;
+            if (i < end) {
+                octet(array[i++]);
+            }
+        }
+    }
+
+    /** Where the next CR or LF is, from {@code from}; {@code end} if none is. */
+    private static int nextLineBreak(byte[] array, int from, int end) {
+        for (int i = from; i < end; i++) {
+            byte b = array[i];
+            if (b == '\r' || b == '\n') {
+                return i;
+            }
+        }
+        return end;
+    }
+
+    /** In the header block, at a line's start, and still matching "Received:" (or not yet known not to). */
+    private boolean matchingReceived() {
+        return inHeaders && prefixMatched >= 0 && prefixMatched < RECEIVED.length;
+    }
+
+    /** Octets of a line that are neither CR nor LF, with no Received field to match among them. */
+    private void textRun(int octets) {
+        lineLength += octets;
+        if (lineLength + 2 > maxLine) {
+            lineTooLong = true;
         }
     }
 
@@ -60,16 +101,13 @@ final class MessageInspector {
     }
 
     private void character(byte b) {
-        if (inHeaders && prefixMatched >= 0 && prefixMatched < RECEIVED.length) {
+        if (matchingReceived()) {
             prefixMatched = Character.toLowerCase((char) (b & 0xff)) == RECEIVED[prefixMatched] ? prefixMatched + 1 : -1;
             if (prefixMatched == RECEIVED.length) {
                 hops++;
             }
         }
-        lineLength++;
-        if (lineLength + 2 > maxLine) {
-            lineTooLong = true;
-        }
+        textRun(1);
     }
 
     private void endLine() {
