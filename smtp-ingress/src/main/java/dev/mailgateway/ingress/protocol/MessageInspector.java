@@ -50,7 +50,9 @@ final class MessageInspector {
                 continue;
             }
             int lineBreak = nextLineBreak(array, i, end);
-            textRun(lineBreak - i);
+            if (lineBreak > i) {
+                textRun(lineBreak - i);
+            }
             i = lineBreak;
             if (i < end) {
                 octet(array[i++]);

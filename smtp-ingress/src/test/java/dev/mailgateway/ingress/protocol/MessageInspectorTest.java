@@ -47,6 +47,9 @@ class MessageInspectorTest {
         assertFindings("a\r\r\n", new Findings(0, true, false, true), 80);
         assertFindings("\n\r\n", new Findings(0, true, false, true), 80);
         assertFindings("Subject: x\r\n\r\nbody\n.\r\n", new Findings(0, true, false, true), 80);
+        // a bare one ends no line: the octets after it count on, and a Received field goes on matching
+        assertFindings("12345\n6789\r\n", new Findings(0, true, true, true), MAX_LINE);
+        assertFindings("Rec\reived: a\r\n", new Findings(1, true, false, true), 80);
     }
 
     @Test
@@ -62,6 +65,8 @@ class MessageInspectorTest {
         assertFindings("Received:x\r\n", new Findings(1, false, true, true), MAX_LINE);
         assertFindings("\r\n12345678\r\n12345678\r\n", new Findings(0, false, false, false), MAX_LINE);
         assertFindings("\r\n12345678\r\n123456789", new Findings(0, false, true, true), MAX_LINE);
+        // empty lines fit any limit: only octets before the CRLF are text
+        assertFindings("\r\n\r\n", new Findings(0, false, false, false), 1);
     }
 
     private static void assertFindings(String message, Findings expected, int maxLine) {
