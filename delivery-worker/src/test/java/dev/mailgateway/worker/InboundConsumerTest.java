@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,10 +17,13 @@ import java.util.UUID;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +34,10 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import dev.mailgateway.common.envelope.Envelope;
+import dev.mailgateway.common.envelope.EnvelopeHeaders;
 import dev.mailgateway.common.envelope.QueueId;
 import dev.mailgateway.common.testing.LocalStack;
+import dev.mailgateway.worker.inbound.InboundConsumer;
 
 /**
  * The worker against the real broker and database: records written to
@@ -44,6 +51,9 @@ class InboundConsumerTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    InboundConsumer consumer;
 
     private WorkerFixture fixture;
 
@@ -103,6 +113,28 @@ class InboundConsumerTest {
 
         assertEquals(0, fixture.count("select 1 from mailbox_entry where queue_id = $1", envelope.queueId()));
         assertEquals(1, fixture.count("select 1 from delivery_ledger where queue_id = $1", envelope.queueId()));
+    }
+
+    /** One commit for a poll, whatever partitions its records came from: a transaction per partition took one per record. */
+    @Test
+    void aPollOverSeveralPartitionsIsStoredInOneTransaction() {
+        String alice = fixture.account();
+        byte[] message = "Subject: one poll\r\n\r\nbody\r\n".getBytes(StandardCharsets.UTF_8);
+        List<String> queueIds = new ArrayList<>();
+        Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> poll = new LinkedHashMap<>();
+        for (int partition = 0; partition < 3; partition++) {
+            Envelope envelope = envelope(List.of(alice));
+            queueIds.add(envelope.queueId());
+            poll.put(new TopicPartition(LocalStack.INBOUND_TOPIC, partition), List.of(new ConsumerRecord<>(LocalStack.INBOUND_TOPIC, partition, 0,
+                    0L, TimestampType.CREATE_TIME, 0, 0, envelope.queueId(), message, new RecordHeaders(EnvelopeHeaders.toHeaders(envelope)),
+                    Optional.empty())));
+        }
+
+        consumer.consume(new ConsumerRecords<>(poll)).await().indefinitely();
+
+        String[] stored = queueIds.toArray(String[]::new);
+        assertEquals(3, fixture.count("select 1 from mailbox_entry where queue_id = any($1)", (Object) stored));
+        assertEquals(1, fixture.count("select distinct xmin::text from mailbox_entry where queue_id = any($1)", (Object) stored), "one commit");
     }
 
     @Test

