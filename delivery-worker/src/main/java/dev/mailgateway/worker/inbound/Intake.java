@@ -2,6 +2,7 @@ package dev.mailgateway.worker.inbound;
 
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -106,11 +107,15 @@ public class Intake {
                 : connection.preparedQuery(ACCOUNTS).execute(Tuple.tuple().addArrayOfString(mailboxes.toArray(String[]::new)));
         return Future.all(handled, accounts).compose(read -> {
             IntakePlan plan = IntakePlan.of(messages, ledgerKeys(handled.result()), accountIds(accounts.result()), localDomains);
+            // each kind of row in key order: two workers storing the same records in different groups (while a
+            // partition moves between them) then wait for each other's keys in one order, and never deadlock
             return Future.all(List.of(
-                    Batch.execute(connection, INSERT_BODY, tuples(plan.bodies(), Intake::bodyTuple)),
-                    Batch.execute(connection, INSERT_MAILBOX_ENTRY, tuples(plan.mailboxEntries(), row -> Tuple.of(row.accountId(), row.queueId()))),
-                    Batch.execute(connection, INSERT_QUEUE_ROW, tuples(plan.queueRows(), Intake::queueTuple)),
-                    Batch.execute(connection, INSERT_LEDGER_ROW, tuples(plan.ledgerRows(), row -> Tuple.of(row.queueId(), row.recipient(), row.route().column)))))
+                    Batch.execute(connection, INSERT_BODY, tuples(plan.bodies(), BODY_ORDER, Intake::bodyTuple)),
+                    Batch.execute(connection, INSERT_MAILBOX_ENTRY, tuples(plan.mailboxEntries(), MAILBOX_ORDER,
+                            row -> Tuple.of(row.accountId(), row.queueId()))),
+                    Batch.execute(connection, INSERT_QUEUE_ROW, tuples(plan.queueRows(), QUEUE_ORDER, Intake::queueTuple)),
+                    Batch.execute(connection, INSERT_LEDGER_ROW, tuples(plan.ledgerRows(), LEDGER_ORDER,
+                            row -> Tuple.of(row.queueId(), row.recipient(), row.route().column)))))
                     .map(written -> plan.results());
         });
     }
@@ -129,8 +134,16 @@ public class Intake {
         return ids;
     }
 
-    private static <T> List<Tuple> tuples(List<T> rows, Function<T, Tuple> tuple) {
-        return rows.stream().map(tuple).toList();
+    private static final Comparator<IntakePlan.Message> BODY_ORDER = Comparator.comparing(message -> message.envelope().queueId());
+    private static final Comparator<IntakePlan.MailboxRow> MAILBOX_ORDER =
+            Comparator.comparingLong(IntakePlan.MailboxRow::accountId).thenComparing(IntakePlan.MailboxRow::queueId);
+    private static final Comparator<IntakePlan.QueueRow> QUEUE_ORDER =
+            Comparator.comparing(IntakePlan.QueueRow::queueId).thenComparing(row -> row.recipient().address());
+    private static final Comparator<IntakePlan.LedgerRow> LEDGER_ORDER =
+            Comparator.comparing(IntakePlan.LedgerRow::queueId).thenComparing(IntakePlan.LedgerRow::recipient);
+
+    private static <T> List<Tuple> tuples(List<T> rows, Comparator<T> keyOrder, Function<T, Tuple> tuple) {
+        return rows.stream().sorted(keyOrder).map(tuple).toList();
     }
 
     private static Tuple bodyTuple(IntakePlan.Message message) {
