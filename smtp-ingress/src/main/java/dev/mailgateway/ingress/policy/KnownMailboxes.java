@@ -30,7 +30,9 @@ import io.vertx.sqlclient.SqlConnection;
  * {@link #CHANNEL} (migration V15) and was heard from within
  * {@link #TRUST_WINDOW}: a removed account, or one whose address or quota
  * changed, is dropped when its notice arrives, moments after the change
- * commits, so an unknown user still gets 550 at RCPT. The connection is pinged
+ * commits, so an unknown user still gets 550 at RCPT (a message to it in those
+ * moments gets 250 and the worker bounces it with 5.1.1, as one whose account
+ * went between RCPT and storage always was). The connection is pinged
  * every {@link #PING_EVERY}, since one that a failover or a network cut left
  * silent would bring no notices and no close either. While nobody listens (at
  * start, after the connection failed, with the database out of reach) nothing
@@ -52,6 +54,8 @@ public class KnownMailboxes {
     static final Duration PING_EVERY = Duration.ofSeconds(2);
     /** How long after the connection last answered its mailboxes are trusted: two pings and some. */
     static final Duration TRUST_WINDOW = Duration.ofSeconds(5);
+    /** A connection silent this long is given up and another one taken (TCP alone would take some 15 minutes). */
+    static final Duration SILENCE_LIMIT = TRUST_WINDOW.multipliedBy(3);
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
 
@@ -149,18 +153,19 @@ public class KnownMailboxes {
     }
 
     /**
-     * One connection's turn at listening, from LISTEN to its end: a failed statement, a close, or shutdown.
-     * A ping that goes unanswered does not end it (a silent connection may come back), but its mailboxes are
-     * not trusted once {@link #TRUST_WINDOW} passed without an answer.
+     * One connection's turn at listening, from LISTEN to its end: a failed statement, a close, silence past
+     * {@link #SILENCE_LIMIT}, or shutdown. Its mailboxes are not trusted once {@link #TRUST_WINDOW} passed
+     * without a ping answered.
      */
     private final class Attempt {
         private final SqlConnection connection;
         private final Duration retry;
         private final AtomicBoolean over = new AtomicBoolean();
-        /** Set once LISTEN held; trusted from then until the attempt is over. */
+        /** Set once LISTEN held; trusted from then, while pings are answered, until the attempt is over. */
         private volatile boolean held;
-        /** System.nanoTime() when the connection last answered a ping or brought a notice. */
+        /** System.nanoTime() when the last ping answered was sent. */
         private volatile long lastHeard;
+        private volatile boolean pingUnanswered;
 
         Attempt(SqlConnection connection, Duration retry) {
             this.connection = connection;
@@ -169,10 +174,7 @@ public class KnownMailboxes {
 
         void begin() {
             PgConnection pg = PgConnection.cast(connection);
-            pg.notificationHandler(notice -> {
-                lastHeard = System.nanoTime();
-                changed(notice);
-            });
+            pg.notificationHandler(KnownMailboxes.this::changed);
             // set before LISTEN, so that a close at any point is heard
             pg.closeHandler(closed -> end("connection closed"));
             if (stopping) {
@@ -191,8 +193,10 @@ public class KnownMailboxes {
                 vertx.setPeriodic(PING_EVERY.toMillis(), id -> {
                     if (over.get()) {
                         vertx.cancelTimer(id);
-                    } else {
+                    } else if (!pingUnanswered) {
                         ping();
+                    } else if (System.nanoTime() - lastHeard > SILENCE_LIMIT.toNanos()) {
+                        end("no answer for " + SILENCE_LIMIT);
                     }
                 });
             });
@@ -201,11 +205,13 @@ public class KnownMailboxes {
         /** LISTEN again: a no-op for a session that listens, and what pg_stat_activity shows for this connection. */
         private void ping() {
             long sent = System.nanoTime();
+            pingUnanswered = true;
             connection.query("LISTEN " + CHANNEL).execute().onComplete(answer -> {
+                pingUnanswered = false;
                 if (answer.failed()) {
                     end("ping failed: " + answer.cause());
                 } else {
-                    lastHeard = Math.max(lastHeard, sent);
+                    lastHeard = sent;
                 }
             });
         }
@@ -219,10 +225,9 @@ public class KnownMailboxes {
             if (!over.compareAndSet(false, true)) {
                 return;
             }
-            if (current == this) {
-                forgetAll();
-            }
-            // back to the pool as any other connection, no longer listening (it fails at once if the connection is gone)
+            forgetAll();
+            // back to the pool as any other connection, no longer listening: it fails at once if the connection is
+            // gone, and a silent one is kept out of the pool until TCP gives up on it
             connection.query("UNLISTEN *").execute().onComplete(unlistened -> connection.close());
             if (!stopping) {
                 if (held) {

@@ -19,7 +19,8 @@ import dev.mailgateway.ingress.protocol.RecipientCheck;
  * A mailbox at its quota, or that the declared SIZE would take past it, is
  * refused with a temporary error, so the sender retries once there is room.
  * A mailbox found without a quota is asked for once, then known
- * ({@link KnownMailboxes}) until its account changes.
+ * ({@link KnownMailboxes}) until its account changes, for 10 minutes at most,
+ * and only while the ingress hears PostgreSQL's notices of such changes.
  */
 @ApplicationScoped
 public class RecipientPolicy implements RecipientCheck {
