@@ -11,7 +11,7 @@
 #
 # Why HAProxy and not the drivers' multi-host target_session_attrs=read-write: the services reach
 # PostgreSQL through the Vert.x reactive client, which takes several hosts only to spread connections
-# over them, never to find the primary; only the JDBC driver that Flyway uses at start-up could.
+# over them, never to find the primary; only the JDBC driver that the worker's Flyway uses at start-up could.
 #
 # Nothing here fails over by itself: promote_standby does what the operator (or CNPG) does, and the
 # next up takes the old primary back as a standby (pg_rewind), never as a second primary.

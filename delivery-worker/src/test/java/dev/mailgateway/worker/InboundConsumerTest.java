@@ -1,6 +1,7 @@
 package dev.mailgateway.worker;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,7 +93,8 @@ class InboundConsumerTest {
         // both event counters are there from the start, so an alert on lost events has a series to watch
         assertTrue(metrics.contains("delivery_events_total{result=\"published\"}"), "published events counted");
         assertTrue(metrics.contains("delivery_events_total{result=\"lost\"}"), "lost events counted");
-        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'database-schema' }.status", equalTo("UP"));
     }
 
     @Test

@@ -25,9 +25,9 @@ class PackageLayersTest {
 
     private static final Path SOURCES = Path.of("src/main/java/dev/mailgateway/worker");
     private static final String ROOT = "(root)";
-    /** Entry points (REST, Kafka), the queue manager, what it drives, the queue table and events, config and metrics. */
+    /** Entry points (REST, Kafka, the schema migrated at start-up), the queue manager, what it drives, the queue table and events, config and metrics. */
     private static final Map<String, Integer> LAYER = Map.of(
-            "api", 0, "inbound", 0,
+            "api", 0, "inbound", 0, "schema", 0,
             "qmgr", 1,
             "remote", 2, "dsn", 2, "signing", 2,
             "queue", 3, "events", 3,

@@ -2,6 +2,7 @@ package dev.mailgateway.pop3;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -239,7 +240,8 @@ class MaildropTest {
             c.expect("+OK Send PASS");
             c.expect("-ERR [AUTH] Authentication failed");
         }
-        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'database-schema' }.status", equalTo("UP"));
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("pop3_sessions_total"))
                 .body(containsString("pop3_logins_total{result=\"failure\"}"));

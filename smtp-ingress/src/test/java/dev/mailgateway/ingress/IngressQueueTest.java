@@ -2,6 +2,7 @@ package dev.mailgateway.ingress;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,7 +80,8 @@ class IngressQueueTest {
                     value.substring(value.indexOf("Subject: queued")).getBytes(StandardCharsets.UTF_8));
         }
 
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("\"UP\""));
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'database-schema' }.status", equalTo("UP"));
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("smtp_messages_accepted_total"))
                 .body(containsString("smtp_publish_latency_seconds"))

@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import dev.mailgateway.common.health.SchemaReadiness;
 import dev.mailgateway.pop3.protocol.MaildropLease;
 
 /**
@@ -45,12 +46,14 @@ public class PgMaildropLease implements MaildropLease {
     @Override
     public Future<Void> startReplica(String name) {
         replica = name;
-        // a killed run of this replica left locks that would keep their owners out until the lease ran out
-        return freeLocksOf(name).onSuccess(freed -> {
-            if (freed > 0) {
-                LOG.infof("freed %d maildrop locks left by the previous run of %s", freed, name);
-            }
-        }).mapEmpty();
+        // a killed run of this replica left locks that would keep their owners out until the lease ran out;
+        // on a database the delivery-worker has not migrated yet there is no lock at all (SchemaReadiness waits for it)
+        return freeLocksOf(name).recover(failure -> SchemaReadiness.notMigrated(failure) ? Future.succeededFuture(0) : Future.failedFuture(failure))
+                .onSuccess(freed -> {
+                    if (freed > 0) {
+                        LOG.infof("freed %d maildrop locks left by the previous run of %s", freed, name);
+                    }
+                }).mapEmpty();
     }
 
     @Override

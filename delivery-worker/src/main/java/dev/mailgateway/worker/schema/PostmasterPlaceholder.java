@@ -1,4 +1,4 @@
-package dev.mailgateway.common.account;
+package dev.mailgateway.worker.schema;
 
 import java.util.HashMap;
 import java.util.Map;
