@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -21,6 +22,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
 
 import dev.mailgateway.common.testing.LocalStack;
 
@@ -33,6 +35,7 @@ import dev.mailgateway.common.testing.LocalStack;
 class SchemaReadinessTest {
 
     private static final Pattern VERSIONED_MIGRATION = Pattern.compile("V(\\d+)__.*\\.sql");
+    private static final String HISTORY = "create temporary table flyway_schema_history (installed_rank int, version varchar(50), success boolean)";
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private static Vertx vertx;
@@ -55,12 +58,16 @@ class SchemaReadinessTest {
 
     @Test
     void requiresTheNewestMigration() throws IOException {
+        List<String> versioned;
         try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {
-            int newest = files.map(file -> VERSIONED_MIGRATION.matcher(file.getFileName().toString()))
-                    .filter(Matcher::matches).mapToInt(name -> Integer.parseInt(name.group(1))).max().orElseThrow();
-            assertEquals(newest, SchemaReadiness.REQUIRED_SCHEMA_VERSION,
-                    "a new migration must raise SchemaReadiness.REQUIRED_SCHEMA_VERSION, or the services would serve before it ran");
+            versioned = files.map(file -> file.getFileName().toString()).filter(name -> name.startsWith("V")).toList();
         }
+        List<String> notWhole = versioned.stream().filter(name -> !VERSIONED_MIGRATION.matcher(name).matches()).toList();
+        assertEquals(List.of(), notWhole, "versions are whole numbers: the readiness compares them as Flyway writes them");
+        int newest = versioned.stream().map(VERSIONED_MIGRATION::matcher).filter(Matcher::matches)
+                .mapToInt(name -> Integer.parseInt(name.group(1))).max().orElseThrow();
+        assertEquals(newest, SchemaReadiness.REQUIRED_SCHEMA_VERSION,
+                "a new migration must raise SchemaReadiness.REQUIRED_SCHEMA_VERSION, or the services would serve before it ran");
     }
 
     @Test
@@ -68,8 +75,8 @@ class SchemaReadinessTest {
         HealthCheckResponse response = check(new SchemaReadiness(pool));
 
         assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
-        assertEquals("database-schema", response.getName());
-        assertEquals(0L, response.getData().orElseThrow().get("version"));
+        assertEquals(SchemaReadiness.NAME, response.getName());
+        assertEquals("none", response.getData().orElseThrow().get("migrated"));
         assertEquals("not migrated yet: the delivery-worker migrates it at its start", response.getData().orElseThrow().get("reason"));
     }
 
@@ -77,14 +84,19 @@ class SchemaReadinessTest {
     void upOnlyOnceTheNewestMigrationSucceededAndThenForGood() {
         SchemaReadiness readiness = new SchemaReadiness(pool);
         int required = SchemaReadiness.REQUIRED_SCHEMA_VERSION;
-        sql("create temporary table flyway_schema_history (installed_rank int, version varchar(50), success boolean)");
+        sql(HISTORY);
         try {
+            HealthCheckResponse empty = check(readiness);
+            assertEquals(HealthCheckResponse.Status.DOWN, empty.getStatus());
+            assertEquals("none", empty.getData().orElseThrow().get("migrated"));
+
             sql("insert into flyway_schema_history values (1, '1', true), (2, null, true), (3, '" + (required - 1) + "', true),"
                     + " (4, '" + required + "', false)");
             HealthCheckResponse older = check(readiness);
             assertEquals(HealthCheckResponse.Status.DOWN, older.getStatus(), "a failed migration is not the schema");
-            assertEquals((long) required - 1, older.getData().orElseThrow().get("version"));
+            assertEquals(String.valueOf(required - 1), older.getData().orElseThrow().get("migrated"));
             assertEquals((long) required, older.getData().orElseThrow().get("required"));
+            assertEquals("the delivery-worker migrates it at its start", older.getData().orElseThrow().get("reason"));
 
             sql("insert into flyway_schema_history values (5, '" + required + "', true)");
             assertEquals(HealthCheckResponse.Status.UP, check(readiness).getStatus());
@@ -98,9 +110,10 @@ class SchemaReadinessTest {
 
     @Test
     void aNewerSchemaIsReadyToo() {
-        sql("create temporary table flyway_schema_history (installed_rank int, version varchar(50), success boolean)");
+        sql(HISTORY);
         try {
-            sql("insert into flyway_schema_history values (1, '" + (SchemaReadiness.REQUIRED_SCHEMA_VERSION + 1) + "', true)");
+            int required = SchemaReadiness.REQUIRED_SCHEMA_VERSION;
+            sql("insert into flyway_schema_history values (1, '" + required + "', true), (2, '" + (required + 1) + "', true)");
             HealthCheckResponse response = check(new SchemaReadiness(pool));
             assertEquals(HealthCheckResponse.Status.UP, response.getStatus(), "a rolling update's newer worker migrated further");
         } finally {
@@ -119,6 +132,19 @@ class SchemaReadinessTest {
             assertTrue(error.contains("Connection refused"), error);
         } finally {
             unreachable.close();
+        }
+    }
+
+    @Test
+    void downInTimeWhenTheDatabaseDoesNotAnswer() {
+        // the pool's one connection taken: the check's query waits for it past its deadline
+        SqlConnection held = pool.getConnection().toCompletionStage().toCompletableFuture().join();
+        try {
+            HealthCheckResponse response = check(new SchemaReadiness(pool));
+            assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
+            assertEquals("no answer within 900 ms", response.getData().orElseThrow().get("error"));
+        } finally {
+            held.close();
         }
     }
 
