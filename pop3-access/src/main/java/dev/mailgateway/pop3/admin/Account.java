@@ -8,6 +8,9 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.criteria.CriteriaBuilder;
+import jakarta.persistence.criteria.CriteriaQuery;
+import jakarta.persistence.criteria.Root;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.smallrye.mutiny.Uni;
@@ -41,7 +44,18 @@ public class Account extends PanacheEntityBase {
     @Column(name = "created_at", insertable = false, updatable = false)
     public OffsetDateTime createdAt;
 
+    /**
+     * A criteria query rather than Panache's {@code find("address", ...)}: a query string would load
+     * Hibernate's HQL parser (ANTLR and its tables, some 500 classes) into every pop3-access for this
+     * one lookup.
+     */
     public static Uni<Account> findByAddress(String address) {
-        return find("address", MailAddress.keyOf(address)).firstResult();
+        return getSession().chain(session -> {
+            CriteriaBuilder criteria = session.getFactory().getCriteriaBuilder();
+            CriteriaQuery<Account> query = criteria.createQuery(Account.class);
+            Root<Account> account = query.from(Account.class);
+            query.where(criteria.equal(account.get("address"), MailAddress.keyOf(address)));
+            return session.createQuery(query).getSingleResultOrNull();
+        });
     }
 }
