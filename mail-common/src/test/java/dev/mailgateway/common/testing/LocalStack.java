@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +15,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * Tests run against the real Kafka broker and PostgreSQL that users run: this
  * starts them, and makes the local TLS key pair, through the project's own
  * script, {@code deploy/local/up infra},
- * which leaves running components alone. Used as a Quarkus test resource and,
- * by the end-to-end tests, directly.
+ * which leaves running components alone, and gives the services' tests their
+ * database, migrated. Used as a Quarkus test resource and, by the end-to-end
+ * tests, directly.
  */
 public class LocalStack implements QuarkusTestResourceLifecycleManager {
 
@@ -24,6 +26,20 @@ public class LocalStack implements QuarkusTestResourceLifecycleManager {
     public static final String DEAD_LETTER_TOPIC = "test.mail.dead-letter";
     public static final String EVENTS_TOPIC = "test.mail.events";
 
+    /**
+     * The tests' database (mail_test, which deploy/local/up makes), migrated by each service's tests as they
+     * start, so that none needs a delivery-worker to run first. Only the worker carries Flyway and the JDBC
+     * driver when it runs; smtp-ingress and pop3-access have them in test scope for this, and otherwise wait
+     * for the worker's migrations (SchemaReadiness). The seed's postmaster is what the worker makes of the
+     * tests' mail.domains (worker/schema/PostmasterPlaceholder).
+     */
+    private static final Map<String, String> MIGRATED_TEST_DATABASE = Map.of(
+            "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:15432/mail_test",
+            "quarkus.datasource.jdbc.min-size", "0",
+            "quarkus.datasource.jdbc.max-size", "3",
+            "quarkus.flyway.migrate-at-start", "true",
+            "quarkus.flyway.ignore-migration-patterns", "*:future",
+            "quarkus.flyway.placeholders.postmaster", "postmaster@example.test");
     private static final long START_TIMEOUT_MINUTES = 10;
     private static boolean started;
 
@@ -89,8 +105,10 @@ public class LocalStack implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         ensureInfrastructure();
-        return Map.of("smtp.tls.cert-file", tlsCertificate().toString(), "smtp.tls.key-file", tlsKey().toString(),
-                "pop3.tls.cert-file", tlsCertificate().toString(), "pop3.tls.key-file", tlsKey().toString());
+        Map<String, String> config = new HashMap<>(MIGRATED_TEST_DATABASE);
+        config.putAll(Map.of("smtp.tls.cert-file", tlsCertificate().toString(), "smtp.tls.key-file", tlsKey().toString(),
+                "pop3.tls.cert-file", tlsCertificate().toString(), "pop3.tls.key-file", tlsKey().toString()));
+        return config;
     }
 
     @Override
